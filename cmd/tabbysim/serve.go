@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/clock"
+)
+
+// serveOptions are the flags of tabbysim serve.
+type serveOptions struct {
+	Addr         string
+	PublicURL    string
+	Seed         int64
+	Clock        string
+	ControlAddr  string
+	ControlToken string
+}
+
+func (o *serveOptions) Validate() error {
+	if _, err := clock.ParseMode(o.Clock); err != nil {
+		return fmt.Errorf("--clock: %w", err)
+	}
+	if o.PublicURL != "" && !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
+		return fmt.Errorf("--public-url must start with http:// or https://, got %q", o.PublicURL)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o serveOptions
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:4600", "listen address; port 0 picks a free port")
+	fs.StringVar(&o.PublicURL, "public-url", "", "base URL used in web_url and redirects (default: the listen address)")
+	fs.Int64Var(&o.Seed, "seed", 0, "seed for ids and random faults (default: from the time; printed at start)")
+	fs.StringVar(&o.Clock, "clock", "wall", "clock mode of merchants: wall or manual")
+	fs.StringVar(&o.ControlAddr, "control-addr", "", "serve the control API on this address only (default: on --addr)")
+	fs.StringVar(&o.ControlToken, "control-token", "", "bearer token the control API requires (default: none)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if err := o.Validate(); err != nil {
+		fmt.Fprintln(stderr, "tabbysim serve:", err)
+		return 2
+	}
+	if o.Seed == 0 {
+		o.Seed = time.Now().UnixNano()
+	}
+	if err := runServer(ctx, o, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "tabbysim serve:", err)
+		return 1
+	}
+	return 0
+}
+
+func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	ln, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	public := o.PublicURL
+	if public == "" {
+		public = base
+	}
+	var ctlLn net.Listener
+	if o.ControlAddr != "" {
+		if ctlLn, err = net.Listen("tcp", o.ControlAddr); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	mode, _ := clock.ParseMode(o.Clock)
+	sim, err := simulator.New(simulator.Config{
+		PublicURL: public, Seed: o.Seed, ClockMode: mode,
+		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
+		ControlToken: o.ControlToken, SeparateControl: ctlLn != nil,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer sim.Close()
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go sim.Run(runCtx)
+
+	servers := []*http.Server{{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+	listeners := []net.Listener{ln}
+	if ctlLn != nil {
+		servers = append(servers, &http.Server{Handler: sim.ControlHandler(), ReadHeaderTimeout: 10 * time.Second})
+		listeners = append(listeners, ctlLn)
+	}
+	errc := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func(srv *http.Server, l net.Listener) { errc <- srv.Serve(l) }(srv, listeners[i])
+	}
+
+	fmt.Fprintf(stdout, "tabbysim listening on %s\n", base)
+	if ctlLn != nil {
+		fmt.Fprintf(stdout, "control API on http://%s%s\n", ctlLn.Addr(), "/_sim/v1")
+	}
+	fmt.Fprintf(stdout, "seed %d\n", o.Seed)
+	fmt.Fprintf(stdout, "default merchant %q (merchant codes ae→AED, sa→SAR, kw→KWD)\n", simulator.DefaultMerchantID)
+	fmt.Fprintf(stdout, "  Tabby secret key  %s\n", simulator.DefaultSecretKey)
+	fmt.Fprintf(stdout, "  Tabby public key  %s\n", simulator.DefaultPublicKey)
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
+	defer done()
+	for _, srv := range servers {
+		_ = srv.Shutdown(shutdown)
+	}
+	fmt.Fprintln(stdout, "tabbysim stopped")
+	return nil
+}

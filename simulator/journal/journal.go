@@ -1,0 +1,160 @@
+// Package journal records the recent API requests the simulator served, in
+// a bounded buffer, so a merchant can see what their integration sent.
+package journal
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// BodyLimit is how much of a request or response body an entry keeps.
+const BodyLimit = 4096
+
+// Entry is one served request.
+type Entry struct {
+	Seq          uint64    `json:"seq"`
+	At           time.Time `json:"at"`
+	RequestID    string    `json:"request_id"`
+	Merchant     string    `json:"merchant,omitempty"`
+	Method       string    `json:"method"`
+	Path         string    `json:"path"`
+	Query        string    `json:"query,omitempty"`
+	Status       int       `json:"status"`
+	LatencyMS    float64   `json:"latency_ms"`
+	RequestBody  string    `json:"request_body,omitempty"`
+	ResponseBody string    `json:"response_body,omitempty"`
+	Truncated    bool      `json:"truncated,omitempty"`
+}
+
+// Journal is a ring buffer of entries. It is safe for concurrent use.
+type Journal struct {
+	mu      sync.Mutex
+	entries []Entry
+	next    int
+	full    bool
+	seq     uint64
+}
+
+// New returns a journal that keeps the last size entries.
+func New(size int) *Journal {
+	return &Journal{entries: make([]Entry, size)}
+}
+
+func (j *Journal) add(e Entry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.Seq = j.seq
+	j.entries[j.next] = e
+	j.next = (j.next + 1) % len(j.entries)
+	if j.next == 0 {
+		j.full = true
+	}
+}
+
+// Recent returns up to limit entries, newest first, of merchant ("" for
+// all).
+func (j *Journal) Recent(merchant string, limit int) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := j.next
+	if j.full {
+		n = len(j.entries)
+	}
+	out := []Entry{}
+	for i := 0; i < n && (limit <= 0 || len(out) < limit); i++ {
+		e := j.entries[(j.next-1-i+len(j.entries))%len(j.entries)]
+		if merchant == "" || e.Merchant == merchant {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Reset empties the journal.
+func (j *Journal) Reset() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.entries = make([]Entry, len(j.entries))
+	j.next, j.full = 0, false
+}
+
+type merchantKey struct{}
+
+// SetMerchant tells the journal which merchant a request belongs to, once
+// the handler has authenticated it.
+func SetMerchant(ctx context.Context, merchant string) {
+	if p, ok := ctx.Value(merchantKey{}).(*string); ok {
+		*p = merchant
+	}
+}
+
+// Middleware records every request that passes through next. requestID
+// reads the request id the response carries.
+func (j *Journal) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		var reqBody []byte
+		truncated := false
+		if r.Body != nil {
+			reqBody, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			r.Body = io.NopCloser(bytes.NewReader(reqBody))
+		}
+		merchant := new(string)
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), merchantKey{}, merchant)))
+		if len(reqBody) > BodyLimit {
+			reqBody, truncated = reqBody[:BodyLimit], true
+		}
+		if rec.overflow {
+			truncated = true
+		}
+		j.add(Entry{
+			At: start.UTC(), RequestID: w.Header().Get("X-Request-Id"), Merchant: *merchant,
+			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
+			LatencyMS:   float64(time.Since(start).Microseconds()) / 1000,
+			RequestBody: string(reqBody), ResponseBody: rec.body.String(), Truncated: truncated,
+		})
+	})
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status   int
+	body     bytes.Buffer
+	overflow bool
+	wrote    bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	if room := BodyLimit - r.body.Len(); room > 0 {
+		if len(b) > room {
+			r.body.Write(b[:room])
+			r.overflow = true
+		} else {
+			r.body.Write(b)
+		}
+	} else if len(b) > 0 {
+		r.overflow = true
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Flush lets streaming handlers flush through the recorder.
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

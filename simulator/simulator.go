@@ -1,0 +1,222 @@
+// Package simulator wires the fake providers, their clocks, state, hosted
+// pages and control API into one http.Handler.
+package simulator
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/control"
+	"github.com/tabbysim/tabbysim/simulator/hpp"
+	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/tabby"
+	"github.com/tabbysim/tabbysim/simulator/tabby/tabbyapi"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
+)
+
+// The default merchant's fixed keys, so the README's examples work as
+// written.
+const (
+	DefaultMerchantID = "default"
+	DefaultSecretKey  = "sk_test_00000000-0000-4000-8000-000000000000"
+	DefaultPublicKey  = "pk_test_00000000-0000-4000-8000-000000000000"
+)
+
+// Config configures a simulator.
+type Config struct {
+	// PublicURL is the base of the hosted page links and redirects, such as
+	// http://127.0.0.1:4600.
+	PublicURL string
+	// Seed makes ids and random faults reproducible.
+	Seed int64
+	// ClockMode is the mode of every new merchant's clock.
+	ClockMode clock.Mode
+	// Store keeps the state; nil means a fresh memory store.
+	Store store.Store
+	// Now is the source of real time; nil means time.Now.
+	Now func() time.Time
+	// Logger receives errors and notable events; nil discards them.
+	Logger *slog.Logger
+	// ControlToken, when set, must be sent as a bearer token to the control
+	// API.
+	ControlToken string
+	// SeparateControl keeps the control API off Handler; serve
+	// ControlHandler on its own address instead.
+	SeparateControl bool
+	// JournalSize is how many requests the journal keeps (default 1000).
+	JournalSize int
+}
+
+// Simulator is a running simulator.
+type Simulator struct {
+	cfg       Config
+	Store     store.Store
+	Merchants *tenant.Registry
+	Clocks    *clock.Scheduler
+	IDs       *ids.Source
+	Tabby     *tabby.Service
+	Webhooks  *tabby.Webhooks
+	Journal   *journal.Journal
+
+	handler http.Handler
+	control http.Handler
+	log     *slog.Logger
+}
+
+// New builds a simulator with its default merchant.
+func New(cfg Config) (*Simulator, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Store == nil {
+		cfg.Store = store.NewMemory()
+	}
+	if cfg.ClockMode == "" {
+		cfg.ClockMode = clock.Wall
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.JournalSize <= 0 {
+		cfg.JournalSize = 1000
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	s := &Simulator{
+		cfg:     cfg,
+		Store:   cfg.Store,
+		Clocks:  clock.NewScheduler(cfg.Now),
+		IDs:     ids.New(cfg.Seed),
+		Journal: journal.New(cfg.JournalSize),
+		log:     cfg.Logger,
+	}
+	s.Merchants = &tenant.Registry{Store: s.Store}
+	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
+	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
+	s.Tabby.Start()
+
+	ctl := &control.API{
+		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
+		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now,
+	}
+	api := &tabbyapi.API{
+		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Clocks: s.Clocks, Log: s.log,
+		HostedPageURL: func(session string) string { return s.cfg.PublicURL + "/hpp/" + session },
+	}
+
+	root := mux.NewRouter()
+	root.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+	}).Methods(http.MethodGet)
+	providers := root.NewRoute().Subrouter()
+	providers.Use(s.Journal.Middleware)
+	api.Register(providers)
+	(&hpp.Pages{Service: s.Tabby}).Register(root)
+
+	ctlRouter := mux.NewRouter()
+	ctl.Register(ctlRouter)
+	s.control = s.common(ctlRouter)
+	if !cfg.SeparateControl {
+		ctl.Register(root)
+	}
+	s.handler = s.common(root)
+
+	if err := s.addDefaultMerchant(context.Background()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Handler serves the providers, the hosted pages and (unless configured
+// apart) the control API.
+func (s *Simulator) Handler() http.Handler { return s.handler }
+
+// ControlHandler serves only the control API.
+func (s *Simulator) ControlHandler() http.Handler { return s.control }
+
+// PublicURL is the base URL the simulator puts in links.
+func (s *Simulator) PublicURL() string { return s.cfg.PublicURL }
+
+// Seed is the seed ids and faults are drawn from.
+func (s *Simulator) Seed() int64 { return s.IDs.Seed() }
+
+// Run fires due events (timeouts, auto-captures, deliveries) in real time
+// until ctx is done.
+func (s *Simulator) Run(ctx context.Context) { s.Clocks.Run(ctx) }
+
+// Close releases the store.
+func (s *Simulator) Close() error { return s.Store.Close() }
+
+// DefaultMerchant returns the merchant the simulator starts with.
+func (s *Simulator) DefaultMerchant(ctx context.Context) (*tenant.Merchant, error) {
+	return s.Merchants.Get(ctx, DefaultMerchantID)
+}
+
+func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
+	if _, err := s.Merchants.Get(ctx, DefaultMerchantID); err == nil {
+		s.Clocks.AddClock(DefaultMerchantID, s.cfg.ClockMode, s.cfg.Now())
+		return nil
+	}
+	m := &tenant.Merchant{
+		ID: DefaultMerchantID, Name: "Default merchant", CreatedAt: s.cfg.Now().UTC(),
+		Tabby: tenant.TabbyKeys{SecretKey: DefaultSecretKey, PublicKey: DefaultPublicKey,
+			MerchantCodes: tenant.DefaultMerchantCodes()},
+		Settings: tenant.DefaultSettings(),
+	}
+	if err := s.Merchants.Create(ctx, m); err != nil {
+		return fmt.Errorf("default merchant: %w", err)
+	}
+	s.Clocks.AddClock(m.ID, s.cfg.ClockMode, s.cfg.Now())
+	return nil
+}
+
+// Reset forgets every merchant, payment and journal entry and starts again
+// with the default merchant.
+func (s *Simulator) Reset(ctx context.Context) error {
+	ms, err := s.Merchants.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		s.Clocks.RemoveClock(m.ID)
+	}
+	if err := s.Store.Reset(ctx); err != nil {
+		return err
+	}
+	s.Journal.Reset()
+	return s.addDefaultMerchant(ctx)
+}
+
+// common adds a request id to every response and turns a panic into
+// Tabby's plain-text 500, logged.
+func (s *Simulator) common(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req_"+s.IDs.Hex(12))
+		w.Header().Set("X-Tabbysim-Version", Version)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v)
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.WriteHeader(http.StatusInternalServerError)
+				_, _ = io.WriteString(w, "Internal Server error")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Version is the simulator's version, set at build time.
+var Version = "dev"

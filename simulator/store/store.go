@@ -1,0 +1,80 @@
+// Package store keeps the simulator's state as JSON documents grouped by
+// kind and owned by a merchant. The domain packages define what a document
+// holds; the store only guarantees that an Update's writes land together or
+// not at all, which is how a state change and the webhook it causes are
+// written in one step.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when no document has the kind and id asked for.
+var ErrNotFound = errors.New("store: not found")
+
+// Doc is one stored document.
+type Doc struct {
+	Kind     string
+	ID       string
+	Merchant string
+	// Created orders listings (newest first).
+	Created time.Time
+	// Index holds up to a few secondary keys a listing can filter on, such
+	// as a payment id on a webhook delivery.
+	Index map[string]string
+	Data  json.RawMessage
+}
+
+// Tx reads and writes documents inside View or Update.
+type Tx interface {
+	// Get returns ErrNotFound when there is no such document.
+	Get(kind, id string) (Doc, error)
+	// Put creates or replaces a document.
+	Put(d Doc) error
+	// Delete removes a document; deleting a missing one is not an error.
+	Delete(kind, id string) error
+	// List returns the documents of kind matching q, newest first, and how
+	// many matched before q.Limit and q.Offset were applied.
+	List(kind string, q Query) ([]Doc, int, error)
+}
+
+// Query selects documents of one kind.
+type Query struct {
+	Merchant string            // "" matches every merchant
+	Index    map[string]string // every key must match
+	Limit    int               // 0 means no limit
+	Offset   int
+}
+
+// Store is the simulator's state.
+type Store interface {
+	// View runs fn with a read-only view.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn; its writes are committed only if fn returns nil.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Reset removes every document.
+	Reset(ctx context.Context) error
+	Close() error
+}
+
+// GetJSON reads a document and decodes it into v.
+func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
+	d, err := tx.Get(kind, id)
+	if err != nil {
+		return d, err
+	}
+	return d, json.Unmarshal(d.Data, v)
+}
+
+// PutJSON encodes v into d.Data and writes d.
+func PutJSON(tx Tx, d Doc, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	d.Data = data
+	return tx.Put(d)
+}

@@ -1,0 +1,245 @@
+package tabby
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// CheckoutRequest is the body of POST /api/v2/checkout.
+type CheckoutRequest struct {
+	Payment      *PaymentRequest `json:"payment"`
+	Lang         string          `json:"lang"`
+	MerchantCode string          `json:"merchant_code"`
+	MerchantURLs *MerchantURLs   `json:"merchant_urls"`
+	Token        *string         `json:"token"`
+}
+
+// PaymentRequest is the payment part of a checkout request.
+type PaymentRequest struct {
+	Amount          string        `json:"amount"`
+	Currency        string        `json:"currency"`
+	Description     string        `json:"description"`
+	Buyer           *Buyer        `json:"buyer"`
+	ShippingAddress *Shipping     `json:"shipping_address"`
+	Order           *OrderRequest `json:"order"`
+	BuyerHistory    *BuyerHist    `json:"buyer_history"`
+	OrderHistory    []Raw         `json:"order_history"`
+	Meta            Raw           `json:"meta"`
+	Attachment      Raw           `json:"attachment"`
+}
+
+// OrderRequest is the order as the merchant sends it.
+type OrderRequest struct {
+	ReferenceID    string `json:"reference_id"`
+	UpdatedAt      string `json:"updated_at"`
+	TaxAmount      string `json:"tax_amount"`
+	ShippingAmount string `json:"shipping_amount"`
+	DiscountAmount string `json:"discount_amount"`
+	Items          []Item `json:"items"`
+}
+
+// MsgCouldNotDecode is Tabby's message for a body that is not JSON.
+const MsgCouldNotDecode = "could not decode request"
+
+// DecodeCheckout parses a create-session body. Errors are *Error with code
+// Invalid: malformed JSON gets Tabby's "could not decode request", a value of
+// the wrong type names the field.
+func DecodeCheckout(body []byte) (*CheckoutRequest, error) {
+	var req CheckoutRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+	return &req, nil
+}
+
+// decodeJSON decodes one JSON object, naming the field of a type error.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return errorf(Invalid, "%s: expected %s, got %s", te.Field, jsonTypeName(te.Type.Kind().String()), te.Value)
+		}
+		return errorf(Invalid, MsgCouldNotDecode)
+	}
+	if dec.More() {
+		return errorf(Invalid, MsgCouldNotDecode)
+	}
+	return nil
+}
+
+func jsonTypeName(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "int", "int64", "float64":
+		return "a number"
+	case "bool":
+		return "a boolean"
+	case "slice":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	return goKind
+}
+
+// validate checks a request for the fields Tabby needs; strict also demands
+// the ones its OpenAPI file marks required. It returns the parsed amount.
+func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
+	bad := func(format string, a ...any) (Amount, error) { return 0, errorf(Invalid, format, a...) }
+	p := r.Payment
+	switch {
+	case p == nil:
+		return bad("payment is required")
+	case r.MerchantCode == "":
+		return bad("merchant_code is required")
+	case p.Amount == "":
+		return bad("payment.amount is required")
+	case p.Currency == "":
+		return bad("payment.currency is required")
+	case p.Buyer == nil || p.Buyer.Email == "":
+		return bad("payment.buyer.email is required")
+	case p.Buyer.Phone == "":
+		return bad("payment.buyer.phone is required")
+	}
+	switch p.Currency {
+	case "AED", "SAR", "KWD":
+	default:
+		return bad("payment.currency must be one of AED, SAR, KWD, got %q", p.Currency)
+	}
+	amount, err := ParseAmount(p.Amount, p.Currency)
+	if err != nil {
+		return bad("payment.amount: %v", err)
+	}
+	if amount <= 0 {
+		return bad("payment.amount must be greater than zero")
+	}
+	if _, err := mail.ParseAddress(p.Buyer.Email); err != nil || strings.ContainsAny(p.Buyer.Email, "<> ") {
+		return bad("payment.buyer.email: %q is not an email address", p.Buyer.Email)
+	}
+	if digits := phoneDigits(p.Buyer.Phone); len(digits) < 8 || len(digits) > 15 {
+		return bad("payment.buyer.phone: %q is not a phone number such as 500000001 or +971500000001", p.Buyer.Phone)
+	}
+	if p.Buyer.DOB != "" {
+		if _, err := time.Parse("2006-01-02", p.Buyer.DOB); err != nil {
+			return bad("payment.buyer.dob: %q is not a date in the form YYYY-MM-DD", p.Buyer.DOB)
+		}
+	}
+	switch r.Lang {
+	case "", "en", "ar":
+	default:
+		return bad("lang must be \"en\" or \"ar\", got %q", r.Lang)
+	}
+	if u := r.MerchantURLs; u != nil {
+		for name, v := range map[string]string{"success": u.Success, "cancel": u.Cancel, "failure": u.Failure} {
+			if v == "" {
+				continue
+			}
+			if pu, err := url.Parse(v); err != nil || !pu.IsAbs() {
+				return bad("merchant_urls.%s: %q is not an absolute URL", name, v)
+			}
+		}
+	}
+	if o := p.Order; o != nil {
+		for name, v := range map[string]string{"tax_amount": o.TaxAmount, "shipping_amount": o.ShippingAmount, "discount_amount": o.DiscountAmount} {
+			if v == "" {
+				continue
+			}
+			if _, err := ParseAmount(v, p.Currency); err != nil {
+				return bad("payment.order.%s: %v", name, err)
+			}
+		}
+		if err := validateItems("payment.order.items", o.Items, p.Currency); err != nil {
+			return 0, err
+		}
+	}
+	if h := p.BuyerHistory; h != nil && h.RegisteredSince != "" {
+		if _, err := time.Parse(time.RFC3339, h.RegisteredSince); err != nil {
+			return bad("payment.buyer_history.registered_since: %q is not an ISO 8601 date-time", h.RegisteredSince)
+		}
+	}
+	if strict {
+		if err := r.validateStrict(); err != nil {
+			return 0, err
+		}
+	}
+	return amount, nil
+}
+
+// validateStrict demands the fields tabby-openapi.yml marks required.
+func (r *CheckoutRequest) validateStrict() error {
+	p := r.Payment
+	missing := func(field string) error { return errorf(Invalid, "%s is required", field) }
+	switch {
+	case r.Lang == "":
+		return missing("lang")
+	case r.MerchantURLs == nil || r.MerchantURLs.Success == "" || r.MerchantURLs.Cancel == "" || r.MerchantURLs.Failure == "":
+		return missing("merchant_urls.success, merchant_urls.cancel and merchant_urls.failure")
+	case p.Buyer.Name == "":
+		return missing("payment.buyer.name")
+	case p.ShippingAddress == nil || p.ShippingAddress.City == "" || p.ShippingAddress.Address == "" || p.ShippingAddress.Zip == "":
+		return missing("payment.shipping_address (city, address, zip)")
+	case p.Order == nil || p.Order.ReferenceID == "":
+		return missing("payment.order.reference_id")
+	case len(p.Order.Items) == 0:
+		return missing("payment.order.items")
+	case p.BuyerHistory == nil || p.BuyerHistory.RegisteredSince == "":
+		return missing("payment.buyer_history.registered_since")
+	case p.OrderHistory == nil:
+		return missing("payment.order_history")
+	}
+	for i, it := range p.Order.Items {
+		if it.Category == "" {
+			return missing(fmt.Sprintf("payment.order.items[%d].category", i))
+		}
+	}
+	return nil
+}
+
+func validateItems(field string, items []Item, currency string) error {
+	for i, it := range items {
+		if it.Quantity < 0 {
+			return errorf(Invalid, "%s[%d].quantity must not be negative", field, i)
+		}
+		for name, v := range map[string]string{"unit_price": it.UnitPrice, "discount_amount": it.DiscountAmount} {
+			if v == "" {
+				continue
+			}
+			if _, err := ParseAmount(v, currency); err != nil {
+				return errorf(Invalid, "%s[%d].%s: %v", field, i, name, err)
+			}
+		}
+		switch it.Gender {
+		case "", "Male", "Female", "Kids", "Other":
+		default:
+			return errorf(Invalid, "%s[%d].gender must be Male, Female, Kids or Other, got %q", field, i, it.Gender)
+		}
+	}
+	return nil
+}
+
+// normaliseItems fills the fields Tabby always returns on an item.
+func normaliseItems(items []Item) []Item {
+	out := make([]Item, 0, len(items))
+	for _, it := range items {
+		if it.UnitPrice == "" {
+			it.UnitPrice = "0"
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
+}

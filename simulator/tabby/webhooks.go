@@ -1,0 +1,238 @@
+package tabby
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
+)
+
+const kindWebhook = "tabby.webhook"
+
+// MaxWebhooks is how many webhooks one merchant code and key may register
+// (tabby-api.md §3.10).
+const MaxWebhooks = 4
+
+// Webhook is a registered webhook endpoint.
+type Webhook struct {
+	ID           string         `json:"id"`
+	Merchant     string         `json:"-"`
+	MerchantCode string         `json:"-"`
+	URL          string         `json:"url"`
+	IsTest       bool           `json:"is_test"`
+	Header       *WebhookHeader `json:"header,omitempty"`
+}
+
+// WebhookHeader is sent as "Title: Value" with every delivery.
+type WebhookHeader struct {
+	Title string `json:"title"`
+	Value string `json:"value"`
+}
+
+// stored adds the owner fields the wire form leaves out.
+type storedWebhook struct {
+	Webhook
+	Merchant     string `json:"merchant"`
+	MerchantCode string `json:"merchant_code"`
+}
+
+// WebhookInput is the body of a register or update call.
+type WebhookInput struct {
+	URL    *string        `json:"url"`
+	IsTest *bool          `json:"is_test"`
+	Header *WebhookHeader `json:"header"`
+}
+
+// DecodeWebhook parses a webhook register or update body.
+func DecodeWebhook(body []byte) (*WebhookInput, error) {
+	var in WebhookInput
+	return &in, decodeJSON(body, &in)
+}
+
+// Webhooks manages webhook registrations.
+type Webhooks struct {
+	Store store.Store
+	IDs   interface{ UUID() string }
+}
+
+// checkCode resolves the X-Merchant-Code header for merchant m.
+func checkCode(m *tenant.Merchant, code string) error {
+	if code == "" {
+		return errorf(Invalid, "the X-Merchant-Code header is required")
+	}
+	if _, ok := m.Currency(code); !ok {
+		return errorf(Unauthorized, "merchant is null")
+	}
+	return nil
+}
+
+func (in *WebhookInput) validate(strict bool) error {
+	if in.URL == nil || *in.URL == "" {
+		return errorf(Invalid, "url is required")
+	}
+	u, err := url.Parse(*in.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errorf(Invalid, "url: %q is not an absolute http or https URL", *in.URL)
+	}
+	if strict {
+		host := u.Hostname()
+		ip := net.ParseIP(host)
+		if u.Scheme != "https" || host == "localhost" || (ip != nil && (ip.IsLoopback() || ip.IsPrivate())) {
+			return errorf(Invalid, "url: %q must be a public https URL (strict mode)", *in.URL)
+		}
+	}
+	if h := in.Header; h != nil && (strings.TrimSpace(h.Title) == "") != (h.Value == "") {
+		return errorf(Invalid, "header: title and value go together")
+	}
+	return nil
+}
+
+// Register adds a webhook for merchant m's code.
+func (w *Webhooks) Register(ctx context.Context, m *tenant.Merchant, code string, in *WebhookInput) (*Webhook, error) {
+	if err := checkCode(m, code); err != nil {
+		return nil, err
+	}
+	if err := in.validate(m.Settings.Strict); err != nil {
+		return nil, err
+	}
+	hook := storedWebhook{Merchant: m.ID, MerchantCode: code}
+	hook.ID, hook.URL, hook.IsTest = w.IDs.UUID(), *in.URL, true
+	if in.IsTest != nil {
+		hook.IsTest = *in.IsTest
+	}
+	if in.Header != nil && in.Header.Title != "" {
+		hook.Header = in.Header
+	}
+	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		_, n, err := tx.List(kindWebhook, store.Query{Merchant: m.ID, Index: map[string]string{"code": code}})
+		if err != nil {
+			return err
+		}
+		if n >= MaxWebhooks {
+			return errorf(Invalid, "merchant code %q already has %d webhooks, the most Tabby allows; delete one first", code, MaxWebhooks)
+		}
+		return store.PutJSON(tx, webhookDoc(&hook), &hook)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return hook.public(), nil
+}
+
+func webhookDoc(h *storedWebhook) store.Doc {
+	return store.Doc{Kind: kindWebhook, ID: h.ID, Merchant: h.Merchant, Index: map[string]string{"code": h.MerchantCode}}
+}
+
+func (h *storedWebhook) public() *Webhook {
+	out := h.Webhook
+	out.Merchant, out.MerchantCode = h.Merchant, h.MerchantCode
+	return &out
+}
+
+// List returns merchant m's webhooks for code; never nil.
+func (w *Webhooks) List(ctx context.Context, m *tenant.Merchant, code string) ([]*Webhook, error) {
+	if err := checkCode(m, code); err != nil {
+		return nil, err
+	}
+	out := []*Webhook{}
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		hooks, err := listWebhooks(tx, m.ID, code)
+		out = append(out, hooks...)
+		return err
+	})
+	return out, err
+}
+
+func listWebhooks(tx store.Tx, merchant, code string) ([]*Webhook, error) {
+	docs, _, err := tx.List(kindWebhook, store.Query{Merchant: merchant, Index: map[string]string{"code": code}})
+	if err != nil {
+		return nil, err
+	}
+	var out []*Webhook
+	for i := len(docs) - 1; i >= 0; i-- { // oldest first
+		var h storedWebhook
+		if err := json.Unmarshal(docs[i].Data, &h); err != nil {
+			return nil, err
+		}
+		out = append(out, h.public())
+	}
+	return out, nil
+}
+
+// WebhooksFor lists the endpoints a payment's webhooks go to.
+func WebhooksFor(tx store.Tx, p *Payment) ([]*Webhook, error) {
+	return listWebhooks(tx, p.Merchant, p.MerchantCode)
+}
+
+func (w *Webhooks) get(tx store.Tx, m *tenant.Merchant, code, id string) (*storedWebhook, error) {
+	var h storedWebhook
+	_, err := store.GetJSON(tx, kindWebhook, id, &h)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (h.Merchant != m.ID || h.MerchantCode != code)) {
+		return nil, errorf(NotFound, "no such webhook")
+	}
+	return &h, err
+}
+
+// Get returns one of merchant m's webhooks.
+func (w *Webhooks) Get(ctx context.Context, m *tenant.Merchant, code, id string) (*Webhook, error) {
+	if err := checkCode(m, code); err != nil {
+		return nil, err
+	}
+	var out *Webhook
+	err := w.Store.View(ctx, func(tx store.Tx) error {
+		h, err := w.get(tx, m, code, id)
+		if err == nil {
+			out = h.public()
+		}
+		return err
+	})
+	return out, err
+}
+
+// Update replaces a webhook's url, and its header and is_test when given.
+func (w *Webhooks) Update(ctx context.Context, m *tenant.Merchant, code, id string, in *WebhookInput) (*Webhook, error) {
+	if err := checkCode(m, code); err != nil {
+		return nil, err
+	}
+	if err := in.validate(m.Settings.Strict); err != nil {
+		return nil, err
+	}
+	var out *Webhook
+	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		h, err := w.get(tx, m, code, id)
+		if err != nil {
+			return err
+		}
+		h.URL = *in.URL
+		if in.IsTest != nil {
+			h.IsTest = *in.IsTest
+		}
+		if in.Header != nil {
+			h.Header = in.Header
+			if in.Header.Title == "" {
+				h.Header = nil
+			}
+		}
+		out = h.public()
+		return store.PutJSON(tx, webhookDoc(h), h)
+	})
+	return out, err
+}
+
+// Delete removes a webhook.
+func (w *Webhooks) Delete(ctx context.Context, m *tenant.Merchant, code, id string) error {
+	if err := checkCode(m, code); err != nil {
+		return err
+	}
+	return w.Store.Update(ctx, func(tx store.Tx) error {
+		if _, err := w.get(tx, m, code, id); err != nil {
+			return err
+		}
+		return tx.Delete(kindWebhook, id)
+	})
+}

@@ -1,0 +1,202 @@
+// Package tenant holds the simulator's merchants: their keys, merchant codes
+// and settings. Every merchant is isolated: its own keys, its own clock, its
+// own payments.
+package tenant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/store"
+)
+
+const kindMerchant = "merchant"
+
+// Merchant is one tenant of the simulator.
+type Merchant struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	Tabby     TabbyKeys `json:"tabby"`
+	Settings  Settings  `json:"settings"`
+}
+
+// TabbyKeys are a merchant's Tabby credentials.
+type TabbyKeys struct {
+	SecretKey string `json:"secret_key"`
+	PublicKey string `json:"public_key"`
+	// MerchantCodes maps each merchant code to the one currency it accepts.
+	MerchantCodes map[string]string `json:"merchant_codes"`
+}
+
+// DefaultMerchantCodes are the codes every new merchant gets unless it
+// names its own.
+func DefaultMerchantCodes() map[string]string {
+	return map[string]string{"ae": "AED", "sa": "SAR", "kw": "KWD"}
+}
+
+// Currency returns the currency of a merchant code.
+func (m *Merchant) Currency(code string) (string, bool) {
+	c, ok := m.Tabby.MerchantCodes[code]
+	return c, ok
+}
+
+// Errors returned by the registry.
+var (
+	ErrNotFound = errors.New("no such merchant")
+	ErrInvalid  = errors.New("invalid merchant")
+)
+
+// Registry stores merchants.
+type Registry struct {
+	Store store.Store
+}
+
+func doc(m *Merchant) store.Doc {
+	return store.Doc{
+		Kind: kindMerchant, ID: m.ID, Merchant: m.ID, Created: m.CreatedAt,
+		Index: map[string]string{"sk": m.Tabby.SecretKey, "pk": m.Tabby.PublicKey},
+	}
+}
+
+// Create stores a new merchant; its id and keys must be unique.
+func (r *Registry) Create(ctx context.Context, m *Merchant) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return r.Store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(kindMerchant, m.ID); err == nil {
+			return fmt.Errorf("%w: merchant %q exists", ErrInvalid, m.ID)
+		}
+		for _, idx := range []map[string]string{{"sk": m.Tabby.SecretKey}, {"pk": m.Tabby.PublicKey}} {
+			if _, n, _ := tx.List(kindMerchant, store.Query{Index: idx}); n > 0 {
+				return fmt.Errorf("%w: a merchant already uses that key", ErrInvalid)
+			}
+		}
+		return store.PutJSON(tx, doc(m), m)
+	})
+}
+
+// Get returns the merchant with id.
+func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
+	var m Merchant
+	err := r.Store.View(ctx, func(tx store.Tx) error {
+		_, err := store.GetJSON(tx, kindMerchant, id, &m)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return &m, err
+}
+
+// ByKey finds the merchant that owns a Tabby key, secret or public. It
+// reports which kind of key matched.
+func (r *Registry) ByKey(ctx context.Context, apiKey string) (m *Merchant, secret bool, err error) {
+	if apiKey == "" {
+		return nil, false, ErrNotFound
+	}
+	err = r.Store.View(ctx, func(tx store.Tx) error {
+		for _, k := range []string{"sk", "pk"} {
+			docs, _, err := tx.List(kindMerchant, store.Query{Index: map[string]string{k: apiKey}, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(docs) == 1 {
+				m = new(Merchant)
+				secret = k == "sk"
+				return json.Unmarshal(docs[0].Data, m)
+			}
+		}
+		return ErrNotFound
+	})
+	return m, secret, err
+}
+
+// List returns every merchant, newest first.
+func (r *Registry) List(ctx context.Context) ([]*Merchant, error) {
+	var out []*Merchant
+	err := r.Store.View(ctx, func(tx store.Tx) error {
+		docs, _, err := tx.List(kindMerchant, store.Query{})
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			m := new(Merchant)
+			if err := json.Unmarshal(d.Data, m); err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdateSettings applies patch, a JSON object of settings fields, to the
+// merchant's settings and returns the merchant as stored.
+func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.RawMessage) (*Merchant, error) {
+	var m Merchant
+	err := r.Store.Update(ctx, func(tx store.Tx) error {
+		if _, err := store.GetJSON(tx, kindMerchant, id, &m); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		next := m.Settings
+		if err := decodeStrict(patch, &next); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+		if err := next.Validate(); err != nil {
+			return err
+		}
+		m.Settings = next
+		return store.PutJSON(tx, doc(&m), &m)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Validate checks that a merchant can be stored.
+func (m *Merchant) Validate() error {
+	switch {
+	case m.ID == "":
+		return fmt.Errorf("%w: id is required", ErrInvalid)
+	case !strings.HasPrefix(m.Tabby.SecretKey, "sk_"):
+		return fmt.Errorf("%w: tabby.secret_key must start with sk_", ErrInvalid)
+	case !strings.HasPrefix(m.Tabby.PublicKey, "pk_"):
+		return fmt.Errorf("%w: tabby.public_key must start with pk_", ErrInvalid)
+	case len(m.Tabby.MerchantCodes) == 0:
+		return fmt.Errorf("%w: tabby.merchant_codes must name at least one code", ErrInvalid)
+	}
+	for code, cur := range m.Tabby.MerchantCodes {
+		if _, ok := CurrencyExponent(cur); !ok || code == "" {
+			return fmt.Errorf("%w: merchant code %q: currency must be AED, SAR or KWD, got %q", ErrInvalid, code, cur)
+		}
+	}
+	return m.Settings.Validate()
+}
+
+// CurrencyExponent is the number of decimals a currency's amounts may have.
+func CurrencyExponent(currency string) (int, bool) {
+	switch currency {
+	case "AED", "SAR":
+		return 2, true
+	case "KWD":
+		return 3, true
+	}
+	return 0, false
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
