@@ -22,6 +22,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tabby/tabbyapi"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
+	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
 // The default merchant's fixed keys, so the README's examples work as
@@ -66,6 +67,7 @@ type Simulator struct {
 	IDs       *ids.Source
 	Tabby     *tabby.Service
 	Webhooks  *tabby.Webhooks
+	Outbox    *webhook.Engine
 	Journal   *journal.Journal
 
 	handler http.Handler
@@ -102,11 +104,18 @@ func New(cfg Config) (*Simulator, error) {
 	s.Merchants = &tenant.Registry{Store: s.Store}
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
+	s.Outbox = &webhook.Engine{
+		Store: s.Store, Clocks: s.Clocks, IDs: s.IDs, Merchants: s.Merchants, Log: s.log,
+		Policies: map[string]webhook.Policy{webhook.Tabby.Provider: webhook.Tabby, webhook.Onerway.Provider: webhook.Onerway},
+	}
+	s.Outbox.Start()
+	s.Tabby.Notifier = &tabby.WebhookSender{Outbox: s.Outbox}
 	s.Tabby.Start()
 
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
 		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now,
+		Extra: []func(*mux.Router){(&control.Deliveries{Engine: s.Outbox, Tabby: s.Tabby}).Register},
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Clocks: s.Clocks, Log: s.log,

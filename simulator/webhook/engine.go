@@ -1,0 +1,412 @@
+package webhook
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
+)
+
+const (
+	kindDelivery = "webhook.delivery"
+	kindChain    = "webhook.chain"
+	timerTry     = "webhook.try"
+)
+
+// ReorderHold is how long a held delivery waits for its payment's next
+// event before it goes out anyway, so nothing is held for ever.
+const ReorderHold = time.Minute
+
+// ErrNotFound is returned for an unknown delivery.
+var ErrNotFound = errors.New("no such delivery")
+
+// Engine stores and delivers webhooks.
+type Engine struct {
+	Store     store.Store
+	Clocks    *clock.Scheduler
+	IDs       *ids.Source
+	Merchants *tenant.Registry
+	// Client sends the tries; it must not set its own timeout (each try
+	// has the policy's).
+	Client   *http.Client
+	Policies map[string]Policy
+	// Workers bounds the tries in flight at once (default 128).
+	Workers int
+	Log     *slog.Logger
+
+	sem    chan struct{}
+	seq    atomic.Uint64
+	claims sync.Map // "id#n" → a try in progress
+}
+
+// Start registers the engine's timer with the scheduler.
+func (e *Engine) Start() {
+	if e.Workers <= 0 {
+		e.Workers = 128
+	}
+	e.sem = make(chan struct{}, e.Workers)
+	if e.Client == nil {
+		e.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if e.Log == nil {
+		e.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	e.Clocks.Handle(timerTry, e.onTimer)
+}
+
+func (e *Engine) newID() string {
+	return fmt.Sprintf("dlv_%010d%s", e.seq.Add(1), e.IDs.Hex(3))
+}
+
+func (e *Engine) now(merchant string) time.Time {
+	c, err := e.Clocks.Clock(merchant)
+	if err != nil {
+		return time.Now().UTC()
+	}
+	return c.Now()
+}
+
+func deliveryDoc(d *Delivery) store.Doc {
+	return store.Doc{Kind: kindDelivery, ID: d.ID, Merchant: d.Merchant, Created: d.CreatedAt,
+		Index: map[string]string{"payment": d.PaymentID, "status": string(d.Status)}}
+}
+
+// chain remembers, per payment and endpoint, the newest delivery and the
+// one held back for reordering.
+type chain struct {
+	Tail string `json:"tail,omitempty"`
+	Held string `json:"held,omitempty"`
+}
+
+func chainKey(d *Delivery) string { return d.Merchant + "|" + d.PaymentID + "|" + d.URL }
+
+// Enqueue writes d in tx, the transaction that makes the change d reports,
+// and schedules its first try on merchant m's clock with m's failure
+// injection applied. Provider, PaymentID, Event, URL, Headers and Body must
+// be set.
+func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
+	if _, ok := e.Policies[d.Provider]; !ok {
+		return fmt.Errorf("webhook: no delivery policy for provider %q", d.Provider)
+	}
+	now := e.now(m.ID)
+	d.ID, d.Merchant, d.CreatedAt, d.Status, d.Attempts = e.newID(), m.ID, now, Pending, []Attempt{}
+	d.Headers = cloneHeaders(d.Headers)
+	chaos := m.Settings.Webhooks
+	e.forge(&d, chaos.Forge)
+	if chaos.DropRate > 0 && (chaos.DropRate >= 1 || e.IDs.Float64() < chaos.DropRate) {
+		d.Status = Dropped
+		d.Chaos = append(d.Chaos, "dropped: lost on the way, the receiver never saw it")
+		return store.PutJSON(tx, deliveryDoc(&d), &d)
+	}
+	at := now.Add(chaos.Delay.D())
+	if chaos.Delay > 0 {
+		d.Chaos = append(d.Chaos, "delayed by "+chaos.Delay.String())
+	}
+	var copies []Delivery
+	for i := 0; i < chaos.Duplicate; i++ {
+		c := d
+		c.ID, c.DuplicateOf, c.Headers = e.newID(), d.ID, cloneHeaders(d.Headers)
+		c.Chaos = append(append([]string(nil), d.Chaos...), "duplicate of "+d.ID)
+		copies = append(copies, c)
+		d.Then = append(d.Then, c.ID)
+	}
+
+	var ch chain
+	key := chainKey(&d)
+	if _, err := store.GetJSON(tx, kindChain, key, &ch); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	first := 1
+	switch {
+	case chaos.Reorder && ch.Held == "":
+		d.Status = Held
+		d.Chaos = append(d.Chaos, "held back until the payment's next event has gone out")
+		ch.Held = d.ID
+		at = at.Add(ReorderHold)
+		d.NextAttempt = &at
+	default:
+		if ch.Held != "" {
+			d.Then = append(d.Then, ch.Held)
+			ch.Held = ""
+		}
+		queued, err := e.queueBehind(tx, ch.Tail, d.ID)
+		if err != nil {
+			return err
+		}
+		if queued != nil {
+			d.NextAttempt = queued
+			first = 0 // tried right after the tail, not on a timer
+		} else {
+			d.NextAttempt = &at
+		}
+		ch.Tail = d.ID
+	}
+	for _, c := range append([]Delivery{d}, copies...) {
+		c.NextAttempt = d.NextAttempt
+		if err := store.PutJSON(tx, deliveryDoc(&c), &c); err != nil {
+			return err
+		}
+	}
+	if err := store.PutJSON(tx, store.Doc{Kind: kindChain, ID: key, Merchant: m.ID}, &ch); err != nil {
+		return err
+	}
+	if first == 1 {
+		return e.Clocks.Schedule(m.ID, at, timerTry, tryKey(d.ID, 1))
+	}
+	return nil
+}
+
+// queueBehind puts id right after tail when tail still awaits its first
+// try, and returns when that try is due; nil means tail has gone out.
+func (e *Engine) queueBehind(tx store.Tx, tail, id string) (*time.Time, error) {
+	if tail == "" {
+		return nil, nil
+	}
+	var t Delivery
+	d, err := store.GetJSON(tx, kindDelivery, tail, &t)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil || t.Status != Pending || len(t.Attempts) > 0 {
+		return nil, err
+	}
+	t.Then = append(t.Then, id)
+	return t.NextAttempt, store.PutJSON(tx, d, &t)
+}
+
+// forge replaces or removes the authentication header.
+func (e *Engine) forge(d *Delivery, how string) {
+	switch {
+	case how == "":
+	case d.AuthHeader == "":
+		d.Chaos = append(d.Chaos, "forge: no authentication header is registered, so none was forged")
+	case how == "missing":
+		delete(d.Headers, d.AuthHeader)
+		d.Chaos = append(d.Chaos, "forged: sent without the "+d.AuthHeader+" header")
+	default:
+		d.Headers[d.AuthHeader] = "forged-" + e.IDs.Hex(8)
+		d.Chaos = append(d.Chaos, "forged: sent with a wrong "+d.AuthHeader+" header")
+	}
+}
+
+func tryKey(id string, n int) string { return id + "#" + strconv.Itoa(n) }
+
+func (e *Engine) onTimer(ctx context.Context, ev clock.Event) {
+	id, n, ok := strings.Cut(ev.Key, "#")
+	if !ok {
+		return
+	}
+	num, err := strconv.Atoi(n)
+	if err != nil {
+		return
+	}
+	e.try(ctx, id, num)
+}
+
+// try makes try n of delivery id, if that try is still the next one, and
+// after a first try sends the deliveries queued behind it.
+func (e *Engine) try(ctx context.Context, id string, n int) {
+	key := tryKey(id, n)
+	if _, busy := e.claims.LoadOrStore(key, true); busy {
+		return
+	}
+	defer e.claims.Delete(key)
+
+	var d Delivery
+	err := e.Store.View(ctx, func(tx store.Tx) error {
+		_, err := store.GetJSON(tx, kindDelivery, id, &d)
+		return err
+	})
+	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
+		return
+	}
+	m, err := e.Merchants.Get(ctx, d.Merchant)
+	if err != nil {
+		return // the merchant is gone (reset)
+	}
+	pol := e.Policies[d.Provider]
+	timeout := pol.Timeout
+	if t := m.Settings.Webhooks.Timeout; t > 0 {
+		timeout = t.D()
+	}
+	now := e.now(d.Merchant)
+	att, body := e.post(ctx, &d, timeout)
+	att.N, att.At = n, now
+	att.Accepted = att.Error == "" && pol.Accepts(att.Status, body, &d)
+
+	var then []string
+	err = e.Store.Update(ctx, func(tx store.Tx) error {
+		var cur Delivery
+		if _, err := store.GetJSON(tx, kindDelivery, id, &cur); err != nil {
+			return err
+		}
+		if len(cur.Attempts)+1 != n {
+			return nil
+		}
+		switch {
+		case att.Accepted:
+			cur.Status, cur.NextAttempt = Delivered, nil
+		case n < pol.Attempts:
+			next := now.Add(pol.wait(n))
+			cur.Status, cur.NextAttempt, att.NextAttempt = Pending, &next, &next
+			if err := e.Clocks.Schedule(cur.Merchant, next, timerTry, tryKey(id, n+1)); err != nil {
+				return err
+			}
+		default:
+			cur.Status, cur.NextAttempt = Failed, nil
+		}
+		cur.Attempts = append(cur.Attempts, att)
+		if n == 1 {
+			then = cur.Then
+		}
+		return store.PutJSON(tx, deliveryDoc(&cur), &cur)
+	})
+	if err != nil {
+		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
+		return
+	}
+	for _, next := range then {
+		e.try(ctx, next, 1)
+	}
+}
+
+// post sends one try and returns it with the answer's body.
+func (e *Engine) post(ctx context.Context, d *Delivery, timeout time.Duration) (Attempt, []byte) {
+	att := Attempt{URL: d.URL, RequestHeaders: cloneHeaders(d.Headers)}
+	e.sem <- struct{}{}
+	defer func() { <-e.sem }()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, strings.NewReader(d.Body))
+	if err != nil {
+		att.Error = "bad request: " + err.Error()
+		return att, nil
+	}
+	for k, v := range d.Headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := e.Client.Do(req)
+	if err != nil {
+		att.LatencyMS = ms(time.Since(start))
+		att.Error = err.Error()
+		if errors.Is(err, context.DeadlineExceeded) {
+			att.Error = fmt.Sprintf("no answer within %s", timeout)
+		}
+		return att, nil
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	att.LatencyMS = ms(time.Since(start))
+	att.Status = resp.StatusCode
+	if err != nil {
+		att.Error = "reading the answer: " + err.Error()
+	}
+	att.ResponseBody = string(body)
+	if len(att.ResponseBody) > ResponseLimit {
+		att.ResponseBody = att.ResponseBody[:ResponseLimit]
+	}
+	return att, body
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func cloneHeaders(h map[string]string) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = v
+	}
+	return out
+}
+
+// Filter selects deliveries; empty fields match everything.
+type Filter struct {
+	Merchant string
+	Payment  string
+	Status   Status
+	Limit    int
+}
+
+// List returns the deliveries matching f, newest first.
+func (e *Engine) List(ctx context.Context, f Filter) ([]Delivery, error) {
+	idx := map[string]string{}
+	if f.Payment != "" {
+		idx["payment"] = f.Payment
+	}
+	if f.Status != "" {
+		idx["status"] = string(f.Status)
+	}
+	out := []Delivery{}
+	err := e.Store.View(ctx, func(tx store.Tx) error {
+		docs, _, err := tx.List(kindDelivery, store.Query{Merchant: f.Merchant, Index: idx, Limit: f.Limit})
+		if err != nil {
+			return err
+		}
+		for _, doc := range docs {
+			var d Delivery
+			if err := json.Unmarshal(doc.Data, &d); err != nil {
+				return err
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Get returns one delivery with every try.
+func (e *Engine) Get(ctx context.Context, id string) (*Delivery, error) {
+	var d Delivery
+	err := e.Store.View(ctx, func(tx store.Tx) error {
+		_, err := store.GetJSON(tx, kindDelivery, id, &d)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	return &d, err
+}
+
+// Resend delivers delivery id's stored event again, with the same headers,
+// as a new delivery with tries of its own. Failure injection does not apply
+// to a resend.
+func (e *Engine) Resend(ctx context.Context, id string) (*Delivery, error) {
+	var d Delivery
+	err := e.Store.Update(ctx, func(tx store.Tx) error {
+		var orig Delivery
+		if _, err := store.GetJSON(tx, kindDelivery, id, &orig); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return ErrNotFound
+			}
+			return err
+		}
+		now := e.now(orig.Merchant)
+		d = Delivery{
+			ID: e.newID(), Merchant: orig.Merchant, Provider: orig.Provider, PaymentID: orig.PaymentID,
+			Event: orig.Event, URL: orig.URL, Headers: cloneHeaders(orig.Headers), AuthHeader: orig.AuthHeader,
+			Body: orig.Body, AckToken: orig.AckToken, CreatedAt: now, Status: Pending, ResendOf: orig.ID,
+			NextAttempt: &now, Attempts: []Attempt{},
+		}
+		if err := store.PutJSON(tx, deliveryDoc(&d), &d); err != nil {
+			return err
+		}
+		return e.Clocks.Schedule(d.Merchant, now, timerTry, tryKey(d.ID, 1))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
