@@ -65,10 +65,13 @@ type Simulator struct {
 	Merchants *tenant.Registry
 	Clocks    *clock.Scheduler
 	IDs       *ids.Source
-	Tabby     *tabby.Service
-	Webhooks  *tabby.Webhooks
-	Outbox    *webhook.Engine
-	Journal   *journal.Journal
+	// requestIDs is apart from IDs so that payment ids do not depend on
+	// how many requests came first.
+	requestIDs *ids.Source
+	Tabby      *tabby.Service
+	Webhooks   *tabby.Webhooks
+	Outbox     *webhook.Engine
+	Journal    *journal.Journal
 
 	handler http.Handler
 	control http.Handler
@@ -94,12 +97,13 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	s := &Simulator{
-		cfg:     cfg,
-		Store:   cfg.Store,
-		Clocks:  clock.NewScheduler(cfg.Now),
-		IDs:     ids.New(cfg.Seed),
-		Journal: journal.New(cfg.JournalSize),
-		log:     cfg.Logger,
+		cfg:        cfg,
+		Store:      cfg.Store,
+		Clocks:     clock.NewScheduler(cfg.Now),
+		IDs:        ids.New(cfg.Seed),
+		requestIDs: ids.New(cfg.Seed + 1),
+		Journal:    journal.New(cfg.JournalSize),
+		log:        cfg.Logger,
 	}
 	s.Merchants = &tenant.Registry{Store: s.Store}
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
@@ -210,7 +214,7 @@ func (s *Simulator) Reset(ctx context.Context) error {
 // Tabby's plain-text 500, logged.
 func (s *Simulator) common(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("X-Request-Id", "req_"+s.IDs.Hex(12))
+		w.Header().Set("X-Request-Id", "req_"+s.requestIDs.Hex(12))
 		w.Header().Set("X-Tabbysim-Version", Version)
 		defer func() {
 			if v := recover(); v != nil {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/tabbysim/tabbysim/client/merchant"
 	"github.com/tabbysim/tabbysim/simulator"
 )
 
@@ -17,6 +18,8 @@ const usage = `tabbysim: a sandbox of the Tabby API for merchants' integrations 
 
 usage:
   tabbysim serve [flags]     run the simulator (tabbysim serve -h for flags)
+  tabbysim conform [flags]   run the conformance suite against an integration
+  tabbysim merchant [flags]  run the reference merchant as a service
   tabbysim version           print the version
 `
 
@@ -35,6 +38,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stdout, stderr)
+	case "conform":
+		return conform(ctx, args[1:], stdout, stderr)
+	case "merchant":
+		return merchant.Main(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "tabbysim", simulator.Version)
 		return 0

@@ -49,8 +49,10 @@ type tenant struct {
 	queue eventHeap
 	// advancing serialises Advance calls for one merchant.
 	advancing sync.Mutex
-	// inflight counts handlers FireDue started and Advance waits for.
-	inflight sync.WaitGroup
+	// inflight counts handlers FireDue started; idle is signalled (under
+	// Scheduler.mu) when it drops to zero. Advance waits for them.
+	inflight int
+	idle     *sync.Cond
 }
 
 // NewScheduler returns a scheduler that reads real time from real.
@@ -78,7 +80,7 @@ func (s *Scheduler) AddClock(merchant string, mode Mode, start time.Time) *Clock
 	if t, ok := s.tenants[merchant]; ok {
 		return t.clock
 	}
-	t := &tenant{clock: New(mode, start, s.real)}
+	t := &tenant{clock: New(mode, start, s.real), idle: sync.NewCond(&s.mu)}
 	s.tenants[merchant] = t
 	return t.clock
 }
@@ -153,10 +155,7 @@ func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Ti
 		if err := ctx.Err(); err != nil {
 			return t.clock.Now(), err
 		}
-		// Handlers started in the background may schedule follow-ups
-		// inside the window, so they finish before the next look.
-		t.inflight.Wait()
-		batch := s.popDue(t, target)
+		batch := s.nextBatch(t, target)
 		if len(batch) == 0 {
 			break
 		}
@@ -167,10 +166,21 @@ func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Ti
 	return t.clock.Now(), nil
 }
 
-// popDue removes the events due at the earliest instant not after limit.
-func (s *Scheduler) popDue(t *tenant, limit time.Time) []Event {
+// nextBatch waits for the handlers started in the background (they may
+// schedule follow-ups inside the window), then pops the next batch due by
+// limit; the two happen atomically, so no background firing slips between.
+func (s *Scheduler) nextBatch(t *tenant, limit time.Time) []Event {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for t.inflight > 0 {
+		t.idle.Wait()
+	}
+	return s.popDueLocked(t, limit)
+}
+
+// popDueLocked removes the events due at the earliest instant not after
+// limit. s.mu is held.
+func (s *Scheduler) popDueLocked(t *tenant, limit time.Time) []Event {
 	if len(t.queue) == 0 || t.queue[0].At.After(limit) {
 		return nil
 	}
@@ -216,11 +226,17 @@ func (s *Scheduler) FireDue(ctx context.Context) {
 		for len(t.queue) > 0 && !t.queue[0].At.After(now) {
 			e := heap.Pop(&t.queue).(Event)
 			h := s.handlers[e.Kind]
-			t.inflight.Add(1)
-			go func() {
-				defer t.inflight.Done()
+			t.inflight++
+			go func(t *tenant) {
+				defer func() {
+					s.mu.Lock()
+					if t.inflight--; t.inflight == 0 {
+						t.idle.Broadcast()
+					}
+					s.mu.Unlock()
+				}()
 				h(ctx, e)
-			}()
+			}(t)
 		}
 	}
 }

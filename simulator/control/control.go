@@ -148,10 +148,8 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 		m.Tabby.MerchantCodes = tenant.DefaultMerchantCodes()
 	}
 	if len(req.Settings) > 0 {
-		dec := json.NewDecoder(strings.NewReader(string(req.Settings)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&m.Settings); err != nil {
-			Error(w, http.StatusBadRequest, "settings: "+err.Error())
+		if err := tenant.ApplyPatch(req.Settings, &m.Settings); err != nil {
+			a.fail(w, err)
 			return
 		}
 	}

@@ -12,6 +12,7 @@ import (
 type Memory struct {
 	mu    sync.RWMutex
 	kinds map[string]map[string]Doc
+	seq   uint64
 }
 
 // NewMemory returns an empty memory store.
@@ -97,6 +98,12 @@ func (t *memTx) Put(d Doc) error {
 		return errReadOnly
 	}
 	c := cloneDoc(d)
+	if prev, err := t.Get(d.Kind, d.ID); err == nil {
+		c.Seq = prev.Seq
+	} else {
+		t.m.seq++
+		c.Seq = t.m.seq
+	}
 	t.writes[key{d.Kind, d.ID}] = &c
 	return nil
 }
@@ -146,7 +153,7 @@ func sortNewestFirst(docs []Doc) {
 		if !docs[i].Created.Equal(docs[j].Created) {
 			return docs[i].Created.After(docs[j].Created)
 		}
-		return docs[i].ID > docs[j].ID
+		return docs[i].Seq > docs[j].Seq
 	})
 }
 

@@ -22,6 +22,9 @@ type Doc struct {
 	Merchant string
 	// Created orders listings (newest first).
 	Created time.Time
+	// Seq is set by the store when a document is first written; it orders
+	// documents created at the same instant, as on a stopped clock.
+	Seq uint64
 	// Index holds up to a few secondary keys a listing can filter on, such
 	// as a payment id on a webhook delivery.
 	Index map[string]string

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/money"
 )
 
 // Settings are what a merchant can tune. The defaults follow the seed
@@ -107,13 +109,19 @@ func (s Settings) Validate() error {
 		return bad(`webhooks.forge must be "", "wrong" or "missing", got %q`, s.Webhooks.Forge)
 	}
 	for cur, l := range s.Limits {
-		if _, ok := CurrencyExponent(cur); !ok {
+		if _, ok := money.Exponent(cur); !ok {
 			return bad("limits: unknown currency %q", cur)
 		}
-		for _, v := range []string{l.Min, l.Max} {
-			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				return bad("limits.%s: %q is not a decimal amount", cur, v)
-			}
+		min, err := money.Parse(l.Min, cur)
+		if err != nil {
+			return bad("limits.%s.min: %v", cur, err)
+		}
+		max, err := money.Parse(l.Max, cur)
+		if err != nil {
+			return bad("limits.%s.max: %v", cur, err)
+		}
+		if min > max {
+			return bad("limits.%s: min %s is above max %s", cur, l.Min, l.Max)
 		}
 	}
 	return nil
@@ -126,13 +134,17 @@ type Duration time.Duration
 // D returns the duration as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
+// maxDays keeps day counts far from time.Duration's limit (about 292
+// years).
+const maxDays = 36500
+
 // ParseDuration reads Go durations and whole days ("21d").
 func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
-		if err != nil {
-			return 0, fmt.Errorf("invalid duration %q", s)
+		if err != nil || n < 0 || n > maxDays {
+			return 0, fmt.Errorf("invalid duration %q: use whole days from 0 to %d", s, maxDays)
 		}
 		return Duration(time.Duration(n) * 24 * time.Hour), nil
 	}

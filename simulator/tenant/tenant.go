@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/money"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
@@ -149,8 +150,8 @@ func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.Raw
 			return err
 		}
 		next := m.Settings
-		if err := decodeStrict(patch, &next); err != nil {
-			return fmt.Errorf("%w: %v", ErrInvalid, err)
+		if err := ApplyPatch(patch, &next); err != nil {
+			return err
 		}
 		if err := next.Validate(); err != nil {
 			return err
@@ -177,22 +178,27 @@ func (m *Merchant) Validate() error {
 		return fmt.Errorf("%w: tabby.merchant_codes must name at least one code", ErrInvalid)
 	}
 	for code, cur := range m.Tabby.MerchantCodes {
-		if _, ok := CurrencyExponent(cur); !ok || code == "" {
+		if _, ok := money.Exponent(cur); !ok || code == "" {
 			return fmt.Errorf("%w: merchant code %q: currency must be AED, SAR or KWD, got %q", ErrInvalid, code, cur)
 		}
 	}
 	return m.Settings.Validate()
 }
 
-// CurrencyExponent is the number of decimals a currency's amounts may have.
-func CurrencyExponent(currency string) (int, bool) {
-	switch currency {
-	case "AED", "SAR":
-		return 2, true
-	case "KWD":
-		return 3, true
+// ApplyPatch decodes a settings patch field by field, so that an error
+// names the field it is about.
+func ApplyPatch(patch json.RawMessage, s *Settings) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(patch, &fields); err != nil {
+		return fmt.Errorf("%w: settings must be a JSON object: %v", ErrInvalid, err)
 	}
-	return 0, false
+	for name, value := range fields {
+		one, _ := json.Marshal(map[string]json.RawMessage{name: value})
+		if err := decodeStrict(one, s); err != nil {
+			return fmt.Errorf("%w: settings.%s: %v", ErrInvalid, name, err)
+		}
+	}
+	return nil
 }
 
 func decodeStrict(data []byte, v any) error {

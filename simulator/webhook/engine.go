@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
@@ -40,14 +41,15 @@ type Engine struct {
 	IDs       *ids.Source
 	Merchants *tenant.Registry
 	// Client sends the tries; it must not set its own timeout (each try
-	// has the policy's).
+	// has the policy's). The default keeps connections alive for reuse.
 	Client   *http.Client
 	Policies map[string]Policy
-	// Workers bounds the tries in flight at once (default 128).
+	// Workers bounds the tries in flight at once for one merchant (default
+	// 128), so a merchant whose receiver hangs never holds back another's.
 	Workers int
 	Log     *slog.Logger
 
-	sem    chan struct{}
+	slots  sync.Map // merchant → chan struct{} of Workers slots
 	seq    atomic.Uint64
 	claims sync.Map // "id#n" → a try in progress
 }
@@ -57,14 +59,40 @@ func (e *Engine) Start() {
 	if e.Workers <= 0 {
 		e.Workers = 128
 	}
-	e.sem = make(chan struct{}, e.Workers)
 	if e.Client == nil {
-		e.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		e.Client = &http.Client{
+			Transport:     newTransport(e.Workers),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	if e.Log == nil {
 		e.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	e.Clocks.Handle(timerTry, e.onTimer)
+}
+
+// newTransport is http.DefaultTransport with room to keep a connection per
+// worker alive: the default keeps 2 per host, so busy merchants would dial
+// and close a connection for nearly every try.
+func newTransport(workers int) *http.Transport {
+	var t *http.Transport
+	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = dt.Clone()
+	} else {
+		t = &http.Transport{Proxy: http.ProxyFromEnvironment, IdleConnTimeout: 90 * time.Second}
+	}
+	t.MaxIdleConnsPerHost = workers
+	t.MaxIdleConns = 4 * workers
+	return t
+}
+
+// slot returns merchant's pool of worker slots.
+func (e *Engine) slot(merchant string) chan struct{} {
+	if s, ok := e.slots.Load(merchant); ok {
+		return s.(chan struct{})
+	}
+	s, _ := e.slots.LoadOrStore(merchant, make(chan struct{}, e.Workers))
+	return s.(chan struct{})
 }
 
 func (e *Engine) newID() string {
@@ -213,17 +241,41 @@ func (e *Engine) onTimer(ctx context.Context, ev clock.Event) {
 	if err != nil {
 		return
 	}
-	e.try(ctx, id, num)
+	e.try(ctx, ev.Merchant, id, num)
 }
 
-// try makes try n of delivery id, if that try is still the next one, and
-// after a first try sends the deliveries queued behind it.
-func (e *Engine) try(ctx context.Context, id string, n int) {
+// try makes try n of merchant's delivery id, if that try is still the next
+// one, and after a first try sends the deliveries queued behind it.
+func (e *Engine) try(ctx context.Context, merchant, id string, n int) {
 	key := tryKey(id, n)
 	if _, busy := e.claims.LoadOrStore(key, true); busy {
 		return
 	}
-	defer e.claims.Delete(key)
+	then := e.tryOnce(ctx, merchant, id, n)
+	e.claims.Delete(key)
+	for _, next := range then {
+		e.try(ctx, merchant, next, 1)
+	}
+}
+
+// tryOnce makes the try in one of merchant's worker slots, taken before
+// anything else: a burst of due deliveries then waits its turn cheaply
+// instead of crowding the store. It returns the deliveries queued behind a
+// first try; their tries need slots of their own, so they are made after
+// this slot is given back.
+func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then []string) {
+	slot := e.slot(merchant)
+	select {
+	case slot <- struct{}{}:
+	case <-ctx.Done():
+		e.later(ctx, id, n)
+		return nil
+	}
+	defer func() { <-slot }()
+	if ctx.Err() != nil {
+		e.later(ctx, id, n)
+		return nil
+	}
 
 	var d Delivery
 	err := e.Store.View(ctx, func(tx store.Tx) error {
@@ -231,11 +283,11 @@ func (e *Engine) try(ctx context.Context, id string, n int) {
 		return err
 	})
 	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
-		return
+		return nil
 	}
 	m, err := e.Merchants.Get(ctx, d.Merchant)
 	if err != nil {
-		return // the merchant is gone (reset)
+		return nil // the merchant is gone (reset)
 	}
 	pol := e.Policies[d.Provider]
 	timeout := pol.Timeout
@@ -244,11 +296,17 @@ func (e *Engine) try(ctx context.Context, id string, n int) {
 	}
 	now := e.now(d.Merchant)
 	att, body := e.post(ctx, &d, timeout)
+	if ctx.Err() != nil {
+		// The caller gave up (an advance whose client went away, a
+		// shutdown): this was no fair try, so it is made again rather
+		// than recorded as the receiver's failure or lost.
+		e.later(ctx, id, n)
+		return nil
+	}
 	att.N, att.At = n, now
 	att.Accepted = att.Error == "" && pol.Accepts(att.Status, body, &d)
 
-	var then []string
-	err = e.Store.Update(ctx, func(tx store.Tx) error {
+	err = e.Store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error {
 		var cur Delivery
 		if _, err := store.GetJSON(tx, kindDelivery, id, &cur); err != nil {
 			return err
@@ -276,18 +334,31 @@ func (e *Engine) try(ctx context.Context, id string, n int) {
 	})
 	if err != nil {
 		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
+		return nil
+	}
+	return then
+}
+
+// later puts try n of delivery id back on its merchant's clock, due now,
+// after its caller gave up on it: the next advance, or the background loop,
+// makes it. A delivery that is no longer due is left alone.
+func (e *Engine) later(ctx context.Context, id string, n int) {
+	var d Delivery
+	err := e.Store.View(context.WithoutCancel(ctx), func(tx store.Tx) error {
+		_, err := store.GetJSON(tx, kindDelivery, id, &d)
+		return err
+	})
+	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
 		return
 	}
-	for _, next := range then {
-		e.try(ctx, next, 1)
+	if err := e.Clocks.Schedule(d.Merchant, e.now(d.Merchant), timerTry, tryKey(id, n)); err != nil {
+		e.Log.Warn("could not put an interrupted webhook try back", "delivery", id, "try", n, "err", err)
 	}
 }
 
 // post sends one try and returns it with the answer's body.
 func (e *Engine) post(ctx context.Context, d *Delivery, timeout time.Duration) (Attempt, []byte) {
 	att := Attempt{URL: d.URL, RequestHeaders: cloneHeaders(d.Headers)}
-	e.sem <- struct{}{}
-	defer func() { <-e.sem }()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
@@ -310,16 +381,33 @@ func (e *Engine) post(ctx context.Context, d *Delivery, timeout time.Duration) (
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err == nil {
+		// Read a little past what is kept so the connection can be
+		// reused; a longer answer costs a new connection.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 256<<10))
+	}
 	att.LatencyMS = ms(time.Since(start))
 	att.Status = resp.StatusCode
 	if err != nil {
 		att.Error = "reading the answer: " + err.Error()
 	}
-	att.ResponseBody = string(body)
-	if len(att.ResponseBody) > ResponseLimit {
-		att.ResponseBody = att.ResponseBody[:ResponseLimit]
-	}
+	att.ResponseBody = clip(body, ResponseLimit)
 	return att, body
+}
+
+// clip returns at most limit bytes of b as valid UTF-8, cut between
+// characters, so the stored JSON stays within the limit and never carries
+// half a character.
+func clip(b []byte, limit int) string {
+	s := strings.ToValidUTF8(string(b), "\uFFFD")
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -6,7 +6,8 @@
 package webhook
 
 import (
-	"strings"
+	"bytes"
+	"encoding/json"
 	"time"
 )
 
@@ -45,8 +46,39 @@ var Onerway = Policy{
 	Backoff:  []time.Duration{30 * time.Minute, 30 * time.Minute},
 	Timeout:  30 * time.Second,
 	Accepts: func(status int, body []byte, d *Delivery) bool {
-		return status == 200 && d.AckToken != "" && strings.Contains(string(body), d.AckToken)
+		return status == 200 && acksTransaction(body, d.AckToken)
 	},
+}
+
+// acksTransaction reports whether body acknowledges transaction id: the body
+// is the id itself, unquoted (onerway-api.md §5), or a JSON object whose
+// transactionId is the id (seed 001). Merely containing the id is not
+// enough: "tx1234" or "unknown transaction tx123" do not acknowledge tx123.
+func acksTransaction(body []byte, id string) bool {
+	if id == "" {
+		return false
+	}
+	b := bytes.TrimSpace(body)
+	if string(b) == id {
+		return true
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return false
+	}
+	var ack map[string]json.RawMessage // exact key: encoding/json would also match "TransactionID"
+	if json.Unmarshal(b, &ack) != nil {
+		return false
+	}
+	v, ok := ack["transactionId"]
+	if !ok {
+		return false
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s == id
+	}
+	// A numeric id, compared digit for digit (ids exceed float64 precision).
+	return string(v) == id
 }
 
 // wait is how long after try n (1-based) the next try comes.

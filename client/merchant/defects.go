@@ -1,0 +1,68 @@
+package merchant
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Defect is a mistake the reference merchant can be told to make, so the
+// conformance suite can prove it catches that mistake.
+type Defect struct {
+	Name        string
+	Description string
+}
+
+// The defects' names.
+const (
+	DefectIgnoresWebhooks             = "ignores-webhooks"
+	DefectTrustsRedirect              = "trusts-redirect"
+	DefectSkipsWebhookAuth            = "skips-webhook-auth"
+	DefectNoRereadOnWebhook           = "no-reread-on-webhook"
+	DefectCapturesTwice               = "captures-twice"
+	DefectCapturesBeforeAuthorization = "captures-before-authorization"
+	DefectNeverPolls                  = "never-polls"
+	DefectNeverCaptures               = "never-captures"
+	DefectIgnoresRejection            = "ignores-rejection"
+	DefectWebhookNon200               = "webhook-non-200"
+	DefectLosesOrderOnCancel          = "loses-order-on-cancel"
+	DefectRefundsBeyondCaptured       = "refunds-beyond-captured"
+)
+
+// Defects is the catalogue of defects, in a stable order. Each breaks one
+// rule of seeds 000 and 002 or of tabby-api.md §4, §6, §8 and §11.
+var Defects = []Defect{
+	{DefectIgnoresWebhooks, "acknowledges webhooks with 200 but does nothing with them, so a payment authorized without the redirect stays pending"},
+	{DefectTrustsRedirect, "the success redirect marks the order paid without retrieving the payment (seed 000: never rely on the redirect alone)"},
+	{DefectSkipsWebhookAuth, "processes webhooks without checking the registered auth header, and answers 200 to forged ones"},
+	{DefectNoRereadOnWebhook, "applies the status in the webhook body instead of retrieving the payment (tabby-api.md §6.2: webhooks are notifications only)"},
+	{DefectCapturesTwice, "every notice of authorization (redirect, webhook, poll) sends a capture with a fresh reference_id"},
+	{DefectCapturesBeforeAuthorization, "sends a capture right after creating the session, before the customer paid (seed 002: capture only AUTHORIZED payments)"},
+	{DefectNeverPolls, "never retrieves pending payments on its own: PollOnce and the poller do nothing (seed 002: webhooks or a cron job)"},
+	{DefectNeverCaptures, "never captures authorized payments and relies on Tabby's auto-capture after 21 days (seed 002)"},
+	{DefectIgnoresRejection, "on pre-scoring rejection still offers Tabby (status pending, no rejection_reason), and leaves orders of REJECTED payments pending"},
+	{DefectWebhookNon200, "answers webhooks with 204 No Content, which Tabby counts as a failure and retries (tabby-api.md §6.2)"},
+	{DefectLosesOrderOnCancel, "deletes the order on the cancel redirect and on EXPIRED, emptying the cart (tabby-api.md §8: the cart must not be emptied)"},
+	{DefectRefundsBeyondCaptured, "forwards any refund amount to Tabby without checking it against what was captured and not yet refunded"},
+}
+
+// checkDefect accepts "" or a name from Defects.
+func checkDefect(name string) error {
+	if name == "" {
+		return nil
+	}
+	for _, d := range Defects {
+		if d.Name == name {
+			return nil
+		}
+	}
+	return fmt.Errorf("merchant: unknown defect %q; known defects: %s", name, defectNames())
+}
+
+// defectNames lists the defects' names, comma-separated.
+func defectNames() string {
+	names := make([]string, len(Defects))
+	for i, d := range Defects {
+		names[i] = d.Name
+	}
+	return strings.Join(names, ", ")
+}

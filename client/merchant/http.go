@@ -1,0 +1,513 @@
+package merchant
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/tabbysim/tabbysim/client/tabby"
+)
+
+// Handler serves the shop's API:
+//
+//	POST /checkout              start a checkout; answers the hosted page URL
+//	GET  /orders/{id}           an order
+//	POST /orders/{id}/cancel    cancel an order not yet captured
+//	POST /orders/{id}/refund    refund part or all of what was captured
+//	GET  /return/{kind}         the browser back from Tabby (success, cancel, failure)
+//	POST /webhooks/tabby        Tabby's webhooks
+//	POST /admin/reconcile       poll the open payments now
+//	GET  /healthz               liveness
+func (m *Merchant) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /checkout", m.checkout)
+	mux.HandleFunc("GET /orders/{id}", m.getOrder)
+	mux.HandleFunc("POST /orders/{id}/cancel", m.cancelOrder)
+	mux.HandleFunc("POST /orders/{id}/refund", m.refundOrder)
+	mux.HandleFunc("GET /return/{kind}", m.returned)
+	mux.HandleFunc("POST "+WebhookPath, m.webhook)
+	mux.HandleFunc("POST /admin/reconcile", m.reconcile)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	return mux
+}
+
+// OrderJSON is an order as the shop's API shows it. Amounts are decimal
+// strings in the order's currency.
+type OrderJSON struct {
+	OrderID         string `json:"order_id"`
+	Status          string `json:"status"`
+	PaymentID       string `json:"payment_id"`
+	Amount          string `json:"amount"`
+	Currency        string `json:"currency"`
+	Captured        string `json:"captured"`
+	Refunded        string `json:"refunded"`
+	RejectionReason string `json:"rejection_reason,omitempty"`
+}
+
+// json renders the order; o.mu is held.
+func (o *order) json() OrderJSON {
+	return OrderJSON{
+		OrderID: o.id, Status: o.status, PaymentID: o.paymentID,
+		Amount: formatAmount(o.amount, o.currency), Currency: o.currency,
+		Captured: formatAmount(o.captured, o.currency), Refunded: formatAmount(o.refunded, o.currency),
+		RejectionReason: o.rejectionReason,
+	}
+}
+
+// CheckoutRequest is the body of POST /checkout.
+type CheckoutRequest struct {
+	Amount      string         `json:"amount"`
+	Currency    string         `json:"currency"`
+	Description string         `json:"description,omitempty"`
+	Buyer       CheckoutBuyer  `json:"buyer"`
+	Items       []CheckoutItem `json:"items"`
+	Lang        string         `json:"lang,omitempty"`
+}
+
+// CheckoutBuyer is the customer.
+type CheckoutBuyer struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+	DOB   string `json:"dob,omitempty"`
+}
+
+// CheckoutItem is one line of the cart. InStock false means the item will
+// not ship, so it is not captured.
+type CheckoutItem struct {
+	ReferenceID string `json:"reference_id,omitempty"`
+	Title       string `json:"title"`
+	Quantity    int    `json:"quantity"`
+	UnitPrice   string `json:"unit_price"`
+	Category    string `json:"category"`
+	InStock     *bool  `json:"in_stock,omitempty"`
+}
+
+// CheckoutResponse is the answer to POST /checkout. RedirectURL is where
+// the browser goes to pay; it is absent when Tabby rejected the customer at
+// pre-scoring, and RejectionReason says why.
+type CheckoutResponse struct {
+	OrderID         string `json:"order_id"`
+	Status          string `json:"status"`
+	PaymentID       string `json:"payment_id,omitempty"`
+	RedirectURL     string `json:"redirect_url,omitempty"`
+	RejectionReason string `json:"rejection_reason,omitempty"`
+}
+
+func (req *CheckoutRequest) validate() (int64, []cartItem, error) {
+	if _, ok := exponents[req.Currency]; !ok {
+		return 0, nil, fmt.Errorf("currency must be AED, SAR or KWD, got %q", req.Currency)
+	}
+	amount, err := parseAmount(req.Amount, req.Currency)
+	if err != nil {
+		return 0, nil, fmt.Errorf("amount: %v", err)
+	}
+	if amount <= 0 {
+		return 0, nil, errors.New("amount must be greater than zero")
+	}
+	if strings.TrimSpace(req.Buyer.Email) == "" || strings.TrimSpace(req.Buyer.Phone) == "" {
+		return 0, nil, errors.New("buyer.email and buyer.phone are required")
+	}
+	switch req.Lang {
+	case "", "en", "ar":
+	default:
+		return 0, nil, fmt.Errorf("lang must be en or ar, got %q", req.Lang)
+	}
+	items := make([]cartItem, 0, len(req.Items))
+	for i, it := range req.Items {
+		if strings.TrimSpace(it.Title) == "" {
+			return 0, nil, fmt.Errorf("items[%d].title is required", i)
+		}
+		if it.Quantity < 1 {
+			return 0, nil, fmt.Errorf("items[%d].quantity must be 1 or more", i)
+		}
+		unit, err := parseAmount(it.UnitPrice, req.Currency)
+		if err != nil {
+			return 0, nil, fmt.Errorf("items[%d].unit_price: %v", i, err)
+		}
+		category := it.Category
+		if category == "" {
+			category = "general"
+		}
+		items = append(items, cartItem{
+			item: tabby.Item{
+				ReferenceID: it.ReferenceID, Title: it.Title, Quantity: it.Quantity,
+				UnitPrice: formatAmount(unit, req.Currency), Category: category,
+			},
+			price:   unit * int64(it.Quantity),
+			inStock: it.InStock,
+		})
+	}
+	return amount, items, nil
+}
+
+func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
+	var req CheckoutRequest
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	amount, items, err := req.validate()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	o := m.newOrder(req.Currency, amount, items)
+	defer o.mu.Unlock()
+
+	back := func(kind string) string {
+		return m.cfg.PublicURL + "/return/" + kind + "?order=" + url.QueryEscape(o.id)
+	}
+	tabbyItems := make([]tabby.Item, len(items))
+	for i, it := range items {
+		tabbyItems[i] = it.item
+	}
+	lang := req.Lang
+	if lang == "" {
+		lang = "en"
+	}
+	description := req.Description
+	if description == "" {
+		description = "Order " + o.id
+	}
+	s, err := m.tabby.CreateSession(r.Context(), &tabby.CheckoutRequest{
+		Payment: tabby.PaymentRequest{
+			Amount: formatAmount(amount, req.Currency), Currency: req.Currency, Description: description,
+			Buyer: tabby.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone, DOB: req.Buyer.DOB},
+			Order: tabby.Order{ReferenceID: o.id, Items: tabbyItems},
+			Meta:  map[string]any{"order_id": o.id},
+		},
+		Lang: lang, MerchantCode: m.cfg.MerchantCode,
+		MerchantURLs: &tabby.MerchantURLs{Success: back("success"), Cancel: back("cancel"), Failure: back("failure")},
+	})
+	if err != nil {
+		o.status = StatusFailed
+		m.log.Warn("creating the checkout session", "order", o.id, "err", err)
+		writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error(), "order_id": o.id})
+		return
+	}
+	o.sessionID = s.ID
+	o.paymentID = s.Payment.ID
+	o.paymentStatus = s.Payment.Status
+	if o.paymentID != "" {
+		m.mu.Lock()
+		m.byPayment[o.paymentID] = o.id
+		m.mu.Unlock()
+	}
+	resp := CheckoutResponse{OrderID: o.id, PaymentID: o.paymentID}
+	switch {
+	case s.Status == "rejected" && !m.has(DefectIgnoresRejection):
+		// Pre-scoring said no: hide Tabby and show its reason (§7, §8).
+		o.status = StatusFailed
+		o.rejectionReason = s.RejectionReason()
+		if o.rejectionReason == "" {
+			o.rejectionReason = "not_available"
+		}
+		resp.Status, resp.RejectionReason = StatusFailed, o.rejectionReason
+	default:
+		resp.Status, resp.RedirectURL = StatusPending, s.WebURL()
+	}
+	if m.has(DefectCapturesBeforeAuthorization) && o.paymentID != "" {
+		ship, items := o.shipment()
+		if _, err := m.tabby.Capture(r.Context(), o.paymentID, tabby.CaptureRequest{
+			Amount: formatAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
+		}); err != nil {
+			m.log.Warn("early capture refused", "order", o.id, "err", err)
+		}
+	}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (m *Merchant) getOrder(w http.ResponseWriter, r *http.Request) {
+	o := m.lookup(r.PathValue("id"), "")
+	if o == nil {
+		writeError(w, http.StatusNotFound, "no such order")
+		return
+	}
+	defer o.mu.Unlock()
+	writeJSON(w, http.StatusOK, o.json())
+}
+
+// cancelOrder cancels an order nothing was captured of: an unfinished
+// checkout is cancelled, an authorized payment closed.
+func (m *Merchant) cancelOrder(w http.ResponseWriter, r *http.Request) {
+	o := m.lookup(r.PathValue("id"), "")
+	if o == nil {
+		writeError(w, http.StatusNotFound, "no such order")
+		return
+	}
+	defer o.mu.Unlock()
+	if o.paymentID == "" {
+		o.status = StatusCancelled
+		writeJSON(w, http.StatusOK, o.json())
+		return
+	}
+	ctx := r.Context()
+	p, err := m.tabby.GetPayment(ctx, o.paymentID)
+	if err != nil {
+		writeError(w, http.StatusBadGateway, err.Error())
+		return
+	}
+	m.record(o, p)
+	switch p.Status {
+	case tabby.StatusCreated:
+		if _, err := m.tabby.CancelSession(ctx, o.sessionID); err != nil {
+			writeError(w, http.StatusBadGateway, err.Error())
+			return
+		}
+		o.paymentStatus = tabby.StatusExpired
+		o.status = StatusCancelled
+	case tabby.StatusAuthorized, tabby.StatusClosed:
+		if o.captured > 0 {
+			writeError(w, http.StatusConflict, "the order was captured already: refund it instead")
+			return
+		}
+		if p.Status == tabby.StatusAuthorized {
+			closed, err := m.tabby.Close(ctx, p.ID)
+			if tabby.IsAlreadyClosed(err) {
+				closed, err = m.tabby.GetPayment(ctx, p.ID)
+			}
+			if err != nil {
+				writeError(w, http.StatusBadGateway, err.Error())
+				return
+			}
+			m.record(o, closed)
+			if o.captured > 0 {
+				o.settle()
+				writeError(w, http.StatusConflict, "the order was captured already: refund it instead")
+				return
+			}
+		}
+		o.status = StatusCancelled
+	case tabby.StatusExpired:
+		o.status = StatusCancelled
+	case tabby.StatusRejected:
+		o.status = StatusFailed
+	}
+	writeJSON(w, http.StatusOK, o.json())
+}
+
+// refundOrder refunds an amount of what was captured and not yet refunded.
+func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Amount string `json:"amount"`
+		Reason string `json:"reason"`
+	}
+	if !decodeBody(w, r, &req) {
+		return
+	}
+	o := m.lookup(r.PathValue("id"), "")
+	if o == nil {
+		writeError(w, http.StatusNotFound, "no such order")
+		return
+	}
+	defer o.mu.Unlock()
+	amount, err := parseAmount(req.Amount, o.currency)
+	if err != nil || amount <= 0 {
+		writeError(w, http.StatusBadRequest, "amount: give a positive decimal amount such as \"30.00\"")
+		return
+	}
+	if o.paymentID == "" {
+		writeError(w, http.StatusUnprocessableEntity, "nothing was captured")
+		return
+	}
+	// Start from Tabby's word on what was captured and refunded.
+	ctx := r.Context()
+	p, err := m.tabby.GetPayment(ctx, o.paymentID)
+	if err == nil {
+		err = m.apply(ctx, o, p, false)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadGateway, err.Error())
+		return
+	}
+	if o.deleted {
+		writeError(w, http.StatusNotFound, "no such order")
+		return
+	}
+	if rest := o.captured - o.refunded; amount > rest && !m.has(DefectRefundsBeyondCaptured) {
+		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("only %s %s of what was captured is left to refund",
+			formatAmount(rest, o.currency), o.currency))
+		return
+	}
+	reason := req.Reason
+	if reason == "" {
+		reason = "refund requested"
+	}
+	got, err := m.tabby.Refund(ctx, o.paymentID, tabby.RefundRequest{
+		Amount: formatAmount(amount, o.currency), Reason: reason,
+		ReferenceID: fmt.Sprintf("refund-%s-%d", o.id, len(p.Refunds)+1),
+	})
+	if err != nil {
+		writeError(w, http.StatusBadGateway, err.Error())
+		return
+	}
+	if err := m.apply(ctx, o, got, false); err != nil {
+		writeError(w, http.StatusBadGateway, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, o.json())
+}
+
+var returnPage = template.Must(template.New("return").Parse(`<!doctype html>
+<html><head><meta charset="utf-8"><title>Order {{.OrderID}}</title></head>
+<body><h1>Order {{.OrderID}}</h1>
+<p>Your order is <strong id="order-status" data-status="{{.Status}}">{{.Status}}</strong>.</p>
+{{if .Message}}<p>{{.Message}}</p>{{end}}
+</body></html>
+`))
+
+// returned is the browser coming back from the hosted page. The redirect
+// proves nothing (seed 000): the payment is retrieved and its status
+// applied.
+func (m *Merchant) returned(w http.ResponseWriter, r *http.Request) {
+	kind := r.PathValue("kind")
+	switch kind {
+	case "success", "cancel", "failure":
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	o := m.lookup(q.Get("order"), "")
+	if o == nil {
+		writeHTML(w, http.StatusNotFound, q.Get("order"), "unknown", "We have no such order.")
+		return
+	}
+	defer o.mu.Unlock()
+	if q.Get("payment_id") != "" && o.paymentID != "" && q.Get("payment_id") != o.paymentID {
+		m.log.Warn("redirect names another payment", "order", o.id, "payment_id", q.Get("payment_id"))
+	}
+	switch {
+	case kind == "success" && m.has(DefectTrustsRedirect):
+		o.status = StatusPaid
+	case kind == "cancel" && m.has(DefectLosesOrderOnCancel):
+		m.delete(o)
+		writeHTML(w, http.StatusOK, o.id, "deleted", "Your order was removed.")
+		return
+	case o.paymentID == "":
+		// The checkout never reached Tabby; there is nothing to retrieve.
+	default:
+		if err := m.refresh(r.Context(), o, "", kind == "success"); err != nil {
+			m.log.Warn("applying the payment after the redirect", "order", o.id, "err", err)
+			writeHTML(w, http.StatusBadGateway, o.id, o.status, "We could not confirm your payment yet; we will update your order shortly.")
+			return
+		}
+		if o.deleted {
+			writeHTML(w, http.StatusOK, o.id, "deleted", "Your order was removed.")
+			return
+		}
+	}
+	msg := map[string]string{
+		StatusPaid:      "Thank you: your payment is confirmed.",
+		StatusPending:   "We are waiting for Tabby to confirm your payment.",
+		StatusCancelled: "The payment was cancelled; your cart is kept, you can pay another way.",
+		StatusFailed:    "Tabby could not approve this purchase; please use another payment method.",
+	}[o.status]
+	writeHTML(w, http.StatusOK, o.id, o.status, msg)
+}
+
+// webhook receives Tabby's webhooks: it checks the registered header,
+// finds the order, retrieves the payment and applies its status (§6.2).
+// It answers 200 once the order is up to date, 503 when Tabby could not be
+// asked, so Tabby tries again.
+func (m *Merchant) webhook(w http.ResponseWriter, r *http.Request) {
+	ack := func() {
+		if m.has(DefectWebhookNon200) {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "the body is too large or was cut off")
+		return
+	}
+	if m.has(DefectIgnoresWebhooks) {
+		ack()
+		return
+	}
+	if !m.has(DefectSkipsWebhookAuth) && !tabby.VerifyWebhook(r, m.cfg.WebhookHeader) {
+		m.log.Warn("webhook with a missing or wrong auth header", "remote", r.RemoteAddr)
+		writeError(w, http.StatusUnauthorized, "missing or wrong "+m.cfg.WebhookHeader.Title+" header")
+		return
+	}
+	wp, err := tabby.ParseWebhook(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "not a Tabby webhook: "+err.Error())
+		return
+	}
+	o := m.lookup(wp.Order.ReferenceID, wp.ID)
+	if o == nil {
+		ack() // not ours, or gone: nothing to do
+		return
+	}
+	defer o.mu.Unlock()
+	claimed := strings.EqualFold(wp.Status, "authorized")
+	if m.has(DefectNoRereadOnWebhook) {
+		err = m.apply(r.Context(), o, fromWebhook(wp, o), claimed)
+	} else {
+		err = m.refresh(r.Context(), o, wp.ID, claimed)
+	}
+	if err != nil {
+		m.log.Warn("applying a webhook", "order", o.id, "payment", wp.ID, "err", err)
+		writeError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
+	ack()
+}
+
+// fromWebhook is the no-reread-on-webhook defect: the webhook body taken
+// for the payment.
+func fromWebhook(wp *tabby.WebhookPayload, o *order) *tabby.Payment {
+	p := &tabby.Payment{
+		ID: wp.ID, Status: tabby.Status(strings.ToUpper(wp.Status)), Amount: wp.Amount, Currency: wp.Currency,
+		Captures: wp.Captures, Refunds: wp.Refunds,
+	}
+	if p.Amount == "" {
+		p.Amount = formatAmount(o.amount, o.currency)
+	}
+	return p
+}
+
+func (m *Merchant) reconcile(w http.ResponseWriter, r *http.Request) {
+	n, err := m.pollOnce(r.Context())
+	if err != nil {
+		m.log.Warn("reconciling", "err", err)
+		writeJSON(w, http.StatusBadGateway, map[string]any{"checked": n, "error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"checked": n})
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "could not decode the JSON body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func writeHTML(w http.ResponseWriter, status int, orderID, orderStatus, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_ = returnPage.Execute(w, struct{ OrderID, Status, Message string }{orderID, orderStatus, msg})
+}

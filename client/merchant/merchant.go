@@ -1,0 +1,545 @@
+// Package merchant is the reference merchant: a small but real shop that
+// accepts Tabby the way Tabby tells merchants to integrate (seeds 000 and
+// 002, tabby-api.md §4, §6, §8 and §11), served over HTTP. It is the default
+// target of the conformance suite.
+//
+// It creates a checkout session per order and sends the customer to the
+// hosted page; it never trusts a redirect or a webhook body, but retrieves
+// the payment and applies that status, under a per-order lock, so duplicate
+// and out-of-order notices change nothing twice; it captures an authorized
+// payment exactly once (what ships) and closes the rest; it polls the
+// payments still open, for the webhooks that never come; it refuses refunds
+// beyond what was captured.
+//
+// It carries named defects (see Defects) that can be switched on one at a
+// time, so the suite can prove it catches each of them.
+package merchant
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tabbysim/tabbysim/client/tabby"
+)
+
+// Config configures a merchant.
+type Config struct {
+	// TabbyURL is the base URL of Tabby's API (the simulator's).
+	TabbyURL  string
+	SecretKey string
+	// MerchantCode is the Tabby merchant code (default "ae").
+	MerchantCode string
+	// PublicURL is the merchant's own base URL, for merchant_urls and its
+	// webhook URL.
+	PublicURL string
+	// WebhookHeader is registered with Tabby and checked on every webhook;
+	// the default is X-Webhook-Secret with a random value.
+	WebhookHeader tabby.WebhookHeader
+	// PollInterval is how often the merchant retrieves the payments still
+	// open; 0 means no background polling (PollOnce is still callable).
+	PollInterval time.Duration
+	// Defect is "" or one name from Defects.
+	Defect     string
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// Order statuses.
+const (
+	StatusPending           = "pending"
+	StatusPaid              = "paid"
+	StatusCancelled         = "cancelled"
+	StatusFailed            = "failed"
+	StatusRefunded          = "refunded"
+	StatusPartiallyRefunded = "partially_refunded"
+)
+
+// WebhookPath is where the merchant receives Tabby's webhooks.
+const WebhookPath = "/webhooks/tabby"
+
+// Merchant is a running reference merchant. It is safe for concurrent use.
+type Merchant struct {
+	cfg   Config
+	tabby *tabby.Client
+	log   *slog.Logger
+
+	mu        sync.Mutex
+	orders    map[string]*order
+	byPayment map[string]string // payment id → order id
+	seq       int
+
+	startMu    sync.Mutex
+	registered bool
+	polling    bool
+	wg         sync.WaitGroup // the poller
+}
+
+// order is one order of the shop. Its fields are guarded by mu, the
+// per-order lock every change of the order holds, Tabby calls included.
+type order struct {
+	mu sync.Mutex
+
+	id       string
+	currency string
+	amount   int64
+	items    []cartItem
+	status   string
+	deleted  bool
+
+	sessionID, paymentID string
+	paymentStatus        tabby.Status // as last retrieved
+	rejectionReason      string
+	captured, refunded   int64
+	freshCaptures        int // captures-twice: captures sent so far
+}
+
+// cartItem is one line of an order.
+type cartItem struct {
+	item    tabby.Item
+	price   int64 // quantity × unit price, in minor units
+	inStock *bool
+}
+
+// New checks cfg and returns a merchant. Call Start to register its webhook
+// and start its poller.
+func New(cfg Config) (*Merchant, error) {
+	if err := checkDefect(cfg.Defect); err != nil {
+		return nil, err
+	}
+	if cfg.TabbyURL == "" {
+		return nil, errors.New("merchant: TabbyURL is required")
+	}
+	if cfg.SecretKey == "" {
+		return nil, errors.New("merchant: SecretKey is required")
+	}
+	if cfg.MerchantCode == "" {
+		cfg.MerchantCode = "ae"
+	}
+	if cfg.PollInterval < 0 {
+		return nil, errors.New("merchant: PollInterval must not be negative")
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if cfg.WebhookHeader.Title == "" {
+		cfg.WebhookHeader.Title = "X-Webhook-Secret"
+	}
+	if cfg.WebhookHeader.Value == "" {
+		cfg.WebhookHeader.Value = randomHex(16)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	opts := []tabby.Option{tabby.WithBaseURL(cfg.TabbyURL)}
+	if cfg.HTTPClient != nil {
+		opts = append(opts, tabby.WithHTTPClient(cfg.HTTPClient))
+	}
+	return &Merchant{
+		cfg:       cfg,
+		tabby:     tabby.New(cfg.SecretKey, opts...),
+		log:       cfg.Logger.With("component", "reference-merchant"),
+		orders:    map[string]*order{},
+		byPayment: map[string]string{},
+	}, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Defect is the defect the merchant carries, or "".
+func (m *Merchant) Defect() string { return m.cfg.Defect }
+
+// WebhookHeader is the header the merchant registers and checks.
+func (m *Merchant) WebhookHeader() tabby.WebhookHeader { return m.cfg.WebhookHeader }
+
+func (m *Merchant) has(defect string) bool { return m.cfg.Defect == defect }
+
+// Start registers the merchant's webhook with Tabby, once, unless one with
+// its URL is registered already, and starts the poller when PollInterval is
+// set; the poller stops with ctx.
+func (m *Merchant) Start(ctx context.Context) error {
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	if !m.registered {
+		if err := m.registerWebhook(ctx); err != nil {
+			return err
+		}
+		m.registered = true
+	}
+	if m.cfg.PollInterval > 0 && !m.polling {
+		m.polling = true
+		m.wg.Add(1)
+		go m.poll(ctx)
+	}
+	return nil
+}
+
+func (m *Merchant) registerWebhook(ctx context.Context) error {
+	if m.cfg.PublicURL == "" {
+		return errors.New("merchant: PublicURL is required to register the webhook")
+	}
+	url := m.cfg.PublicURL + WebhookPath
+	hooks, err := m.tabby.ListWebhooks(ctx, m.cfg.MerchantCode)
+	if err != nil {
+		return fmt.Errorf("merchant: listing webhooks: %w", err)
+	}
+	for _, h := range hooks {
+		if h.URL == url {
+			return nil
+		}
+	}
+	header := m.cfg.WebhookHeader
+	if _, err := m.tabby.RegisterWebhook(ctx, m.cfg.MerchantCode, url, &header); err != nil {
+		return fmt.Errorf("merchant: registering the webhook: %w", err)
+	}
+	m.log.Info("webhook registered", "url", url)
+	return nil
+}
+
+func (m *Merchant) poll(ctx context.Context) {
+	defer m.wg.Done()
+	t := time.NewTicker(m.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := m.pollOnce(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("polling payments", "err", err)
+			}
+		}
+	}
+}
+
+// PollOnce retrieves the payment of every pending order, and of every paid
+// order whose payment is still AUTHORIZED without a capture, and applies
+// it: the cron job seed 002 offers as the alternative to webhooks.
+func (m *Merchant) PollOnce(ctx context.Context) error {
+	_, err := m.pollOnce(ctx)
+	return err
+}
+
+func (m *Merchant) pollOnce(ctx context.Context) (int, error) {
+	if m.has(DefectNeverPolls) {
+		return 0, nil
+	}
+	m.mu.Lock()
+	all := make([]*order, 0, len(m.orders))
+	for _, o := range m.orders {
+		all = append(all, o)
+	}
+	m.mu.Unlock()
+	checked := 0
+	var errs []error
+	for _, o := range all {
+		if ctx.Err() != nil {
+			return checked, ctx.Err()
+		}
+		o.mu.Lock()
+		if !o.deleted && o.needsPoll() {
+			checked++
+			if err := m.refresh(ctx, o, "", false); err != nil {
+				errs = append(errs, fmt.Errorf("order %s: %w", o.id, err))
+			}
+		}
+		o.mu.Unlock()
+	}
+	return checked, errors.Join(errs...)
+}
+
+// needsPoll reports whether the order's payment may still change without
+// the merchant's doing, or still waits for the merchant's capture or close
+// (a paid order whose payment is still AUTHORIZED).
+func (o *order) needsPoll() bool {
+	if o.paymentID == "" {
+		return false
+	}
+	return o.status == StatusPending ||
+		(o.status == StatusPaid && o.paymentStatus == tabby.StatusAuthorized)
+}
+
+// refresh retrieves the order's payment and applies it; claimed says the
+// notice that prompted it announced an authorization. An order that knows
+// no payment yet takes payment id if Tabby says it pays for this order.
+func (m *Merchant) refresh(ctx context.Context, o *order, id string, claimed bool) error {
+	if o.paymentID != "" {
+		id = o.paymentID
+	}
+	p, err := m.tabby.GetPayment(ctx, id)
+	if err != nil {
+		return fmt.Errorf("retrieving payment %s: %w", id, err)
+	}
+	if o.paymentID == "" && p.Order.ReferenceID != o.id {
+		m.log.Warn("payment pays for another order", "order", o.id, "payment", id, "reference_id", p.Order.ReferenceID)
+		return nil
+	}
+	return m.apply(ctx, o, p, claimed)
+}
+
+// apply brings the order in line with payment p; o.mu is held. claimed says
+// the notice announced an authorization (only the captures-twice defect
+// listens to it).
+func (m *Merchant) apply(ctx context.Context, o *order, p *tabby.Payment, claimed bool) error {
+	if o.paymentID == "" && p.ID != "" {
+		o.paymentID = p.ID
+		m.mu.Lock()
+		m.byPayment[p.ID] = o.id
+		m.mu.Unlock()
+	}
+	m.record(o, p)
+	switch p.Status {
+	case tabby.StatusAuthorized:
+		o.status = StatusPaid
+		if m.has(DefectCapturesTwice) {
+			return m.captureFresh(ctx, o, p)
+		}
+		return m.fulfil(ctx, o, p)
+	case tabby.StatusClosed:
+		if m.has(DefectCapturesTwice) && claimed {
+			return m.captureFresh(ctx, o, p)
+		}
+		o.settle()
+	case tabby.StatusRejected:
+		if !m.has(DefectIgnoresRejection) {
+			o.status = StatusFailed
+		}
+	case tabby.StatusExpired:
+		if m.has(DefectLosesOrderOnCancel) {
+			m.delete(o)
+			return nil
+		}
+		o.status = StatusCancelled
+	case tabby.StatusCreated:
+		// The customer has not finished the checkout yet.
+	default:
+		return fmt.Errorf("payment %s has an unknown status %q", p.ID, p.Status)
+	}
+	return nil
+}
+
+// record copies what Tabby says was captured and refunded.
+func (m *Merchant) record(o *order, p *tabby.Payment) {
+	o.paymentStatus = p.Status
+	o.captured, o.refunded = 0, 0
+	for _, c := range p.Captures {
+		o.captured += m.minor(o, p.ID, c.Amount)
+	}
+	for _, r := range p.Refunds {
+		o.refunded += m.minor(o, p.ID, r.Amount)
+	}
+}
+
+// minor reads an amount of Tabby's in the order's minor units; an
+// unreadable one counts as 0 and is logged.
+func (m *Merchant) minor(o *order, paymentID, amount string) int64 {
+	n, err := parseAmount(amount, o.currency)
+	if err != nil {
+		m.log.Warn("unreadable amount", "payment", paymentID, "amount", amount, "err", err)
+		return 0
+	}
+	return n
+}
+
+// settle sets the status of an order whose payment is CLOSED.
+func (o *order) settle() {
+	switch {
+	case o.captured == 0:
+		o.status = StatusCancelled
+	case o.refunded == 0:
+		o.status = StatusPaid
+	case o.refunded >= o.captured:
+		o.status = StatusRefunded
+	default:
+		o.status = StatusPartiallyRefunded
+	}
+}
+
+func (o *order) captureRef() string { return "capture-" + o.id }
+
+// shipment is what leaves the warehouse: the in-stock items (in_stock
+// false ones do not ship), or the whole amount when everything ships.
+func (o *order) shipment() (int64, []tabby.Item) {
+	var total int64
+	items := make([]tabby.Item, 0, len(o.items))
+	for _, it := range o.items {
+		if it.inStock == nil || *it.inStock {
+			total += it.price
+			items = append(items, it.item)
+		}
+	}
+	if len(items) == len(o.items) {
+		return o.amount, items
+	}
+	return min(total, o.amount), items
+}
+
+// fulfil captures an AUTHORIZED payment exactly once (reference_id
+// capture-<order>), what ships, and closes the rest.
+func (m *Merchant) fulfil(ctx context.Context, o *order, p *tabby.Payment) error {
+	if m.has(DefectNeverCaptures) {
+		return nil
+	}
+	ship, items := o.shipment()
+	total, err := parseAmount(p.Amount, o.currency)
+	if err != nil {
+		total = o.amount
+	}
+	ship = min(ship, total)
+	if ship > 0 && !hasCapture(p, o.captureRef()) {
+		if p, err = m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
+			Amount: formatAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
+		}); err != nil {
+			return fmt.Errorf("capturing %s: %w", o.captureRef(), err)
+		}
+		m.log.Info("captured", "order", o.id, "payment", p.ID, "amount", formatAmount(ship, o.currency))
+		m.record(o, p)
+	}
+	if p.Status == tabby.StatusAuthorized && ship < total {
+		closed, err := m.tabby.Close(ctx, p.ID)
+		switch {
+		case tabby.IsAlreadyClosed(err):
+			if closed, err = m.tabby.GetPayment(ctx, p.ID); err != nil {
+				return fmt.Errorf("retrieving payment %s: %w", p.ID, err)
+			}
+		case err != nil:
+			return fmt.Errorf("closing the rest of payment %s: %w", p.ID, err)
+		}
+		m.log.Info("closed the rest", "order", o.id, "payment", p.ID)
+		p = closed
+		m.record(o, p)
+	}
+	if p.Status == tabby.StatusClosed {
+		o.settle()
+	}
+	return nil
+}
+
+func hasCapture(p *tabby.Payment, ref string) bool {
+	for _, c := range p.Captures {
+		if c.ReferenceID == ref {
+			return true
+		}
+	}
+	return false
+}
+
+// captureFresh is the captures-twice defect: a capture with a new
+// reference_id on every notice. Tabby's refusals are only logged.
+func (m *Merchant) captureFresh(ctx context.Context, o *order, p *tabby.Payment) error {
+	ship, items := o.shipment()
+	o.freshCaptures++
+	ref := fmt.Sprintf("%s-%d", o.captureRef(), o.freshCaptures)
+	got, err := m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
+		Amount: formatAmount(ship, o.currency), ReferenceID: ref, Items: items,
+	})
+	if err != nil {
+		m.log.Warn("capture refused", "order", o.id, "reference_id", ref, "err", err)
+		got = p
+	}
+	m.record(o, got)
+	if got.Status == tabby.StatusClosed {
+		o.settle()
+	} else {
+		o.status = StatusPaid
+	}
+	return nil
+}
+
+// delete forgets the order; o.mu is held.
+func (m *Merchant) delete(o *order) {
+	o.deleted = true
+	m.mu.Lock()
+	delete(m.orders, o.id)
+	if o.paymentID != "" {
+		delete(m.byPayment, o.paymentID)
+	}
+	m.mu.Unlock()
+	m.log.Info("order deleted", "order", o.id)
+}
+
+// newOrder adds an order and returns it locked.
+func (m *Merchant) newOrder(currency string, amount int64, items []cartItem) *order {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seq++
+	o := &order{id: fmt.Sprintf("ord_%d", m.seq), currency: currency, amount: amount, items: items, status: StatusPending}
+	o.mu.Lock()
+	m.orders[o.id] = o
+	return o
+}
+
+// lookup returns the order id, or the order of payment paymentID, locked;
+// nil when there is none.
+func (m *Merchant) lookup(id, paymentID string) *order {
+	m.mu.Lock()
+	o := m.orders[id]
+	if o == nil && paymentID != "" {
+		o = m.orders[m.byPayment[paymentID]]
+	}
+	m.mu.Unlock()
+	if o == nil {
+		return nil
+	}
+	o.mu.Lock()
+	if o.deleted {
+		o.mu.Unlock()
+		return nil
+	}
+	return o
+}
+
+// Serve runs a merchant on addr (127.0.0.1:0 picks a port): it listens,
+// sets PublicURL to the listening URL when it is empty, serves, and Starts
+// the merchant. It returns the listening URL and a stop function that shuts
+// the server and the poller down.
+func Serve(ctx context.Context, cfg Config, addr string) (url string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("merchant: %w", err)
+	}
+	url = "http://" + ln.Addr().String()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = url
+	}
+	m, err := New(cfg)
+	if err != nil {
+		ln.Close()
+		return "", nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	srv := &http.Server{Handler: m.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.log.Error("serving", "err", err)
+		}
+	}()
+	stop = sync.OnceFunc(func() {
+		cancel()
+		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer scancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			srv.Close()
+		}
+		<-done
+		m.wg.Wait()
+	})
+	if err := m.Start(ctx); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return url, stop, nil
+}

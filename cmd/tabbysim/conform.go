@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tabbysim/tabbysim/client/merchant"
+	"github.com/tabbysim/tabbysim/conformance"
+)
+
+// conformOptions are the flags of tabbysim conform.
+type conformOptions struct {
+	Target      string
+	Defect      string
+	Tags        string
+	JUnit       string
+	Seed        int64
+	Concurrency int
+	SimAddr     string
+	ListDefects bool
+}
+
+func (o *conformOptions) Validate() error {
+	if o.Defect != "" && o.Target != "reference" {
+		return fmt.Errorf("--defect only applies to --target reference")
+	}
+	if o.Defect != "" && !knownDefect(o.Defect) {
+		return fmt.Errorf("--defect: unknown defect %q (see --list-defects)", o.Defect)
+	}
+	if o.Concurrency < 1 {
+		return fmt.Errorf("--concurrency must be at least 1")
+	}
+	return nil
+}
+
+func knownDefect(name string) bool {
+	for _, d := range merchant.Defects {
+		if d.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o conformOptions
+	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.Target, "target", "reference", `"reference" (the built-in reference merchant) or the path of an adapter file`)
+	fs.StringVar(&o.Defect, "defect", "", "switch on one of the reference merchant's defects (see --list-defects)")
+	fs.StringVar(&o.Tags, "tags", "", `run only scenarios matching a tag expression, e.g. "@webhook && ~@poll"`)
+	fs.StringVar(&o.JUnit, "junit", "", "write a JUnit XML report to this file")
+	fs.Int64Var(&o.Seed, "seed", 0, "seed for scenario order and the simulator (default: from the time; printed)")
+	fs.IntVar(&o.Concurrency, "concurrency", 4, "scenarios run at once (external targets always run one at a time)")
+	fs.StringVar(&o.SimAddr, "sim-addr", "", "simulator address (default 127.0.0.1:0 for the reference merchant, 127.0.0.1:4600 for an adapter)")
+	fs.BoolVar(&o.ListDefects, "list-defects", false, "print the reference merchant's defects and exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if o.ListDefects {
+		for _, d := range merchant.Defects {
+			fmt.Fprintf(stdout, "%s\t%s\n", d.Name, d.Description)
+		}
+		return 0
+	}
+	if err := o.Validate(); err != nil {
+		fmt.Fprintln(stderr, "tabbysim conform:", err)
+		return 2
+	}
+	var target conformance.Target = &conformance.Reference{Defect: o.Defect}
+	if o.Target != "reference" {
+		a, err := conformance.LoadAdapter(o.Target)
+		if err != nil {
+			fmt.Fprintln(stderr, "tabbysim conform:", err)
+			return 2
+		}
+		target = &conformance.External{Adapter: a}
+		if o.SimAddr == "" {
+			o.SimAddr = "127.0.0.1:4600"
+		}
+	}
+	res, err := conformance.Run(ctx, conformance.Options{
+		Target: target, Tags: o.Tags, Seed: o.Seed, Concurrency: o.Concurrency, JUnit: o.JUnit,
+		Output: stdout, SimAddr: o.SimAddr,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "tabbysim conform:", err)
+		return 2
+	}
+	if !res.Passed {
+		fmt.Fprintf(stdout, "\nFAIL: the integration broke at least one rule (seed %d)\n", res.Seed)
+		return 1
+	}
+	fmt.Fprintf(stdout, "\nPASS: every scenario passed (seed %d)\n", res.Seed)
+	return 0
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/tabbysim/tabbysim/simulator"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from run's goroutine while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls until cond holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+var listening = regexp.MustCompile(`(?m)^tabbysim listening on (http://127\.0\.0\.1:\d+)$`)
+
+func TestServe_StartsAndStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--seed", "42", "--clock", "manual"}, &stdout, &stderr)
+	}()
+
+	var base string
+	waitFor(t, "the listening line", 10*time.Second, func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("run returned %d before listening; stdout %q stderr %q", code, stdout.String(), stderr.String())
+		default:
+		}
+		m := listening.FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	})
+	if base == "http://127.0.0.1:0" {
+		t.Fatalf("printed the requested port, not the real one: %s", base)
+	}
+
+	// The banner: seed and default keys. Everything is printed before the
+	// line wait returns, or within the same few writes.
+	waitFor(t, "the banner", 5*time.Second, func() bool { return strings.Contains(stdout.String(), simulator.DefaultPublicKey) })
+	out := stdout.String()
+	for _, want := range []string{"seed 42\n", simulator.DefaultSecretKey, simulator.DefaultPublicKey, `default merchant "default"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	res, err := client.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || gjson.GetBytes(body, "status").String() != "ok" {
+		t.Errorf("GET /healthz = %d %s", res.StatusCode, body)
+	}
+
+	// The clock flag took: the default merchant's clock is manual, and the
+	// hosted page link points at the server.
+	res, err = client.Get(base + "/_sim/v1/merchants/default/clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if gjson.GetBytes(body, "mode").String() != "manual" {
+		t.Errorf("default clock: %s", body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v2/checkout", strings.NewReader(`{"merchant_code":"ae","lang":"en",
+		"payment":{"amount":"100.00","currency":"AED","buyer":{"email":"otp.success@tabby.ai","phone":"500000001"}}}`))
+	req.Header.Set("Authorization", "Bearer "+simulator.DefaultSecretKey)
+	res, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if web := gjson.GetBytes(body, "configuration.available_products.installments.0.web_url").String(); !strings.HasPrefix(web, base+"/hpp/") {
+		t.Errorf("web_url %q does not point at %s", web, base)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("run returned %d after cancel, want 0; stderr %q", code, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	if !strings.Contains(stdout.String(), "tabbysim stopped\n") {
+		t.Errorf("stdout lacks \"tabbysim stopped\":\n%s", stdout.String())
+	}
+	if _, err := client.Get(base + "/healthz"); err == nil {
+		t.Errorf("server still answers after run returned")
+	}
+}
+
+func TestServe_SeparateControlAddr(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--control-addr", "127.0.0.1:0", "--control-token", "tok", "--clock", "manual"}, &stdout, &stderr)
+	}()
+	ctlLine := regexp.MustCompile(`(?m)^control API on (http://127\.0\.0\.1:\d+)/_sim/v1$`)
+	var base, ctl string
+	waitFor(t, "both addresses", 10*time.Second, func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("run returned %d; stderr %q", code, stderr.String())
+		default:
+		}
+		out := stdout.String()
+		m1, m2 := listening.FindStringSubmatch(out), ctlLine.FindStringSubmatch(out)
+		if m1 != nil && m2 != nil {
+			base, ctl = m1[1], m2[1]
+			return true
+		}
+		return false
+	})
+	get := func(url, token string) int {
+		req, _ := http.NewRequest(http.MethodGet, url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if c := get(base+"/_sim/v1/merchants", "tok"); c != http.StatusNotFound {
+		t.Errorf("control API on the public address: %d, want 404", c)
+	}
+	if c := get(ctl+"/_sim/v1/merchants", ""); c != http.StatusUnauthorized {
+		t.Errorf("control API without token: %d, want 401", c)
+	}
+	if c := get(ctl+"/_sim/v1/merchants", "tok"); c != http.StatusOK {
+		t.Errorf("control API with token: %d, want 200", c)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return")
+	}
+}
+
+func TestRun_BadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--clock", "sideways"},
+		{"serve", "--no-such-flag"},
+		{"serve", "--seed", "many"},
+		{"serve", "--public-url", "ftp://x"},
+		{"launch"},
+		{},
+	} {
+		var stdout, stderr syncBuffer
+		code := run(context.Background(), args, &stdout, &stderr)
+		if code != 2 {
+			t.Errorf("run %q = %d, want 2", args, code)
+		}
+		if stderr.String() == "" {
+			t.Errorf("run %q printed nothing on stderr", args)
+		}
+		if strings.Contains(stdout.String(), "listening") {
+			t.Errorf("run %q started serving", args)
+		}
+	}
+	var stdout, stderr syncBuffer
+	run(context.Background(), []string{"serve", "--clock", "sideways"}, &stdout, &stderr)
+	if !strings.Contains(stderr.String(), "--clock") || !strings.Contains(stderr.String(), "sideways") {
+		t.Errorf("stderr does not name the bad flag: %q", stderr.String())
+	}
+}
+
+func TestRun_AddressInUse(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--clock", "manual"}, &stdout, &stderr)
+	}()
+	var base string
+	waitFor(t, "the listening line", 10*time.Second, func() bool {
+		m := listening.FindStringSubmatch(stdout.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	})
+	var out2, err2 syncBuffer
+	code := run(context.Background(), []string{"serve", "--addr", strings.TrimPrefix(base, "http://"), "--clock", "manual"}, &out2, &err2)
+	if code != 1 || err2.String() == "" {
+		t.Errorf("second serve on a taken address: exit %d, stderr %q; want 1 with a message", code, err2.String())
+	}
+	cancel()
+	<-done
+}
+
+func TestRun_VersionAndHelp(t *testing.T) {
+	for _, arg := range []string{"version", "--version", "-v"} {
+		var stdout, stderr syncBuffer
+		if code := run(context.Background(), []string{arg}, &stdout, &stderr); code != 0 {
+			t.Errorf("%s: exit %d", arg, code)
+		}
+		if got := stdout.String(); got != "tabbysim "+simulator.Version+"\n" {
+			t.Errorf("%s printed %q", arg, got)
+		}
+	}
+	var stdout, stderr syncBuffer
+	if code := run(context.Background(), []string{"help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "tabbysim serve") {
+		t.Errorf("help: exit %d, %q", code, stdout.String())
+	}
+}

@@ -1,0 +1,55 @@
+@tabby
+Feature: Checkout with Tabby
+  The merchant creates a session, sends the customer to Tabby's hosted page,
+  and fulfils the order only once Tabby has authorized the payment. Each
+  scenario names the seed or reference section whose rule it checks.
+
+  # Seed 002: on the success URL, retrieve the payment, proceed only on
+  # AUTHORIZED, and capture it. Seed 002 and tabby-api.md §6.2: webhooks are
+  # acknowledged with HTTP 200.
+  @capture @redirect @webhook
+  Scenario: A successful checkout is captured once
+    Given the customer checks out 100.00 AED
+    When the customer pays on the hosted page
+    And webhooks are delivered
+    Then the payment is CLOSED
+    And the merchant captured 100.00 exactly once
+    And the order is paid
+    And every webhook was acknowledged with 200
+
+  # tabby-api.md §3.1.1 and §8: a pre-scoring rejection means Tabby is hidden
+  # or its reason shown; nothing is captured.
+  Scenario: Pre-scoring rejection hides Tabby
+    Given the customer checks out 100.00 AED with the phone "+971500000002"
+    Then Tabby is not offered and the reason "not_available" is shown
+    And the merchant made no capture request
+
+  # tabby-api.md §8: otp.rejected@tabby.ai is declined after the OTP and sent
+  # to the failure URL; the payment is REJECTED.
+  @redirect
+  Scenario: Rejection on the hosted page
+    Given the customer checks out 100.00 AED as "otp.rejected@tabby.ai"
+    When the customer pays on the hosted page
+    Then the payment is REJECTED
+    And the order is failed
+    And the merchant made no capture request
+
+  # Seed 002 and tabby-api.md §4.2, §8: the cancel URL means EXPIRED; the
+  # cart must not be emptied.
+  @redirect
+  Scenario: Cancellation on the hosted page
+    Given the customer checks out 100.00 AED
+    When the customer cancels on the hosted page
+    Then the payment is EXPIRED
+    And the order is cancelled
+    And the merchant made no capture request
+
+  # Seed 000 step 4 and seed 002: do not rely on redirect URLs or query
+  # parameters; verify the status with the Retrieve request.
+  @redirect
+  Scenario: A success redirect without a payment is not trusted
+    Given the customer checks out 100.00 AED
+    When the customer opens the success page without paying
+    Then the payment is CREATED
+    And the order is pending
+    And the merchant made no capture request

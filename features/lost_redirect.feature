@@ -1,0 +1,28 @@
+@tabby @redirect
+Feature: The customer never comes back
+  Tabby marks a payment AUTHORIZED once the downpayment is confirmed, even
+  when the browser never reaches the success URL.
+
+  # Seed 002: webhooks are required for the corner case of a payment
+  # authorized without a redirect; process the order and capture it.
+  @webhook @capture
+  Scenario: The customer closes the tab after paying
+    Given the customer checks out 100.00 AED
+    When the customer pays but closes the tab before the redirect
+    And webhooks are delivered
+    Then the payment is CLOSED
+    And the merchant captured 100.00 exactly once
+    And the order is paid
+
+  # Seed 002: the alternative to webhooks is a cron job that retrieves
+  # non-completed payments every couple of minutes.
+  @webhook @poll @capture
+  Scenario: The redirect and the webhooks are both lost
+    Given webhooks are lost on the way
+    And the customer checks out 100.00 AED
+    When the customer pays but closes the tab before the redirect
+    And the clock advances 2 minutes
+    And the merchant's reconciliation job runs
+    Then the payment is CLOSED
+    And the merchant captured 100.00 exactly once
+    And the order is paid

@@ -1,0 +1,13 @@
+@tabby @timeout @poll
+Feature: Abandoned checkouts expire
+  # Seed 002: with no customer action the payment turns EXPIRED after the
+  # session timeout plus 5 minutes (20 + 5); a cron job calling Retrieve
+  # finds it and the order is cancelled.
+  Scenario: An abandoned checkout expires and the order is cancelled
+    Given the customer checks out 100.00 AED
+    When the customer abandons the checkout
+    And the clock advances 26 minutes
+    And the merchant's reconciliation job runs
+    Then the payment is EXPIRED
+    And the order is cancelled
+    And the merchant made no capture request

@@ -1,0 +1,47 @@
+@tabby @webhook
+Feature: Webhooks are notifications, not truth
+  tabby-api.md §6.2: webhooks are asynchronous, their order is not
+  guaranteed, they can be duplicated, and their only authentication is the
+  header registered with them; to verify a payment, retrieve it.
+
+  # tabby-api.md §6.2: idempotency might lead to duplicate notifications.
+  @duplicate @capture
+  Scenario: Every webhook arrives twice
+    Given every webhook is delivered twice
+    And the customer checks out 100.00 AED
+    When the customer pays but closes the tab before the redirect
+    And webhooks are delivered
+    Then the payment is CLOSED
+    And the merchant captured 100.00 exactly once
+    And the order is paid
+
+  # tabby-api.md §6.2: a capture event might be delivered after an
+  # authorization event, and the other way round.
+  @capture
+  Scenario: Webhooks arrive out of order
+    Given webhooks arrive out of order
+    And the customer checks out 100.00 AED
+    When the customer pays but closes the tab before the redirect
+    And the clock advances 2 minutes
+    Then the payment is CLOSED
+    And the merchant captured 100.00 exactly once
+    And the order is paid
+
+  # tabby-api.md §6.2: the registered header authenticates Tabby's webhooks;
+  # a request without it is refused and changes nothing.
+  Scenario: A forged webhook is refused
+    Given the customer checks out 100.00 AED
+    When a forged webhook announces the payment as authorized
+    Then the forged webhook was refused
+    And the payment is CREATED
+    And the order is pending
+    And the merchant made no capture request
+
+  # tabby-api.md §6.2 (3): treat webhooks as notifications only; verify the
+  # payment with the Retrieve request before acting.
+  Scenario: A webhook that disagrees with the payment is verified first
+    Given the customer checks out 100.00 AED
+    When an authentic webhook claims the payment is authorized although it is not
+    Then the merchant retrieved the payment
+    And the order is pending
+    And the merchant made no capture request
