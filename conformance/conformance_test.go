@@ -53,7 +53,7 @@ func TestDefectsAreCaught(t *testing.T) {
 			if !strings.Contains(report, "rule broken (") || !strings.Contains(report, "; instead ") {
 				t.Fatalf("the report does not say which rule was broken and what the merchant did:\n%s", report)
 			}
-			t.Logf("caught by: %s", strings.Join(failures(report), "; "))
+			t.Logf("%s is caught by: %s", d.Name, strings.Join(failures(report), "; "))
 		})
 	}
 }

@@ -42,6 +42,7 @@ func newWorld(env *Env) *World {
 }
 
 func (w *World) close() {
+	w.http.CloseIdleConnections()
 	if w.release != nil {
 		w.release()
 	}

@@ -529,7 +529,9 @@ func Serve(ctx context.Context, cfg Config, addr string) (url string, stop func(
 	}()
 	stop = sync.OnceFunc(func() {
 		cancel()
-		sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// A connection a client dialled but never used counts as busy for
+		// five seconds; a short grace keeps stopping quick.
+		sctx, scancel := context.WithTimeout(context.Background(), time.Second)
 		defer scancel()
 		if err := srv.Shutdown(sctx); err != nil {
 			srv.Close()
