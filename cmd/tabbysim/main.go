@@ -20,6 +20,7 @@ usage:
   tabbysim serve [flags]     run the simulator (tabbysim serve -h for flags)
   tabbysim conform [flags]   run the conformance suite against an integration
   tabbysim merchant [flags]  run the reference merchant as a service
+  tabbysim scenario list     the failure-injection scenarios (show NAME for one)
   tabbysim version           print the version
 `
 
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "conform":
 		return conform(ctx, args[1:], stdout, stderr)
+	case "scenario":
+		return scenario(args[1:], stdout, stderr)
 	case "merchant":
 		return merchant.Main(args[1:], stdout, stderr)
 	case "version", "--version", "-v":

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -259,5 +260,43 @@ func TestRun_VersionAndHelp(t *testing.T) {
 	var stdout, stderr syncBuffer
 	if code := run(context.Background(), []string{"help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "tabbysim serve") {
 		t.Errorf("help: exit %d, %q", code, stdout.String())
+	}
+}
+
+func TestScenarioCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"scenario", "list"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "lost-webhooks\t") {
+		t.Fatalf("scenario list: exit %d, %q %q", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"scenario", "show", "forged-webhooks"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), `"forge": "wrong"`) {
+		t.Fatalf("scenario show: exit %d, %q", code, out.String())
+	}
+	if code := run(context.Background(), []string{"scenario", "show", "nope"}, &out, &errOut); code != 1 {
+		t.Fatalf("unknown scenario: exit %d, want 1", code)
+	}
+	if code := run(context.Background(), []string{"conform", "--defect", "nope"}, &out, &errOut); code != 2 {
+		t.Fatalf("conform with an unknown defect: exit %d, want 2", code)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"conform", "--list-defects"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "ignores-webhooks\t") {
+		t.Fatalf("conform --list-defects: exit %d, %q", code, out.String())
+	}
+}
+
+func TestConformCommand(t *testing.T) {
+	junit := t.TempDir() + "/report.xml"
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"conform", "--tags", "@refund", "--seed", "3", "--junit", junit}, &out, &errOut); code != 0 {
+		t.Fatalf("conform against the clean reference merchant: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	report, err := os.ReadFile(junit)
+	if err != nil || !strings.Contains(string(report), "<testsuites") || !strings.Contains(string(report), "A partial refund") {
+		t.Fatalf("JUnit report missing or empty (%v): %s", err, report)
+	}
+	out.Reset()
+	code := run(context.Background(), []string{"conform", "--tags", "@refund", "--defect", "refunds-beyond-captured"}, &out, &errOut)
+	if code != 1 || !strings.Contains(out.String(), "never refund beyond the captured amount") {
+		t.Fatalf("conform against a defect: exit %d, want 1 with the broken rule\n%s", code, out.String())
 	}
 }

@@ -63,6 +63,7 @@ func (a *API) Register(r *mux.Router) {
 	p.HandleFunc("/payments/{id}/customer", a.customer).Methods(http.MethodPost)
 	p.HandleFunc("/journal", a.journal).Methods(http.MethodGet)
 	p.HandleFunc("/reset", a.reset).Methods(http.MethodPost)
+	a.registerScenarios(p)
 	for _, extra := range a.Extra {
 		extra(p)
 	}
@@ -263,7 +264,8 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 		Error(w, http.StatusBadRequest, `send {"by": "26m"} or {"to": "2026-01-02T15:04:05Z"}`)
 		return
 	}
-	if _, err := a.Clocks.Advance(r.Context(), m.ID, target); err != nil {
+	// A client that hangs up must not leave the clock stopped half-way.
+	if _, err := a.Clocks.Advance(context.WithoutCancel(r.Context()), m.ID, target); err != nil {
 		a.fail(w, err)
 		return
 	}

@@ -462,3 +462,23 @@ func TestControl_Health(t *testing.T) {
 	r = shared.ctl(t, http.MethodGet, "/no-such-thing", nil)
 	wantCtlError(t, r, http.StatusNotFound)
 }
+
+func TestScenarios_ListAndApply(t *testing.T) {
+	m := newMerchant(t)
+	e := shared
+	if r := e.ctl(t, http.MethodGet, "/scenarios", nil); r.status != http.StatusOK || !r.j.Get(`scenarios.#(name=="duplicate-webhooks")`).Exists() {
+		t.Fatalf("GET scenarios: %v", r)
+	}
+	if r := e.ctl(t, http.MethodPost, "/merchants/"+m.id+"/scenario", map[string]string{"name": "lost-webhooks"}); r.status != http.StatusOK || r.j.Get("settings.webhooks.drop_rate").Float() != 1 {
+		t.Fatalf("apply lost-webhooks: %v", r)
+	}
+	if r := e.ctl(t, http.MethodPost, "/merchants/"+m.id+"/scenario", map[string]string{"name": "calm"}); r.status != http.StatusOK || r.j.Get("settings.webhooks.drop_rate").Float() != 0 {
+		t.Fatalf("apply calm: %v", r)
+	}
+	if r := e.ctl(t, http.MethodPost, "/merchants/"+m.id+"/scenario", map[string]string{"name": "nope"}); r.status != http.StatusNotFound {
+		t.Fatalf("unknown scenario: %v, want 404", r)
+	}
+	if r := e.ctl(t, http.MethodPost, "/merchants/nobody/scenario", map[string]string{"name": "calm"}); r.status != http.StatusNotFound {
+		t.Fatalf("unknown merchant: %v, want 404", r)
+	}
+}

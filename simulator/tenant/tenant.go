@@ -84,15 +84,21 @@ func (r *Registry) Create(ctx context.Context, m *Merchant) error {
 
 // Get returns the merchant with id.
 func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
-	var m Merchant
+	var d store.Doc
 	err := r.Store.View(ctx, func(tx store.Tx) error {
-		_, err := store.GetJSON(tx, kindMerchant, id, &m)
+		var err error
+		d, err = tx.Get(kindMerchant, id)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNotFound
 	}
-	return &m, err
+	if err != nil {
+		return nil, err
+	}
+	// Decoded outside the view: every webhook try reads its merchant.
+	var m Merchant
+	return &m, json.Unmarshal(d.Data, &m)
 }
 
 // ByKey finds the merchant that owns a Tabby key, secret or public. It

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -71,9 +72,11 @@ func (e *Engine) Start() {
 	e.Clocks.Handle(timerTry, e.onTimer)
 }
 
-// newTransport is http.DefaultTransport with room to keep a connection per
-// worker alive: the default keeps 2 per host, so busy merchants would dial
-// and close a connection for nearly every try.
+// newTransport is http.DefaultTransport with room to keep connections
+// alive for reuse: the default keeps 2 per host, so a busy merchant would
+// dial and close a connection for nearly every try. Several merchants often
+// share one receiver (a test harness's), hence a few workers' worth per
+// host; idle connections still close after IdleConnTimeout.
 func newTransport(workers int) *http.Transport {
 	var t *http.Transport
 	if dt, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -81,8 +84,8 @@ func newTransport(workers int) *http.Transport {
 	} else {
 		t = &http.Transport{Proxy: http.ProxyFromEnvironment, IdleConnTimeout: 90 * time.Second}
 	}
-	t.MaxIdleConnsPerHost = workers
-	t.MaxIdleConns = 4 * workers
+	t.MaxIdleConnsPerHost = 4 * workers
+	t.MaxIdleConns = 8 * workers
 	return t
 }
 
@@ -156,6 +159,14 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 	key := chainKey(&d)
 	if _, err := store.GetJSON(tx, kindChain, key, &ch); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
+	}
+	if ch.Held != "" {
+		// A held delivery whose hold ran out has gone by itself; the next
+		// event is then the one to hold back.
+		var held Delivery
+		if _, err := store.GetJSON(tx, kindDelivery, ch.Held, &held); err != nil || held.Status != Held {
+			ch.Held = ""
+		}
 	}
 	first := 1
 	switch {
@@ -277,11 +288,7 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 		return nil
 	}
 
-	var d Delivery
-	err := e.Store.View(ctx, func(tx store.Tx) error {
-		_, err := store.GetJSON(tx, kindDelivery, id, &d)
-		return err
-	})
+	d, raw, err := e.load(ctx, id)
 	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
 		return nil
 	}
@@ -306,31 +313,47 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	att.N, att.At = n, now
 	att.Accepted = att.Error == "" && pol.Accepts(att.Status, body, &d)
 
+	// The delivery as it will be stored, worked out before the store is
+	// locked; the store's lock only sees a comparison and a put, unless
+	// the delivery changed since it was read (a later event was queued
+	// behind it), when the try is applied to the stored version instead.
+	rec := d
+	retry := settle(&rec, att, pol, now, n)
+	data, err := json.Marshal(&rec)
+	if err != nil {
+		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
+		return nil
+	}
 	err = e.Store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error {
-		var cur Delivery
-		if _, err := store.GetJSON(tx, kindDelivery, id, &cur); err != nil {
+		doc, err := tx.Get(kindDelivery, id)
+		if err != nil {
 			return err
 		}
-		if len(cur.Attempts)+1 != n {
-			return nil
-		}
-		switch {
-		case att.Accepted:
-			cur.Status, cur.NextAttempt = Delivered, nil
-		case n < pol.Attempts:
-			next := now.Add(pol.wait(n))
-			cur.Status, cur.NextAttempt, att.NextAttempt = Pending, &next, &next
-			if err := e.Clocks.Schedule(cur.Merchant, next, timerTry, tryKey(id, n+1)); err != nil {
+		cur, next := &rec, retry
+		if !bytes.Equal(doc.Data, raw) {
+			var stored Delivery
+			if err := json.Unmarshal(doc.Data, &stored); err != nil {
 				return err
 			}
-		default:
-			cur.Status, cur.NextAttempt = Failed, nil
+			if len(stored.Attempts)+1 != n {
+				return nil
+			}
+			cur, next = &stored, settle(&stored, att, pol, now, n)
+			if data, err = json.Marshal(cur); err != nil {
+				return err
+			}
 		}
-		cur.Attempts = append(cur.Attempts, att)
+		if next != nil {
+			if err := e.Clocks.Schedule(cur.Merchant, *next, timerTry, tryKey(id, n+1)); err != nil {
+				return err
+			}
+		}
 		if n == 1 {
 			then = cur.Then
 		}
-		return store.PutJSON(tx, deliveryDoc(&cur), &cur)
+		out := deliveryDoc(cur)
+		out.Data = data
+		return tx.Put(out)
 	})
 	if err != nil {
 		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
@@ -339,15 +362,44 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	return then
 }
 
+// load reads delivery id and the JSON it is stored as, decoding outside
+// the store's lock.
+func (e *Engine) load(ctx context.Context, id string) (Delivery, []byte, error) {
+	var raw []byte
+	err := e.Store.View(ctx, func(tx store.Tx) error {
+		doc, err := tx.Get(kindDelivery, id)
+		raw = doc.Data
+		return err
+	})
+	var d Delivery
+	if err == nil {
+		err = json.Unmarshal(raw, &d)
+	}
+	return d, raw, err
+}
+
+// settle records attempt att, try n, on d: delivered, failed, or pending
+// until the time it returns, when try n+1 is due.
+func settle(d *Delivery, att Attempt, pol Policy, now time.Time, n int) (retry *time.Time) {
+	switch {
+	case att.Accepted:
+		d.Status, d.NextAttempt = Delivered, nil
+	case n < pol.Attempts:
+		next := now.Add(pol.wait(n))
+		d.Status, d.NextAttempt, att.NextAttempt = Pending, &next, &next
+		retry = &next
+	default:
+		d.Status, d.NextAttempt = Failed, nil
+	}
+	d.Attempts = append(d.Attempts[:len(d.Attempts):len(d.Attempts)], att)
+	return retry
+}
+
 // later puts try n of delivery id back on its merchant's clock, due now,
 // after its caller gave up on it: the next advance, or the background loop,
 // makes it. A delivery that is no longer due is left alone.
 func (e *Engine) later(ctx context.Context, id string, n int) {
-	var d Delivery
-	err := e.Store.View(context.WithoutCancel(ctx), func(tx store.Tx) error {
-		_, err := store.GetJSON(tx, kindDelivery, id, &d)
-		return err
-	})
+	d, _, err := e.load(context.WithoutCancel(ctx), id)
 	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
 		return
 	}

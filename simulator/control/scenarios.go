@@ -1,0 +1,45 @@
+package control
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/tabbysim/tabbysim/scenarios"
+)
+
+// registerScenarios mounts the catalogue of failure-injection scenarios and
+// the call that applies one to a merchant.
+func (a *API) registerScenarios(r *mux.Router) {
+	r.HandleFunc("/scenarios", a.listScenarios).Methods(http.MethodGet)
+	r.HandleFunc("/merchants/{id}/scenario", a.applyScenario).Methods(http.MethodPost)
+}
+
+func (a *API) listScenarios(w http.ResponseWriter, r *http.Request) {
+	all, err := scenarios.All()
+	if err != nil {
+		Error(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	JSON(w, http.StatusOK, map[string]any{"scenarios": all})
+}
+
+func (a *API) applyScenario(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name string `json:"name"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	s, err := scenarios.Get(req.Name)
+	if err != nil {
+		Error(w, http.StatusNotFound, err.Error()+" (GET /_sim/v1/scenarios lists them)")
+		return
+	}
+	m, err := a.Merchants.UpdateSettings(r.Context(), mux.Vars(r)["id"], s.Settings)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	JSON(w, http.StatusOK, a.merchantJSON(m))
+}
