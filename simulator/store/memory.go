@@ -35,9 +35,19 @@ func (m *Memory) Update(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	tx := &memTx{m: m, writes: map[key]*Doc{}}
+	if err := m.commit(tx, fn); err != nil {
+		return err
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
+}
+
+func (m *Memory) commit(tx *memTx, fn func(Tx) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	tx := &memTx{m: m, writes: map[key]*Doc{}}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -75,7 +85,10 @@ type memTx struct {
 	m        *Memory
 	readOnly bool
 	writes   map[key]*Doc
+	after    []func()
 }
+
+func (t *memTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
 var errReadOnly = errors.New("store: write in a read-only transaction")
 

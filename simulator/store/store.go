@@ -42,6 +42,10 @@ type Tx interface {
 	// List returns the documents of kind matching q, newest first, and how
 	// many matched before q.Limit and q.Offset were applied.
 	List(kind string, q Query) ([]Doc, int, error)
+	// AfterCommit runs fn once the transaction's writes are committed and
+	// visible, never if it fails: timers that read what the transaction
+	// wrote are started there.
+	AfterCommit(fn func())
 }
 
 // Query selects documents of one kind.

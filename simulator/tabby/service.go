@@ -98,10 +98,16 @@ func paymentDoc(p *Payment) store.Doc {
 	return store.Doc{Kind: kindPayment, ID: p.ID, Merchant: p.Merchant, Created: p.CreatedAt}
 }
 
-// commit writes p and its events in tx.
+// commit writes p and its events in tx, and starts the change's timers
+// once tx has committed.
 func (s *Service) commit(ctx context.Context, tx store.Tx, p *Payment, c *change) error {
 	if err := store.PutJSON(tx, paymentDoc(p), p); err != nil {
 		return err
+	}
+	for _, t := range c.timers {
+		merchant, at, kind, key := p.Merchant, t.at, t.kind, p.ID
+		// A merchant removed by a reset has no clock; its timers go with it.
+		tx.AfterCommit(func() { _ = s.Clocks.Schedule(merchant, at, kind, key) })
 	}
 	if s.Notifier == nil {
 		return nil
@@ -109,16 +115,6 @@ func (s *Service) commit(ctx context.Context, tx store.Tx, p *Payment, c *change
 	for _, e := range c.events {
 		snap := e.snap
 		if err := s.Notifier.Notify(ctx, tx, c.m, &snap, e.event); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// schedule queues the change's timers once it is committed.
-func (s *Service) schedule(p *Payment, c *change) error {
-	for _, t := range c.timers {
-		if err := s.Clocks.Schedule(p.Merchant, t.at, t.kind, p.ID); err != nil {
 			return err
 		}
 	}
@@ -149,7 +145,7 @@ func (s *Service) mutate(ctx context.Context, m *tenant.Merchant, id string, fn 
 	if err != nil {
 		return nil, err
 	}
-	return &p, s.schedule(&p, c)
+	return &p, nil
 }
 
 // CreateSession runs pre-scoring and creates a checkout session with its
@@ -191,7 +187,7 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 	if err != nil {
 		return nil, err
 	}
-	return p, s.schedule(p, c)
+	return p, nil
 }
 
 func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount Amount, now time.Time, isTest bool) *Payment {

@@ -203,7 +203,7 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 		return err
 	}
 	if first == 1 {
-		return e.Clocks.Schedule(m.ID, at, timerTry, tryKey(d.ID, 1))
+		e.scheduleAfter(tx, m.ID, at, tryKey(d.ID, 1))
 	}
 	return nil
 }
@@ -239,6 +239,16 @@ func (e *Engine) forge(d *Delivery, how string) {
 		d.Headers[d.AuthHeader] = "forged-" + e.IDs.Hex(8)
 		d.Chaos = append(d.Chaos, "forged: sent with a wrong "+d.AuthHeader+" header")
 	}
+}
+
+// scheduleAfter puts a try on the merchant's clock once tx has committed,
+// so the try always finds the delivery it is about.
+func (e *Engine) scheduleAfter(tx store.Tx, merchant string, at time.Time, key string) {
+	tx.AfterCommit(func() {
+		if err := e.Clocks.Schedule(merchant, at, timerTry, key); err != nil {
+			e.Log.Warn("could not schedule a webhook try", "merchant", merchant, "try", key, "err", err)
+		}
+	})
 }
 
 func tryKey(id string, n int) string { return id + "#" + strconv.Itoa(n) }
@@ -344,9 +354,7 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 			}
 		}
 		if next != nil {
-			if err := e.Clocks.Schedule(cur.Merchant, *next, timerTry, tryKey(id, n+1)); err != nil {
-				return err
-			}
+			e.scheduleAfter(tx, cur.Merchant, *next, tryKey(id, n+1))
 		}
 		if n == 1 {
 			then = cur.Then
@@ -543,7 +551,8 @@ func (e *Engine) Resend(ctx context.Context, id string) (*Delivery, error) {
 		if err := store.PutJSON(tx, deliveryDoc(&d), &d); err != nil {
 			return err
 		}
-		return e.Clocks.Schedule(d.Merchant, now, timerTry, tryKey(d.ID, 1))
+		e.scheduleAfter(tx, d.Merchant, now, tryKey(d.ID, 1))
+		return nil
 	})
 	if err != nil {
 		return nil, err
