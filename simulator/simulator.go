@@ -4,6 +4,7 @@ package simulator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -105,6 +106,7 @@ func New(cfg Config) (*Simulator, error) {
 		Journal:    journal.New(cfg.JournalSize),
 		log:        cfg.Logger,
 	}
+	s.Clocks.Moved = s.saveClock
 	s.Merchants = &tenant.Registry{Store: s.Store}
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
@@ -144,10 +146,53 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	s.handler = s.common(root)
 
+	if err := s.recover(context.Background()); err != nil {
+		return nil, fmt.Errorf("resuming the stored state: %w", err)
+	}
 	if err := s.addDefaultMerchant(context.Background()); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+const kindClock = "clock"
+
+// saveClock keeps a merchant's clock with the rest of the state.
+func (s *Simulator) saveClock(merchant string, st clock.State) {
+	err := s.Store.Update(context.Background(), func(tx store.Tx) error {
+		return store.PutJSON(tx, store.Doc{Kind: kindClock, ID: merchant, Merchant: merchant}, st)
+	})
+	if err != nil {
+		s.log.Error("saving a clock failed", "merchant", merchant, "err", err)
+	}
+}
+
+// recover resumes a stored state: every merchant gets its clock back, and
+// payment timers and pending webhook tries go back on those clocks.
+func (s *Simulator) recover(ctx context.Context) error {
+	ms, err := s.Merchants.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		var st clock.State
+		err := s.Store.View(ctx, func(tx store.Tx) error {
+			_, err := store.GetJSON(tx, kindClock, m.ID, &st)
+			return err
+		})
+		switch {
+		case err == nil:
+			s.Clocks.RestoreClock(m.ID, st)
+		case errors.Is(err, store.ErrNotFound):
+			s.Clocks.AddClock(m.ID, s.cfg.ClockMode, s.cfg.Now())
+		default:
+			return err
+		}
+	}
+	if err := s.Tabby.Recover(ctx); err != nil {
+		return err
+	}
+	return s.Outbox.Recover(ctx)
 }
 
 // Handler serves the providers, the hosted pages and (unless configured

@@ -89,3 +89,30 @@ func (c *Clock) moveTo(t time.Time) {
 		c.offset = t.Sub(c.real())
 	}
 }
+
+// State is what it takes to restore a clock: its mode, and its reading
+// (manual) or its offset from real time (wall).
+type State struct {
+	Mode   Mode          `json:"mode"`
+	Now    time.Time     `json:"now,omitempty"`
+	Offset time.Duration `json:"offset,omitempty"`
+}
+
+// State returns the clock's state.
+func (c *Clock) State() State {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mode == Manual {
+		return State{Mode: Manual, Now: c.now}
+	}
+	return State{Mode: Wall, Offset: c.offset}
+}
+
+// FromState restores a clock; a wall clock keeps its offset, so time went on
+// passing while it was away.
+func FromState(s State, real func() time.Time) *Clock {
+	if s.Mode == Manual {
+		return &Clock{mode: Manual, now: s.Now.UTC(), real: real}
+	}
+	return &Clock{mode: Wall, offset: s.Offset, real: real}
+}

@@ -35,6 +35,10 @@ var ErrUnknownClock = errors.New("clock: no clock for this merchant")
 // clock is advanced. Events due at the same instant run concurrently, so a
 // slow handler for one payment never holds back another.
 type Scheduler struct {
+	// Moved, when set, hears of every new clock and every advance, so the
+	// clocks can be kept with the rest of the state.
+	Moved func(merchant string, st State)
+
 	real     func() time.Time
 	handlers map[string]Handler
 
@@ -75,13 +79,25 @@ func (s *Scheduler) Handle(kind string, h Handler) {
 
 // AddClock gives merchant a clock; an existing clock is kept as it is.
 func (s *Scheduler) AddClock(merchant string, mode Mode, start time.Time) *Clock {
+	return s.add(merchant, New(mode, start, s.real))
+}
+
+// RestoreClock gives merchant back a clock saved as st.
+func (s *Scheduler) RestoreClock(merchant string, st State) *Clock {
+	return s.add(merchant, FromState(st, s.real))
+}
+
+func (s *Scheduler) add(merchant string, c *Clock) *Clock {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t, ok := s.tenants[merchant]; ok {
-		return t.clock
+	t, ok := s.tenants[merchant]
+	if !ok {
+		t = &tenant{clock: c, idle: sync.NewCond(&s.mu)}
+		s.tenants[merchant] = t
 	}
-	t := &tenant{clock: New(mode, start, s.real), idle: sync.NewCond(&s.mu)}
-	s.tenants[merchant] = t
+	s.mu.Unlock()
+	if !ok && s.Moved != nil {
+		s.Moved(merchant, c.State())
+	}
 	return t.clock
 }
 
@@ -163,6 +179,9 @@ func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Ti
 		s.run(ctx, batch)
 	}
 	t.clock.moveTo(target)
+	if s.Moved != nil {
+		s.Moved(merchant, t.clock.State())
+	}
 	return t.clock.Now(), nil
 }
 

@@ -144,3 +144,24 @@ func TestScheduler_UnknownMerchant(t *testing.T) {
 		t.Fatal("scheduling an event kind without a handler must fail")
 	}
 }
+
+func TestScheduler_ClockStateRoundTrip(t *testing.T) {
+	s := NewScheduler(time.Now)
+	var saved = map[string]State{}
+	var mu sync.Mutex
+	s.Moved = func(m string, st State) { mu.Lock(); saved[m] = st; mu.Unlock() }
+	s.AddClock("manual", Manual, t0)
+	s.AddClock("wall", Wall, time.Now().Add(time.Hour))
+	if _, err := s.Advance(context.Background(), "manual", t0.Add(26*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	again := NewScheduler(time.Now)
+	m := again.RestoreClock("manual", saved["manual"])
+	w := again.RestoreClock("wall", saved["wall"])
+	if !m.Now().Equal(t0.Add(26*time.Minute)) || m.Mode() != Manual {
+		t.Fatalf("restored manual clock reads %v (%s), want %v", m.Now(), m.Mode(), t0.Add(26*time.Minute))
+	}
+	if off := w.Offset(); w.Mode() != Wall || off < 59*time.Minute || off > 61*time.Minute {
+		t.Fatalf("restored wall clock is %v ahead (%s), want about an hour", off, w.Mode())
+	}
+}

@@ -748,3 +748,48 @@ func (s *Service) Now(merchant string) time.Time {
 	}
 	return c.Now()
 }
+
+// Recover puts the timers of every unfinished payment back on their
+// merchants' clocks after a restart. Timers already due fire at once.
+func (s *Service) Recover(ctx context.Context) error {
+	var payments []Payment
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		docs, _, err := tx.List(kindPayment, store.Query{})
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			var p Payment
+			if err := json.Unmarshal(d.Data, &p); err != nil {
+				return err
+			}
+			if p.Status == Created || p.Status == Authorized {
+				payments = append(payments, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	merchants := map[string]*tenant.Merchant{}
+	for _, p := range payments {
+		m, ok := merchants[p.Merchant]
+		if !ok {
+			if m, err = s.Merchants.Get(ctx, p.Merchant); err != nil {
+				continue // its merchant is gone
+			}
+			merchants[p.Merchant] = m
+		}
+		switch {
+		case p.Status == Created && p.RejectionReason == "":
+			err = s.Clocks.Schedule(p.Merchant, p.SessionExpiresAt.Add(m.Settings.ExpireAfterSession.D()), timerExpire, p.ID)
+		case p.Status == Authorized && p.AuthorizedAt != nil && m.Settings.AutoCapture == "after_delay":
+			err = s.Clocks.Schedule(p.Merchant, p.AuthorizedAt.Add(m.Settings.AutoCaptureAfter.D()), timerAutoCapture, p.ID)
+		}
+		if err != nil {
+			return fmt.Errorf("recovering payment %s: %w", p.ID, err)
+		}
+	}
+	return nil
+}

@@ -559,3 +559,24 @@ func (e *Engine) Resend(ctx context.Context, id string) (*Delivery, error) {
 	}
 	return &d, nil
 }
+
+// Recover puts every pending or held delivery's next try back on its
+// merchant's clock after a restart. Tries already due happen at once.
+func (e *Engine) Recover(ctx context.Context) error {
+	for _, status := range []Status{Pending, Held} {
+		ds, err := e.List(ctx, Filter{Status: status})
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			at := d.CreatedAt
+			if d.NextAttempt != nil {
+				at = *d.NextAttempt
+			}
+			if err := e.Clocks.Schedule(d.Merchant, at, timerTry, tryKey(d.ID, len(d.Attempts)+1)); err != nil && !errors.Is(err, clock.ErrUnknownClock) {
+				return fmt.Errorf("recovering delivery %s: %w", d.ID, err)
+			}
+		}
+	}
+	return nil
+}
