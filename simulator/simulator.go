@@ -124,7 +124,7 @@ func New(cfg Config) (*Simulator, error) {
 		Extra: []func(*mux.Router){(&control.Deliveries{Engine: s.Outbox, Tabby: s.Tabby}).Register},
 	}
 	api := &tabbyapi.API{
-		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Clocks: s.Clocks, Log: s.log,
+		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
 		HostedPageURL: func(session string) string { return s.cfg.PublicURL + "/hpp/" + session },
 	}
 

@@ -83,7 +83,6 @@ type ConfigurationJSON struct {
 // ProductLink is where the customer goes to pay.
 type ProductLink struct {
 	WebURL string `json:"web_url"`
-	QRCode string `json:"qr_code,omitempty"`
 }
 
 // ProductState is a product's availability.
@@ -178,7 +177,7 @@ func nonNil(items []Item) []Item {
 }
 
 // SessionJSON renders the checkout session; webURL is the hosted page.
-func (p *Payment) SessionJSON(now time.Time, webURL, qrURL string) SessionJSON {
+func (p *Payment) SessionJSON(now time.Time, webURL string) SessionJSON {
 	s := SessionJSON{
 		ID: p.SessionID, Status: p.SessionStatus(now), MerchantURLs: p.URLs, MerchantCode: p.MerchantCode, Lang: p.Lang,
 		Configuration: ConfigurationJSON{
@@ -197,7 +196,7 @@ func (p *Payment) SessionJSON(now time.Time, webURL, qrURL string) SessionJSON {
 		s.RejectionReasonCode = p.RejectionReason
 		s.Configuration.Products["installments"] = ProductState{Type: "installments", RejectionReason: p.RejectionReason}
 	} else {
-		s.Configuration.AvailableProducts["installments"] = []ProductLink{{WebURL: webURL, QRCode: qrURL}}
+		s.Configuration.AvailableProducts["installments"] = []ProductLink{{WebURL: webURL}}
 	}
 	return s
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 
-	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
@@ -31,7 +30,6 @@ type API struct {
 	Service   *tabby.Service
 	Webhooks  *tabby.Webhooks
 	Merchants *tenant.Registry
-	Clocks    *clock.Scheduler
 	// HostedPageURL returns the hosted payment page of a session.
 	HostedPageURL func(sessionID string) string
 	Log           *slog.Logger
@@ -110,57 +108,45 @@ func (a *API) payment(next handler) handler {
 
 func (c *call) id() string { return mux.Vars(c.r)["id"] }
 
-// body reads the request body, bounded.
-func (a *API) body(c *call) ([]byte, bool) {
+// decodeBody reads the bounded request body and decodes it with decode,
+// answering the error itself when it cannot.
+func decodeBody[T any](a *API, c *call, decode func([]byte) (T, error)) (T, bool) {
+	var zero T
 	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBody))
 	if err != nil {
 		writeError(c.w, http.StatusBadRequest, "bad_data", "could not decode request: the body is larger than 1 MiB or was cut off")
-		return nil, false
+		return zero, false
 	}
-	return b, true
-}
-
-func (a *API) now(m *tenant.Merchant) time.Time {
-	if c, err := a.Clocks.Clock(m.ID); err == nil {
-		return c.Now()
+	v, err := decode(b)
+	if err != nil {
+		a.domainError(c, err)
+		return zero, false
 	}
-	return time.Now().UTC()
+	return v, true
 }
 
 func (a *API) createSession(c *call) {
-	b, ok := a.body(c)
-	if !ok {
-		return
+	if req, ok := decodeBody(a, c, tabby.DecodeCheckout); ok {
+		a.answerSession(c)(a.Service.CreateSession(c.r.Context(), c.merchant, req, c.isTest))
 	}
-	req, err := tabby.DecodeCheckout(b)
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	p, err := a.Service.CreateSession(c.r.Context(), c.merchant, req, c.isTest)
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	writeJSON(c.w, http.StatusOK, p.SessionJSON(a.now(c.merchant), a.HostedPageURL(p.SessionID), ""))
 }
 
 func (a *API) getSession(c *call) {
-	p, err := a.Service.Session(c.r.Context(), c.merchant, c.id())
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	writeJSON(c.w, http.StatusOK, p.SessionJSON(a.now(c.merchant), a.HostedPageURL(p.SessionID), ""))
+	a.answerSession(c)(a.Service.Session(c.r.Context(), c.merchant, c.id()))
 }
 
 func (a *API) cancelSession(c *call) {
-	p, err := a.Service.CancelSession(c.r.Context(), c.merchant, c.id())
-	if err != nil {
-		a.domainError(c, err)
-		return
+	a.answerSession(c)(a.Service.CancelSession(c.r.Context(), c.merchant, c.id()))
+}
+
+func (a *API) answerSession(c *call) func(*tabby.Payment, error) {
+	return func(p *tabby.Payment, err error) {
+		if err != nil {
+			a.domainError(c, err)
+			return
+		}
+		writeJSON(c.w, http.StatusOK, p.SessionJSON(a.Service.Now(c.merchant.ID), a.HostedPageURL(p.SessionID)))
 	}
-	writeJSON(c.w, http.StatusOK, p.SessionJSON(a.now(c.merchant), a.HostedPageURL(p.SessionID), ""))
 }
 
 func (a *API) getPayment(c *call) {
@@ -168,42 +154,21 @@ func (a *API) getPayment(c *call) {
 }
 
 func (a *API) updatePayment(c *call) {
-	b, ok := a.body(c)
-	if !ok {
-		return
+	if ref, ok := decodeBody(a, c, tabby.DecodeUpdate); ok {
+		a.answerPayment(c)(a.Service.UpdateReference(c.r.Context(), c.merchant, c.id(), ref))
 	}
-	ref, err := tabby.DecodeUpdate(b)
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	a.answerPayment(c)(a.Service.UpdateReference(c.r.Context(), c.merchant, c.id(), ref))
 }
 
 func (a *API) capture(c *call) {
-	b, ok := a.body(c)
-	if !ok {
-		return
+	if req, ok := decodeBody(a, c, tabby.DecodeCapture); ok {
+		a.answerPayment(c)(a.Service.Capture(c.r.Context(), c.merchant, c.id(), req))
 	}
-	req, err := tabby.DecodeCapture(b)
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	a.answerPayment(c)(a.Service.Capture(c.r.Context(), c.merchant, c.id(), req))
 }
 
 func (a *API) refund(c *call) {
-	b, ok := a.body(c)
-	if !ok {
-		return
+	if req, ok := decodeBody(a, c, tabby.DecodeRefund); ok {
+		a.answerPayment(c)(a.Service.Refund(c.r.Context(), c.merchant, c.id(), req))
 	}
-	req, err := tabby.DecodeRefund(b)
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	a.answerPayment(c)(a.Service.Refund(c.r.Context(), c.merchant, c.id(), req))
 }
 
 func (a *API) closePayment(c *call) {
@@ -308,16 +273,9 @@ func (a *API) listWebhooks(c *call) {
 }
 
 func (a *API) registerWebhook(c *call) {
-	b, ok := a.body(c)
-	if !ok {
-		return
+	if in, ok := decodeBody(a, c, tabby.DecodeWebhook); ok {
+		a.answerWebhook(c)(a.Webhooks.Register(c.r.Context(), c.merchant, c.merchantCode(), in))
 	}
-	in, err := tabby.DecodeWebhook(b)
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	a.answerWebhook(c)(a.Webhooks.Register(c.r.Context(), c.merchant, c.merchantCode(), in))
 }
 
 func (a *API) getWebhook(c *call) {
@@ -325,16 +283,9 @@ func (a *API) getWebhook(c *call) {
 }
 
 func (a *API) updateWebhook(c *call) {
-	b, ok := a.body(c)
-	if !ok {
-		return
+	if in, ok := decodeBody(a, c, tabby.DecodeWebhook); ok {
+		a.answerWebhook(c)(a.Webhooks.Update(c.r.Context(), c.merchant, c.merchantCode(), c.id(), in))
 	}
-	in, err := tabby.DecodeWebhook(b)
-	if err != nil {
-		a.domainError(c, err)
-		return
-	}
-	a.answerWebhook(c)(a.Webhooks.Update(c.r.Context(), c.merchant, c.merchantCode(), c.id(), in))
 }
 
 func (a *API) deleteWebhook(c *call) {
