@@ -300,3 +300,72 @@ func TestConformCommand(t *testing.T) {
 		t.Fatalf("conform against a defect: exit %d, want 1 with the broken rule\n%s", code, out.String())
 	}
 }
+
+// startServe runs `tabbysim serve` with args and returns its base URL and
+// a function that stops it and checks it exited cleanly.
+func startServe(t *testing.T, args ...string) (string, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), &stdout, &stderr)
+	}()
+	var base string
+	waitFor(t, "the listening line", 10*time.Second, func() bool {
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, stderr.String())
+		default:
+		}
+		if m := listening.FindStringSubmatch(stdout.String()); m != nil {
+			base = m[1]
+		}
+		return base != ""
+	})
+	return base, func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("serve exited %d: %s", code, stderr.String())
+		}
+	}
+}
+
+// TestServe_DataSurvivesRestart keeps the state in a SQLite file: a payment
+// and the merchant's clock are there after a restart.
+func TestServe_DataSurvivesRestart(t *testing.T) {
+	data := t.TempDir() + "/state.db"
+	client := &http.Client{Timeout: 5 * time.Second}
+	call := func(method, url, body string) []byte {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+simulator.DefaultSecretKey)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return b
+	}
+	base, stop := startServe(t, "--clock", "manual", "--data", data)
+	created := call(http.MethodPost, base+"/api/v2/checkout", `{"merchant_code":"ae",
+		"payment":{"amount":"100.00","currency":"AED","buyer":{"email":"otp.success@tabby.ai","phone":"500000001"}}}`)
+	id := gjson.GetBytes(created, "payment.id").String()
+	call(http.MethodPost, base+"/_sim/v1/merchants/default/clock/advance", `{"by":"10m"}`)
+	before := gjson.GetBytes(call(http.MethodGet, base+"/_sim/v1/merchants/default/clock", ""), "now").String()
+	stop()
+
+	base, stop = startServe(t, "--clock", "manual", "--data", data)
+	defer stop()
+	if now := gjson.GetBytes(call(http.MethodGet, base+"/_sim/v1/merchants/default/clock", ""), "now").String(); now != before {
+		t.Fatalf("the clock reads %s after the restart, want %s", now, before)
+	}
+	if s := gjson.GetBytes(call(http.MethodGet, base+"/api/v2/payments/"+id, ""), "status").String(); s != "CREATED" {
+		t.Fatalf("payment %s after the restart: status %q", id, s)
+	}
+	call(http.MethodPost, base+"/_sim/v1/merchants/default/clock/advance", `{"by":"16m"}`)
+	if s := gjson.GetBytes(call(http.MethodGet, base+"/api/v2/payments/"+id, ""), "status").String(); s != "EXPIRED" {
+		t.Fatalf("the payment's expiry did not survive the restart: status %q", s)
+	}
+}

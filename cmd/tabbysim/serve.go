@@ -14,6 +14,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
 // serveOptions are the flags of tabbysim serve.
@@ -24,6 +25,7 @@ type serveOptions struct {
 	Clock        string
 	ControlAddr  string
 	ControlToken string
+	Data         string
 }
 
 func (o *serveOptions) Validate() error {
@@ -46,6 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Clock, "clock", "wall", "clock mode of merchants: wall or manual")
 	fs.StringVar(&o.ControlAddr, "control-addr", "", "serve the control API on this address only (default: on --addr)")
 	fs.StringVar(&o.ControlToken, "control-token", "", "bearer token the control API requires (default: none)")
+	fs.StringVar(&o.Data, "data", "", "keep the state in this SQLite file and resume it on restart (default: in memory)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -80,14 +83,24 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 			return err
 		}
 	}
+	var st store.Store
+	if o.Data != "" {
+		if st, err = store.OpenSQLite(o.Data); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	mode, _ := clock.ParseMode(o.Clock)
 	sim, err := simulator.New(simulator.Config{
-		PublicURL: public, Seed: o.Seed, ClockMode: mode,
+		PublicURL: public, Seed: o.Seed, ClockMode: mode, Store: st,
 		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
 		ControlToken: o.ControlToken, SeparateControl: ctlLn != nil,
 	})
 	if err != nil {
 		ln.Close()
+		if st != nil {
+			st.Close()
+		}
 		return err
 	}
 	defer sim.Close()
@@ -112,6 +125,9 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "control API on http://%s%s\n", ctlLn.Addr(), "/_sim/v1")
 	}
 	fmt.Fprintf(stdout, "seed %d\n", o.Seed)
+	if o.Data != "" {
+		fmt.Fprintf(stdout, "state kept in %s\n", o.Data)
+	}
 	fmt.Fprintf(stdout, "default merchant %q (merchant codes ae→AED, sa→SAR, kw→KWD)\n", simulator.DefaultMerchantID)
 	fmt.Fprintf(stdout, "  Tabby secret key  %s\n", simulator.DefaultSecretKey)
 	fmt.Fprintf(stdout, "  Tabby public key  %s\n", simulator.DefaultPublicKey)
