@@ -120,8 +120,7 @@ func New(cfg Config) (*Simulator, error) {
 
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
-		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now,
-		Extra: []func(*mux.Router){(&control.Deliveries{Engine: s.Outbox, Tabby: s.Tabby}).Register},
+		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
@@ -129,6 +128,10 @@ func New(cfg Config) (*Simulator, error) {
 	}
 
 	root := mux.NewRouter()
+	// Go's servers, Tabby's among them, answer an unknown method in plain text.
+	root.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+	})
 	root.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
@@ -212,8 +215,13 @@ func (s *Simulator) Seed() int64 { return s.IDs.Seed() }
 // until ctx is done.
 func (s *Simulator) Run(ctx context.Context) { s.Clocks.Run(ctx) }
 
-// Close releases the store.
-func (s *Simulator) Close() error { return s.Store.Close() }
+// Close waits for the event handlers still running, closes the webhook
+// connections kept alive and releases the store. Stop Run first.
+func (s *Simulator) Close() error {
+	s.Clocks.Wait()
+	s.Outbox.Close()
+	return s.Store.Close()
+}
 
 // DefaultMerchant returns the merchant the simulator starts with.
 func (s *Simulator) DefaultMerchant(ctx context.Context) (*tenant.Merchant, error) {

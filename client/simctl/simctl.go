@@ -47,7 +47,9 @@ func WithHTTPClient(h *http.Client) Option {
 func New(baseURL string, opts ...Option) *Client {
 	base := strings.TrimRight(baseURL, "/")
 	base = strings.TrimSuffix(base, Prefix)
-	c := &Client{baseURL: base, http: &http.Client{Timeout: 60 * time.Second}}
+	// No client timeout: an advance lasts as long as the webhook tries due
+	// in its window; callers bound calls with their context.
+	c := &Client{baseURL: base, http: &http.Client{}}
 	for _, o := range opts {
 		o(c)
 	}

@@ -87,6 +87,9 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	if o.Data != "" {
 		if st, err = store.OpenSQLite(o.Data); err != nil {
 			ln.Close()
+			if ctlLn != nil {
+				ctlLn.Close()
+			}
 			return err
 		}
 	}
@@ -98,6 +101,9 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	})
 	if err != nil {
 		ln.Close()
+		if ctlLn != nil {
+			ctlLn.Close()
+		}
 		if st != nil {
 			st.Close()
 		}

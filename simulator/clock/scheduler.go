@@ -260,6 +260,17 @@ func (s *Scheduler) FireDue(ctx context.Context) {
 	}
 }
 
+// Wait returns once no handler FireDue started is still running.
+func (s *Scheduler) Wait() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tenants {
+		for t.inflight > 0 {
+			t.idle.Wait()
+		}
+	}
+}
+
 // nextWait is how long until the earliest queued event falls due in real
 // time, capped so that wall clocks moved by Advance are noticed.
 func (s *Scheduler) nextWait() time.Duration {

@@ -21,6 +21,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
+	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
 // Prefix is where the control API lives.
@@ -40,10 +41,10 @@ type API struct {
 	Token string
 	// Now is the source of real time, where new clocks start.
 	Now func() time.Time
+	// Outbox holds the webhook deliveries.
+	Outbox *webhook.Engine
 	// Reset empties the simulator.
 	Reset func(ctx context.Context) error
-	// Extra mounts further control routes (webhook deliveries, faults).
-	Extra []func(r *mux.Router)
 }
 
 // Register mounts the control API on r.
@@ -64,9 +65,7 @@ func (a *API) Register(r *mux.Router) {
 	p.HandleFunc("/journal", a.journal).Methods(http.MethodGet)
 	p.HandleFunc("/reset", a.reset).Methods(http.MethodPost)
 	a.registerScenarios(p)
-	for _, extra := range a.Extra {
-		extra(p)
-	}
+	a.registerDeliveries(p)
 	s.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Error(w, http.StatusNotFound, "no control API route "+r.Method+" "+r.URL.Path)
 	})
@@ -391,7 +390,8 @@ func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int
 // a customer acting on a finished checkout 409, anything else 500.
 func (a *API) fail(w http.ResponseWriter, err error) {
 	switch {
-	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), tabby.ErrorCode(err) == tabby.NotFound:
+	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), errors.Is(err, webhook.ErrNotFound),
+		tabby.ErrorCode(err) == tabby.NotFound:
 		Error(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, tenant.ErrInvalid), tabby.ErrorCode(err) == tabby.Invalid:
 		Error(w, http.StatusBadRequest, err.Error())

@@ -1,7 +1,6 @@
 package control
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -10,24 +9,18 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
-// Deliveries serves the webhook delivery log: list, one delivery with every
-// try, resend, and sending a payment's webhook on demand.
-type Deliveries struct {
-	Engine *webhook.Engine
-	Tabby  *tabby.Service
-}
-
-// Register mounts the routes; pass it in API.Extra.
-func (d *Deliveries) Register(r *mux.Router) {
-	r.HandleFunc("/deliveries", d.list).Methods(http.MethodGet)
-	r.HandleFunc("/deliveries/{id}", d.get).Methods(http.MethodGet)
-	r.HandleFunc("/deliveries/{id}/resend", d.resend).Methods(http.MethodPost)
-	r.HandleFunc("/payments/{id}/webhooks", d.send).Methods(http.MethodPost)
+// registerDeliveries mounts the webhook delivery log: list, one delivery
+// with every try, resend, and sending a payment's webhook on demand.
+func (a *API) registerDeliveries(r *mux.Router) {
+	r.HandleFunc("/deliveries", a.listDeliveries).Methods(http.MethodGet)
+	r.HandleFunc("/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
+	r.HandleFunc("/deliveries/{id}/resend", a.resend).Methods(http.MethodPost)
+	r.HandleFunc("/payments/{id}/webhooks", a.sendWebhook).Methods(http.MethodPost)
 }
 
 var deliveryStatuses = map[string]bool{"": true, "pending": true, "held": true, "delivered": true, "failed": true, "dropped": true}
 
-func (d *Deliveries) list(w http.ResponseWriter, r *http.Request) {
+func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if !deliveryStatuses[q.Get("status")] {
 		Error(w, http.StatusBadRequest, "status must be one of pending, held, delivered, failed, dropped")
@@ -37,38 +30,35 @@ func (d *Deliveries) list(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ds, err := d.Engine.List(r.Context(), webhook.Filter{
+	ds, err := a.Outbox.List(r.Context(), webhook.Filter{
 		Merchant: q.Get("merchant"), Payment: q.Get("payment"), Status: webhook.Status(q.Get("status")), Limit: limit,
 	})
 	if err != nil {
-		Error(w, http.StatusInternalServerError, err.Error())
+		a.fail(w, err)
 		return
 	}
 	JSON(w, http.StatusOK, map[string]any{"deliveries": ds})
 }
 
-func (d *Deliveries) get(w http.ResponseWriter, r *http.Request) {
-	dl, err := d.Engine.Get(r.Context(), mux.Vars(r)["id"])
-	d.answer(w, http.StatusOK, dl, err)
+func (a *API) getDelivery(w http.ResponseWriter, r *http.Request) {
+	dl, err := a.Outbox.Get(r.Context(), mux.Vars(r)["id"])
+	a.answerDelivery(w, http.StatusOK, dl, err)
 }
 
-func (d *Deliveries) resend(w http.ResponseWriter, r *http.Request) {
-	dl, err := d.Engine.Resend(r.Context(), mux.Vars(r)["id"])
-	d.answer(w, http.StatusCreated, dl, err)
+func (a *API) resend(w http.ResponseWriter, r *http.Request) {
+	dl, err := a.Outbox.Resend(r.Context(), mux.Vars(r)["id"])
+	a.answerDelivery(w, http.StatusCreated, dl, err)
 }
 
-func (d *Deliveries) answer(w http.ResponseWriter, status int, dl *webhook.Delivery, err error) {
-	switch {
-	case errors.Is(err, webhook.ErrNotFound):
-		Error(w, http.StatusNotFound, err.Error())
-	case err != nil:
-		Error(w, http.StatusInternalServerError, err.Error())
-	default:
-		JSON(w, status, dl)
+func (a *API) answerDelivery(w http.ResponseWriter, status int, dl *webhook.Delivery, err error) {
+	if err != nil {
+		a.fail(w, err)
+		return
 	}
+	JSON(w, status, dl)
 }
 
-func (d *Deliveries) send(w http.ResponseWriter, r *http.Request) {
+func (a *API) sendWebhook(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Event string `json:"event"`
 	}
@@ -77,22 +67,34 @@ func (d *Deliveries) send(w http.ResponseWriter, r *http.Request) {
 	}
 	e, err := tabby.ParseEvent(req.Event)
 	if err != nil {
-		Error(w, http.StatusBadRequest, err.Error())
+		a.fail(w, err)
 		return
 	}
 	id := mux.Vars(r)["id"]
-	if _, err := d.Tabby.SendWebhook(r.Context(), id, e); err != nil {
-		if tabby.ErrorCode(err) == tabby.NotFound {
-			Error(w, http.StatusNotFound, err.Error())
-		} else {
-			Error(w, http.StatusInternalServerError, err.Error())
-		}
-		return
-	}
-	ds, err := d.Engine.List(r.Context(), webhook.Filter{Payment: id, Limit: 20})
+	before, err := a.Outbox.List(r.Context(), webhook.Filter{Payment: id})
 	if err != nil {
-		Error(w, http.StatusInternalServerError, err.Error())
+		a.fail(w, err)
 		return
 	}
-	JSON(w, http.StatusAccepted, map[string]any{"deliveries": ds})
+	if _, err := a.Tabby.SendWebhook(r.Context(), id, e); err != nil {
+		a.fail(w, err)
+		return
+	}
+	after, err := a.Outbox.List(r.Context(), webhook.Filter{Payment: id})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	// Answer with the deliveries this call made.
+	seen := map[string]bool{}
+	for _, d := range before {
+		seen[d.ID] = true
+	}
+	made := []webhook.Delivery{}
+	for _, d := range after {
+		if !seen[d.ID] {
+			made = append(made, d)
+		}
+	}
+	JSON(w, http.StatusAccepted, map[string]any{"deliveries": made})
 }

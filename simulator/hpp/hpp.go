@@ -143,7 +143,13 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 		notFound(w, newView(""))
 		return
 	}
-	if r.Method != http.MethodPost {
+	switch r.Method {
+	case http.MethodPost:
+	case http.MethodGet, http.MethodHead:
+		// A reload of a step's answer goes back to the checkout as it stands.
+		http.Redirect(w, r, "/hpp/"+url.PathEscape(mux.Vars(r)["session"]), http.StatusSeeOther)
+		return
+	default:
 		methodNotAllowed(w, "POST")
 		return
 	}

@@ -451,7 +451,8 @@ func TestBadRequests(t *testing.T) {
 	}{
 		{"POST the page", http.MethodPost, page(p, ""), "", "", http.StatusMethodNotAllowed},
 		{"DELETE the page", http.MethodDelete, page(p, ""), "", "", http.StatusMethodNotAllowed},
-		{"GET a form endpoint", http.MethodGet, page(p, "pay"), "", "", http.StatusMethodNotAllowed},
+		{"GET a form endpoint (a reload) goes back to the page", http.MethodGet, page(p, "pay"), "", "", http.StatusSeeOther},
+		{"PUT a form endpoint", http.MethodPut, page(p, "pay"), "", "", http.StatusMethodNotAllowed},
 		{"unknown step", http.MethodPost, page(p, "approve"), "", "", http.StatusNotFound},
 		{"path too deep", http.MethodPost, page(p, "pay") + "/now", "", "", http.StatusNotFound},
 		{"bad form encoding", http.MethodPost, page(p, "otp"), "code=%zz", "application/x-www-form-urlencoded", http.StatusBadRequest},

@@ -101,8 +101,10 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 		var reqBody []byte
 		truncated := false
 		if r.Body != nil {
-			reqBody, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
-			r.Body = io.NopCloser(bytes.NewReader(reqBody))
+			// Keep the start for the journal and hand the handler the whole
+			// stream, so its own size limit still applies.
+			reqBody, _ = io.ReadAll(io.LimitReader(r.Body, BodyLimit+1))
+			r.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), r.Body), r.Body}
 		}
 		merchant := new(string)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -152,9 +154,7 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// Flush lets streaming handlers flush through the recorder.
-func (r *recorder) Flush() {
-	if f, ok := r.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+type readCloser struct {
+	io.Reader
+	io.Closer
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -68,7 +69,7 @@ func decodeJSON(body []byte, v any) error {
 		}
 		return errorf(Invalid, MsgCouldNotDecode)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return errorf(Invalid, MsgCouldNotDecode)
 	}
 	return nil
@@ -160,6 +161,11 @@ func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
 			return 0, err
 		}
 	}
+	for name, raw := range map[string]Raw{"payment.meta": p.Meta, "payment.attachment": p.Attachment} {
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] != '{' && !bytes.Equal(t, []byte("null")) {
+			return bad("%s: expected an object, got %s", name, t)
+		}
+	}
 	if h := p.BuyerHistory; h != nil && h.RegisteredSince != "" {
 		if _, err := time.Parse(time.RFC3339, h.RegisteredSince); err != nil {
 			return bad("payment.buyer_history.registered_since: %q is not an ISO 8601 date-time", h.RegisteredSince)
@@ -225,21 +231,29 @@ func validateItems(field string, items []Item, currency string) error {
 	return nil
 }
 
-// normaliseItems fills the fields Tabby always returns on an item.
-func normaliseItems(items []Item) []Item {
+// normaliseItems fills the fields Tabby always returns on an item and
+// writes its amounts with the currency's full decimals.
+func normaliseItems(items []Item, currency string) []Item {
 	out := make([]Item, 0, len(items))
 	for _, it := range items {
-		if it.UnitPrice == "" {
-			it.UnitPrice = "0"
+		it.UnitPrice = amountText(it.UnitPrice, currency)
+		if it.DiscountAmount != "" {
+			it.DiscountAmount = amountText(it.DiscountAmount, currency)
 		}
 		out = append(out, it)
 	}
 	return out
 }
 
-func orZero(s string) string {
+// amountText writes a validated amount ("" is zero) with the currency's
+// full decimals, as every amount the simulator answers with.
+func amountText(s, currency string) string {
 	if s == "" {
-		return "0"
+		s = "0"
 	}
-	return s
+	a, err := ParseAmount(s, currency)
+	if err != nil {
+		return s
+	}
+	return a.Format(currency)
 }

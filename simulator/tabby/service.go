@@ -175,7 +175,7 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 		p.record(now, "session rejected at pre-scoring", BySimulator, reason)
 	} else {
 		p.record(now, "session created", ByMerchant, "")
-		c.timers = append(c.timers, timer{at: p.SessionExpiresAt.Add(m.Settings.ExpireAfterSession.D()), kind: timerExpire})
+		c.timers = append(c.timers, timer{at: expiryAt(p, m), kind: timerExpire})
 	}
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
@@ -219,10 +219,11 @@ func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount Amount, now tim
 	}
 	if o := r.Order; o != nil {
 		p.Order = Order{ReferenceID: o.ReferenceID, UpdatedAt: o.UpdatedAt,
-			TaxAmount: orZero(o.TaxAmount), ShippingAmount: orZero(o.ShippingAmount), DiscountAmount: orZero(o.DiscountAmount),
-			Items: normaliseItems(o.Items)}
+			TaxAmount: amountText(o.TaxAmount, r.Currency), ShippingAmount: amountText(o.ShippingAmount, r.Currency),
+			DiscountAmount: amountText(o.DiscountAmount, r.Currency), Items: normaliseItems(o.Items, r.Currency)}
 	} else {
-		p.Order = Order{TaxAmount: "0", ShippingAmount: "0", DiscountAmount: "0", Items: []Item{}}
+		zero := amountText("", r.Currency)
+		p.Order = Order{TaxAmount: zero, ShippingAmount: zero, DiscountAmount: zero, Items: []Item{}}
 	}
 	return p
 }
@@ -378,7 +379,10 @@ func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r 
 			return errorf(Invalid, "amount: %v", err)
 		}
 		for name, v := range map[string]string{"tax_amount": r.TaxAmount, "shipping_amount": r.ShippingAmount, "discount_amount": r.DiscountAmount} {
-			if _, err := ParseAmount(orZero(v), p.Currency); err != nil {
+			if v == "" {
+				continue
+			}
+			if _, err := ParseAmount(v, p.Currency); err != nil {
 				return errorf(Invalid, "%s: %v", name, err)
 			}
 		}
@@ -392,10 +396,28 @@ func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r 
 			return errorf(Invalid, "could not capture %s %s: only %s %s of the payment is left to capture",
 				amount.Format(p.Currency), p.Currency, rest.Format(p.Currency), p.Currency)
 		}
-		s.capture(p, c, Capture{Amount: amount, ReferenceID: r.ReferenceID, TaxAmount: orZero(r.TaxAmount),
-			ShippingAmount: orZero(r.ShippingAmount), DiscountAmount: orZero(r.DiscountAmount), Items: normaliseItems(r.Items)}, ByMerchant)
+		s.capture(p, c, Capture{Amount: amount, ReferenceID: r.ReferenceID, TaxAmount: amountText(r.TaxAmount, p.Currency),
+			ShippingAmount: amountText(r.ShippingAmount, p.Currency), DiscountAmount: amountText(r.DiscountAmount, p.Currency),
+			Items: normaliseItems(r.Items, p.Currency)}, ByMerchant)
 		return nil
 	})
+}
+
+// captureRemainder captures what is left of the payment, as Tabby's
+// auto-capture does (reference_id "").
+func (s *Service) captureRemainder(p *Payment, c *change) {
+	zero := amountText("", p.Currency)
+	s.capture(p, c, Capture{Amount: p.Amount - p.Captured(), TaxAmount: zero, ShippingAmount: zero, DiscountAmount: zero}, BySimulator)
+}
+
+// expiryAt is when an unfinished payment turns EXPIRED.
+func expiryAt(p *Payment, m *tenant.Merchant) time.Time {
+	return p.SessionExpiresAt.Add(m.Settings.ExpireAfterSession.D())
+}
+
+// autoCaptureAt is when an authorized payment left uncaptured is captured.
+func autoCaptureAt(p *Payment, m *tenant.Merchant) time.Time {
+	return p.AuthorizedAt.Add(m.Settings.AutoCaptureAfter.D())
 }
 
 // capture appends cp and closes the payment once it is captured in full.
@@ -459,7 +481,7 @@ func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *
 			return errorf(Invalid, "could not refund %s %s: only %s %s of the captured amount is left to refund",
 				amount.Format(p.Currency), p.Currency, rest.Format(p.Currency), p.Currency)
 		}
-		items := normaliseItems(r.Items)
+		items := normaliseItems(r.Items, p.Currency)
 		p.Refunds = append(p.Refunds, Refund{ID: s.IDs.UUID(), CreatedAt: c.now, Amount: amount, Reason: r.Reason, Items: items, ReferenceID: r.ReferenceID})
 		p.record(c.now, "refunded", ByMerchant, amount.Format(p.Currency)+" "+p.Currency)
 		c.emit(p, EventRefund)
@@ -647,9 +669,9 @@ func (s *Service) authorize(p *Payment, c *change, m *tenant.Merchant) {
 	c.emit(p, EventAuthorize)
 	switch m.Settings.AutoCapture {
 	case "immediate":
-		s.capture(p, c, Capture{Amount: p.Amount - p.Captured(), TaxAmount: "0", ShippingAmount: "0", DiscountAmount: "0"}, BySimulator)
+		s.captureRemainder(p, c)
 	case "after_delay":
-		c.timers = append(c.timers, timer{at: now.Add(m.Settings.AutoCaptureAfter.D()), kind: timerAutoCapture})
+		c.timers = append(c.timers, timer{at: autoCaptureAt(p, m), kind: timerAutoCapture})
 	}
 }
 
@@ -683,7 +705,7 @@ func (s *Service) onExpire(ctx context.Context, e clock.Event) {
 func (s *Service) onAutoCapture(ctx context.Context, e clock.Event) {
 	s.onTimer(ctx, e, func(p *Payment, c *change) {
 		if p.Status == Authorized {
-			s.capture(p, c, Capture{Amount: p.Amount - p.Captured(), TaxAmount: "0", ShippingAmount: "0", DiscountAmount: "0"}, BySimulator)
+			s.captureRemainder(p, c)
 		}
 	})
 }
@@ -776,16 +798,18 @@ func (s *Service) Recover(ctx context.Context) error {
 	for _, p := range payments {
 		m, ok := merchants[p.Merchant]
 		if !ok {
+			var err error
 			if m, err = s.Merchants.Get(ctx, p.Merchant); err != nil {
 				continue // its merchant is gone
 			}
 			merchants[p.Merchant] = m
 		}
+		var err error
 		switch {
 		case p.Status == Created && p.RejectionReason == "":
-			err = s.Clocks.Schedule(p.Merchant, p.SessionExpiresAt.Add(m.Settings.ExpireAfterSession.D()), timerExpire, p.ID)
+			err = s.Clocks.Schedule(p.Merchant, expiryAt(&p, m), timerExpire, p.ID)
 		case p.Status == Authorized && p.AuthorizedAt != nil && m.Settings.AutoCapture == "after_delay":
-			err = s.Clocks.Schedule(p.Merchant, p.AuthorizedAt.Add(m.Settings.AutoCaptureAfter.D()), timerAutoCapture, p.ID)
+			err = s.Clocks.Schedule(p.Merchant, autoCaptureAt(&p, m), timerAutoCapture, p.ID)
 		}
 		if err != nil {
 			return fmt.Errorf("recovering payment %s: %w", p.ID, err)

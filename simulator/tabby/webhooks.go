@@ -86,10 +86,27 @@ func (in *WebhookInput) validate(strict bool) error {
 			return errorf(Invalid, "url: %q must be a public https URL (strict mode)", *in.URL)
 		}
 	}
-	if h := in.Header; h != nil && (strings.TrimSpace(h.Title) == "") != (h.Value == "") {
-		return errorf(Invalid, "header: title and value go together")
+	if h := in.Header; h != nil {
+		switch {
+		case (h.Title == "") != (h.Value == ""):
+			return errorf(Invalid, "header: title and value go together")
+		case h.Title != "" && !isToken(h.Title):
+			return errorf(Invalid, "header.title: %q is not an HTTP header name", h.Title)
+		case strings.ContainsAny(h.Value, "\r\n\x00"):
+			return errorf(Invalid, "header.value must not contain line breaks")
+		}
 	}
 	return nil
+}
+
+// isToken reports whether s is an HTTP header name (RFC 9110 token).
+func isToken(s string) bool {
+	for _, r := range s {
+		if r > 0x7e || r <= ' ' || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Register adds a webhook for merchant m's code.

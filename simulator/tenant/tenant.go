@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -171,11 +172,13 @@ func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.Raw
 	return &m, nil
 }
 
+var validID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
 // Validate checks that a merchant can be stored.
 func (m *Merchant) Validate() error {
 	switch {
-	case m.ID == "":
-		return fmt.Errorf("%w: id is required", ErrInvalid)
+	case !validID.MatchString(m.ID):
+		return fmt.Errorf("%w: id must be 1 to 64 letters, digits, '_' or '-', got %q", ErrInvalid, m.ID)
 	case !strings.HasPrefix(m.Tabby.SecretKey, "sk_"):
 		return fmt.Errorf("%w: tabby.secret_key must start with sk_", ErrInvalid)
 	case !strings.HasPrefix(m.Tabby.PublicKey, "pk_"):
@@ -199,6 +202,9 @@ func ApplyPatch(patch json.RawMessage, s *Settings) error {
 		return fmt.Errorf("%w: settings must be a JSON object: %v", ErrInvalid, err)
 	}
 	for name, value := range fields {
+		if string(value) == "null" {
+			return fmt.Errorf("%w: settings.%s: null is not a setting; send the value you want", ErrInvalid, name)
+		}
 		one, _ := json.Marshal(map[string]json.RawMessage{name: value})
 		if err := decodeStrict(one, s); err != nil {
 			return fmt.Errorf("%w: settings.%s: %v", ErrInvalid, name, err)

@@ -560,6 +560,13 @@ func (e *Engine) Resend(ctx context.Context, id string) (*Delivery, error) {
 	return &d, nil
 }
 
+// Close drops the connections kept alive for webhook tries.
+func (e *Engine) Close() {
+	if e.Client != nil {
+		e.Client.CloseIdleConnections()
+	}
+}
+
 // Recover puts every pending or held delivery's next try back on its
 // merchant's clock after a restart. Tries already due happen at once.
 func (e *Engine) Recover(ctx context.Context) error {
