@@ -75,7 +75,11 @@ type CallData struct {
 }
 
 // CallBuyer is the customer.
-type CallBuyer struct{ Name, Email, Phone string }
+type CallBuyer struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
 
 // CallItem is an order line; InStock false marks an item the merchant
 // cannot ship.

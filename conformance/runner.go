@@ -84,7 +84,9 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return res, fmt.Errorf("simulator address: %w", err)
 	}
 	simURL := "http://" + ln.Addr().String()
-	sim, err := simulator.New(simulator.Config{PublicURL: simURL, Seed: o.Seed, ClockMode: clock.Manual})
+	// The checks read the scenario's requests from the journal, so it keeps
+	// every request of the run.
+	sim, err := simulator.New(simulator.Config{PublicURL: simURL, Seed: o.Seed, ClockMode: clock.Manual, JournalSize: 1 << 17})
 	if err != nil {
 		ln.Close()
 		return res, err

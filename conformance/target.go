@@ -3,6 +3,8 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -58,6 +60,7 @@ func (r *Reference) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adap
 	runCtx, cancel := context.WithCancel(context.Background())
 	url, stop, err := merchant.Serve(runCtx, merchant.Config{
 		TabbyURL: env.SimURL, SecretKey: m.Tabby.SecretKey, MerchantCode: "ae", Defect: r.Defect,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, "127.0.0.1:0")
 	if err != nil {
 		cancel()

@@ -1,5 +1,5 @@
-// Command tabbysim is a sandbox of the Tabby API and of Onerway's Tabby
-// method, with a conformance harness for merchant integrations.
+// Command tabbysim is a sandbox of the Tabby API with a conformance harness
+// for merchant integrations.
 package main
 
 import (
