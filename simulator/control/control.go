@@ -274,13 +274,13 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 // PaymentJSON is a payment as the control API shows it: Tabby's object plus
 // what only the simulator knows.
 type PaymentJSON struct {
-	Payment       tabby.PaymentJSON  `json:"payment"`
-	Merchant      string             `json:"merchant"`
-	MerchantCode  string             `json:"merchant_code"`
-	SessionID     string             `json:"session_id"`
-	SessionStatus string             `json:"session_status"`
-	MerchantURLs  tabby.MerchantURLs `json:"merchant_urls"`
-	History       []tabby.Happened   `json:"history"`
+	Payment       tabby.PaymentJSON    `json:"payment"`
+	Merchant      string               `json:"merchant"`
+	MerchantCode  string               `json:"merchant_code"`
+	SessionID     string               `json:"session_id"`
+	SessionStatus string               `json:"session_status"`
+	MerchantURLs  tabby.MerchantURLs   `json:"merchant_urls"`
+	History       []tabby.HistoryEntry `json:"history"`
 }
 
 func (a *API) paymentJSON(p *tabby.Payment) PaymentJSON {

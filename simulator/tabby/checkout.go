@@ -29,7 +29,7 @@ type PaymentRequest struct {
 	Buyer           *Buyer        `json:"buyer"`
 	ShippingAddress *Shipping     `json:"shipping_address"`
 	Order           *OrderRequest `json:"order"`
-	BuyerHistory    *BuyerHist    `json:"buyer_history"`
+	BuyerHistory    *BuyerHistory `json:"buyer_history"`
 	OrderHistory    []Raw         `json:"order_history"`
 	Meta            Raw           `json:"meta"`
 	Attachment      Raw           `json:"attachment"`

@@ -37,7 +37,7 @@ type Payment struct {
 	Buyer        Buyer        `json:"buyer"`
 	Shipping     Shipping     `json:"shipping_address"`
 	Order        Order        `json:"order"`
-	BuyerHistory BuyerHist    `json:"buyer_history"`
+	BuyerHistory BuyerHistory `json:"buyer_history"`
 	OrderHistory []Raw        `json:"order_history"`
 	Meta         Raw          `json:"meta,omitempty"`
 	Attachment   Raw          `json:"attachment,omitempty"`
@@ -50,12 +50,12 @@ type Payment struct {
 	// OTPVerified records that the customer passed the hosted page's OTP step.
 	OTPVerified bool `json:"otp_verified,omitempty"`
 
-	AuthorizedAt *time.Time `json:"authorized_at,omitempty"`
-	ClosedAt     *time.Time `json:"closed_at,omitempty"`
-	ExpiredAt    *time.Time `json:"expired_at,omitempty"`
-	Captures     []Capture  `json:"captures"`
-	Refunds      []Refund   `json:"refunds"`
-	History      []Happened `json:"history"`
+	AuthorizedAt *time.Time     `json:"authorized_at,omitempty"`
+	ClosedAt     *time.Time     `json:"closed_at,omitempty"`
+	ExpiredAt    *time.Time     `json:"expired_at,omitempty"`
+	Captures     []Capture      `json:"captures"`
+	Refunds      []Refund       `json:"refunds"`
+	History      []HistoryEntry `json:"history"`
 }
 
 // Raw is JSON the merchant sent that the simulator keeps as it came.
@@ -106,8 +106,8 @@ type Item struct {
 	IsRefundable    *bool  `json:"is_refundable,omitempty"`
 }
 
-// BuyerHist is what the merchant knows of the customer's history.
-type BuyerHist struct {
+// BuyerHistory is what the merchant knows of the customer's history.
+type BuyerHistory struct {
 	RegisteredSince           string   `json:"registered_since"`
 	LoyaltyLevel              float64  `json:"loyalty_level"`
 	WishlistCount             *float64 `json:"wishlist_count,omitempty"`
@@ -145,9 +145,9 @@ type Refund struct {
 	ReferenceID string    `json:"reference_id"`
 }
 
-// Happened is one entry of a payment's history: what happened, when on the
+// HistoryEntry is one entry of a payment's history: what happened, when on the
 // merchant's clock, and who did it (merchant, customer or simulator).
-type Happened struct {
+type HistoryEntry struct {
 	At     time.Time `json:"at"`
 	Event  string    `json:"event"`
 	By     string    `json:"by"`
@@ -162,7 +162,7 @@ const (
 )
 
 func (p *Payment) record(at time.Time, event, by, detail string) {
-	p.History = append(p.History, Happened{At: at, Event: event, By: by, Detail: detail})
+	p.History = append(p.History, HistoryEntry{At: at, Event: event, By: by, Detail: detail})
 }
 
 // Captured is the sum of the payment's captures.

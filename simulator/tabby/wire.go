@@ -25,7 +25,7 @@ type PaymentJSON struct {
 	Order           Order         `json:"order"`
 	Captures        []CaptureJSON `json:"captures"`
 	Refunds         []RefundJSON  `json:"refunds"`
-	BuyerHistory    BuyerHist     `json:"buyer_history"`
+	BuyerHistory    BuyerHistory  `json:"buyer_history"`
 	OrderHistory    []Raw         `json:"order_history"`
 	Meta            Raw           `json:"meta,omitempty"`
 	Attachment      Raw           `json:"attachment,omitempty"`
@@ -94,21 +94,21 @@ type ProductState struct {
 
 // SessionPaymentJSON is the payment embedded in a session.
 type SessionPaymentJSON struct {
-	ID           string    `json:"id"`
-	CreatedAt    string    `json:"created_at"`
-	ExpiresAt    string    `json:"expires_at"`
-	Status       Status    `json:"status"`
-	IsTest       bool      `json:"is_test"`
-	Amount       string    `json:"amount"`
-	Currency     string    `json:"currency"`
-	Description  string    `json:"description,omitempty"`
-	Buyer        Buyer     `json:"buyer"`
-	Order        Order     `json:"order"`
-	BuyerHistory BuyerHist `json:"buyer_history"`
-	OrderHistory []Raw     `json:"order_history"`
-	Shipping     Shipping  `json:"shipping_address"`
-	Meta         Raw       `json:"meta,omitempty"`
-	Attachment   Raw       `json:"attachment,omitempty"`
+	ID           string       `json:"id"`
+	CreatedAt    string       `json:"created_at"`
+	ExpiresAt    string       `json:"expires_at"`
+	Status       Status       `json:"status"`
+	IsTest       bool         `json:"is_test"`
+	Amount       string       `json:"amount"`
+	Currency     string       `json:"currency"`
+	Description  string       `json:"description,omitempty"`
+	Buyer        Buyer        `json:"buyer"`
+	Order        Order        `json:"order"`
+	BuyerHistory BuyerHistory `json:"buyer_history"`
+	OrderHistory []Raw        `json:"order_history"`
+	Shipping     Shipping     `json:"shipping_address"`
+	Meta         Raw          `json:"meta,omitempty"`
+	Attachment   Raw          `json:"attachment,omitempty"`
 }
 
 // WebhookJSON is the body of a payment webhook (tabby-api.md §6.3): a

@@ -289,12 +289,12 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	select {
 	case slot <- struct{}{}:
 	case <-ctx.Done():
-		e.later(ctx, id, n)
+		e.reschedule(ctx, id, n)
 		return nil
 	}
 	defer func() { <-slot }()
 	if ctx.Err() != nil {
-		e.later(ctx, id, n)
+		e.reschedule(ctx, id, n)
 		return nil
 	}
 
@@ -317,7 +317,7 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 		// The caller gave up (an advance whose client went away, a
 		// shutdown): this was no fair try, so it is made again rather
 		// than recorded as the receiver's failure or lost.
-		e.later(ctx, id, n)
+		e.reschedule(ctx, id, n)
 		return nil
 	}
 	att.N, att.At = n, now
@@ -403,10 +403,10 @@ func settle(d *Delivery, att Attempt, pol Policy, now time.Time, n int) (retry *
 	return retry
 }
 
-// later puts try n of delivery id back on its merchant's clock, due now,
+// reschedule puts try n of delivery id back on its merchant's clock, due now,
 // after its caller gave up on it: the next advance, or the background loop,
 // makes it. A delivery that is no longer due is left alone.
-func (e *Engine) later(ctx context.Context, id string, n int) {
+func (e *Engine) reschedule(ctx context.Context, id string, n int) {
 	d, _, err := e.load(context.WithoutCancel(ctx), id)
 	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
 		return
@@ -568,21 +568,35 @@ func (e *Engine) Close() {
 }
 
 // Recover puts every pending or held delivery's next try back on its
-// merchant's clock after a restart. Tries already due happen at once.
+// merchant's clock after a restart. Tries already due happen at once; a
+// delivery queued right behind another waits for it, as before.
 func (e *Engine) Recover(ctx context.Context) error {
+	var open []Delivery
 	for _, status := range []Status{Pending, Held} {
 		ds, err := e.List(ctx, Filter{Status: status})
 		if err != nil {
 			return err
 		}
-		for _, d := range ds {
-			at := d.CreatedAt
-			if d.NextAttempt != nil {
-				at = *d.NextAttempt
+		open = append(open, ds...)
+	}
+	queued := map[string]bool{}
+	for _, d := range open {
+		if len(d.Attempts) == 0 {
+			for _, id := range d.Then {
+				queued[id] = true
 			}
-			if err := e.Clocks.Schedule(d.Merchant, at, timerTry, tryKey(d.ID, len(d.Attempts)+1)); err != nil && !errors.Is(err, clock.ErrUnknownClock) {
-				return fmt.Errorf("recovering delivery %s: %w", d.ID, err)
-			}
+		}
+	}
+	for _, d := range open {
+		if queued[d.ID] {
+			continue
+		}
+		at := d.CreatedAt
+		if d.NextAttempt != nil {
+			at = *d.NextAttempt
+		}
+		if err := e.Clocks.Schedule(d.Merchant, at, timerTry, tryKey(d.ID, len(d.Attempts)+1)); err != nil && !errors.Is(err, clock.ErrUnknownClock) {
+			return fmt.Errorf("recovering delivery %s: %w", d.ID, err)
 		}
 	}
 	return nil

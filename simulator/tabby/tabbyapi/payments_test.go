@@ -457,10 +457,17 @@ func TestCapture_ConcurrentRetriesCaptureOnce(t *testing.T) {
 	const n = 12
 	results := make(chan *resp, n)
 	for range n {
-		go func() { results <- m.capture(id, "40.00", "same-ref") }()
+		go func() {
+			var r *resp
+			defer func() { results <- r }() // also when t.Fatal ends the goroutine
+			r = m.capture(id, "40.00", "same-ref")
+		}()
 	}
 	for range n {
 		r := <-results
+		if r == nil {
+			t.FailNow()
+		}
 		wantStatus(t, r, http.StatusOK)
 		wantArrayLen(t, r, "captures", 1)
 	}
@@ -473,11 +480,18 @@ func TestCapture_ConcurrentCapturesNeverExceedAmount(t *testing.T) {
 	const n = 15 // 15 × 10.00 against 100.00: exactly ten fit
 	results := make(chan *resp, n)
 	for i := range n {
-		go func() { results <- m.capture(id, "10.00", "part-"+strconv.Itoa(i)) }()
+		go func() {
+			var r *resp
+			defer func() { results <- r }() // also when t.Fatal ends the goroutine
+			r = m.capture(id, "10.00", "part-"+strconv.Itoa(i))
+		}()
 	}
 	ok, refused := 0, 0
 	for range n {
 		r := <-results
+		if r == nil {
+			t.FailNow()
+		}
 		switch r.status {
 		case http.StatusOK:
 			ok++
