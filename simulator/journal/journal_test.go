@@ -1,0 +1,62 @@
+package journal
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestJournal_KeepsTheNewestAndFiltersByMerchant(t *testing.T) {
+	j := New(3)
+	h := j.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		SetMerchant(r.Context(), r.URL.Query().Get("m"))
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = io.WriteString(w, "answer")
+	}))
+	for _, q := range []string{"a", "b", "a", "b"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/x?m="+q, strings.NewReader("body-"+q)))
+	}
+	all := j.Recent("", 0)
+	if len(all) != 3 || all[0].Seq != 4 || all[2].Seq != 2 {
+		t.Fatalf("want the 3 newest, newest first; got %+v", all)
+	}
+	a := j.Recent("a", 0)
+	if len(a) != 1 || a[0].Merchant != "a" || a[0].RequestBody != "body-a" || a[0].Status != http.StatusTeapot || a[0].ResponseBody != "answer" {
+		t.Fatalf("merchant a's entries: %+v", a)
+	}
+	if got := j.Recent("", 1); len(got) != 1 || got[0].Seq != 4 {
+		t.Fatalf("limit 1: %+v", got)
+	}
+	j.Reset()
+	if got := j.Recent("", 0); len(got) != 0 {
+		t.Fatalf("after reset: %+v", got)
+	}
+}
+
+// TestJournal_CutsBodiesButHandlerReadsAll checks the journal keeps only
+// BodyLimit bytes while the handler still reads the whole body.
+func TestJournal_CutsBodiesButHandlerReadsAll(t *testing.T) {
+	j := New(10)
+	big := strings.Repeat("x", 3*BodyLimit)
+	var read int
+	h := j.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		read = len(b)
+		_, _ = io.WriteString(w, big)
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/x", strings.NewReader(big)))
+	if read != len(big) {
+		t.Fatalf("the handler read %d bytes, want %d", read, len(big))
+	}
+	e := j.Recent("", 1)[0]
+	if len(e.RequestBody) != BodyLimit || len(e.ResponseBody) != BodyLimit || !e.Truncated {
+		t.Fatalf("kept %d and %d bytes (truncated %v), want %d each", len(e.RequestBody), len(e.ResponseBody), e.Truncated, BodyLimit)
+	}
+}
+
+func TestSetMerchant_OutsideTheMiddlewareIsHarmless(t *testing.T) {
+	SetMerchant(context.Background(), "m") // must not panic
+}
