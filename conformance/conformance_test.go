@@ -30,7 +30,7 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
-var failedScenario = regexp.MustCompile(`(?m)^\s*Scenario: (.+?)\s+# .*$`)
+var failedScenario = regexp.MustCompile(`(?m)^\s*Scenario(?: Outline)?: (.+?)\s+# .*$`)
 
 // caughtBy names, for each defect, the scenario written to catch it (the
 // README's table lists them, with the others that fail too).

@@ -69,6 +69,10 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^every webhook is delivered twice$`, chaos(map[string]any{"duplicate": 1}))
 	sc.Step(`^webhooks arrive out of order$`, chaos(map[string]any{"reorder": true}))
 	sc.Step(`^webhooks are lost on the way$`, chaos(map[string]any{"drop_rate": 1}))
+	sc.Step(`^Tabby sends the optional expired webhooks$`, func(ctx context.Context) error {
+		_, err := h.env.Control.UpdateSettings(ctx, world(ctx).merchant.ID, map[string]any{"expire_webhooks": true})
+		return err
+	})
 
 	sc.Step(`^the customer pays on the hosted page$`, func(ctx context.Context) error {
 		w := world(ctx)

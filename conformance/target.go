@@ -127,11 +127,12 @@ func (e *External) Name() string {
 // Parallel implements Target: one merchant and one clock are shared.
 func (e *External) Parallel() bool { return false }
 
-// Open implements Target: the shared merchant's failure injection is
-// switched off again before each scenario.
+// Open implements Target: what a scenario switched on for the shared
+// merchant (failure injection, expired webhooks) is switched off again.
 func (e *External) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapter, func(), error) {
 	m, err := env.Control.UpdateSettings(ctx, e.MerchantID, map[string]any{
-		"webhooks": map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
+		"expire_webhooks": false,
+		"webhooks":        map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
 	})
 	if err != nil {
 		return nil, nil, nil, err

@@ -17,12 +17,24 @@ Feature: Checkout with Tabby
     And the order is paid
     And every webhook was acknowledged with 200
 
-  # tabby-api.md §3.1.1 and §8: a pre-scoring rejection means Tabby is hidden
-  # or its reason shown; nothing is captured.
-  Scenario: Pre-scoring rejection hides Tabby
-    Given the customer checks out 100.00 AED with the phone "+971500000002"
-    Then Tabby is not offered and the reason "not_available" is shown
+  # tabby-api.md §3.1.1, §7 and §8: a pre-scoring rejection means Tabby is
+  # hidden or its reason shown; nothing is captured.
+  Scenario Outline: Pre-scoring rejection hides Tabby
+    Given the customer checks out <amount> AED with the phone "<phone>"
+    Then Tabby is not offered and the reason "<reason>" is shown
     And the merchant made no capture request
+
+    Examples: Tabby's rejected test phone, in every format it accepts
+      | amount | phone         | reason        |
+      | 100.00 | +971500000002 | not_available |
+      | 100.00 | 971500000002  | not_available |
+      | 100.00 | 0500000002    | not_available |
+      | 100.00 | 500000002     | not_available |
+
+    Examples: amounts outside the merchant's limits
+      | amount   | phone         | reason                |
+      | 5.00     | +971500000001 | order_amount_too_low  |
+      | 30000.00 | +971500000001 | order_amount_too_high |
 
   # tabby-api.md §8: otp.rejected@tabby.ai is declined after the OTP and sent
   # to the failure URL; the payment is REJECTED.

@@ -11,3 +11,15 @@ Feature: Abandoned checkouts expire
     Then the payment is EXPIRED
     And the order is cancelled
     And the merchant made no capture request
+
+  # tabby-api.md §6.3: a merchant can ask Tabby for "expired" webhooks; with
+  # them the order is cancelled as soon as the payment expires.
+  @webhook
+  Scenario: An expired webhook cancels the order
+    Given Tabby sends the optional expired webhooks
+    And the customer checks out 100.00 AED
+    When the customer abandons the checkout
+    And the clock advances 26 minutes
+    Then the payment is EXPIRED
+    And the order is cancelled
+    And every webhook was acknowledged with 200
