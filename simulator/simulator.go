@@ -163,6 +163,9 @@ const kindClock = "clock"
 // saveClock keeps a merchant's clock with the rest of the state.
 func (s *Simulator) saveClock(merchant string, st clock.State) {
 	err := s.Store.Update(context.Background(), func(tx store.Tx) error {
+		if !tenant.Exists(tx, merchant) {
+			return nil // removed by a reset while its clock moved
+		}
 		return store.PutJSON(tx, store.Doc{Kind: kindClock, ID: merchant, Merchant: merchant}, st)
 	})
 	if err != nil {

@@ -102,6 +102,12 @@ func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
 	return &m, json.Unmarshal(d.Data, &m)
 }
 
+// Exists reports, inside a transaction, whether merchant id is stored.
+func Exists(tx store.Tx, id string) bool {
+	_, err := tx.Get(kindMerchant, id)
+	return err == nil
+}
+
 // ByKey finds the merchant that owns a Tabby key, secret or public. It
 // reports which kind of key matched.
 func (r *Registry) ByKey(ctx context.Context, apiKey string) (m *Merchant, secret bool, err error) {
