@@ -3,12 +3,12 @@ module github.com/tabbysim/tabbysim
 go 1.26.8
 
 require (
+	github.com/chromedp/chromedp v0.22.1
 	github.com/cucumber/godog v0.15.1
 	github.com/getkin/kin-openapi v0.152.0
 	github.com/google/uuid v1.6.0
 	github.com/gorilla/mux v1.8.1
 	github.com/tidwall/gjson v1.20.0
-	github.com/chromedp/chromedp v0.22.1
 	modernc.org/sqlite v1.61.1
 )
 
