@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net"
-	"net/http"
 	"testing"
 	"time"
 
@@ -79,27 +77,19 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	res := Result{Seed: o.Seed}
 
-	ln, err := net.Listen("tcp", o.SimAddr)
-	if err != nil {
-		return res, fmt.Errorf("simulator address: %w", err)
-	}
-	simURL := "http://" + ln.Addr().String()
 	// The checks read the scenario's requests from the journal, so it keeps
 	// every request of the run.
-	sim, err := simulator.New(simulator.Config{PublicURL: simURL, Seed: o.Seed, ClockMode: clock.Manual, JournalSize: 1 << 17})
+	sim, err := simulator.Listen(o.SimAddr, simulator.Config{Seed: o.Seed, ClockMode: clock.Manual, JournalSize: 1 << 17})
 	if err != nil {
-		ln.Close()
-		return res, err
+		return res, fmt.Errorf("simulator: %w", err)
 	}
-	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
+	simURL := sim.URL
 	runCtx, cancel := context.WithCancel(ctx)
-	go sim.Run(runCtx)
+	running := make(chan struct{})
+	go func() { defer close(running); sim.Run(runCtx) }()
 	defer func() {
 		cancel()
-		shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
-		defer done()
-		_ = srv.Shutdown(shutdown)
+		<-running
 		_ = sim.Close()
 	}()
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,28 +28,18 @@ type env struct {
 // that port.
 func newEnv(t *testing.T, cfg simulator.Config) *env {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.PublicURL = "http://" + ln.Addr().String()
 	if cfg.ClockMode == "" {
 		cfg.ClockMode = clock.Manual
 	}
-	sim, err := simulator.New(cfg)
+	sim, err := simulator.Listen("127.0.0.1:0", cfg)
 	if err != nil {
-		ln.Close()
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(sim.Handler())
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() { srv.Close(); sim.Close() })
-	if sim.PublicURL() != srv.URL {
-		t.Fatalf("PublicURL %q, server %q", sim.PublicURL(), srv.URL)
+	t.Cleanup(func() { sim.Close() })
+	if sim.PublicURL() != sim.URL {
+		t.Fatalf("PublicURL %q, server %q", sim.PublicURL(), sim.URL)
 	}
-	return &env{t: t, url: srv.URL, client: &http.Client{Timeout: 10 * time.Second}}
+	return &env{t: t, url: sim.URL, client: &http.Client{Timeout: 10 * time.Second}}
 }
 
 type resp struct {

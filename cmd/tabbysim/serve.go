@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -67,66 +66,45 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
-	ln, err := net.Listen("tcp", o.Addr)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	public := o.PublicURL
-	if public == "" {
-		public = base
-	}
 	var ctlLn net.Listener
 	if o.ControlAddr != "" {
+		var err error
 		if ctlLn, err = net.Listen("tcp", o.ControlAddr); err != nil {
-			ln.Close()
 			return err
 		}
+		defer ctlLn.Close()
 	}
 	var st store.Store
 	if o.Data != "" {
+		var err error
 		if st, err = store.OpenSQLite(o.Data); err != nil {
-			ln.Close()
-			if ctlLn != nil {
-				ctlLn.Close()
-			}
 			return err
 		}
 	}
 	mode, _ := clock.ParseMode(o.Clock)
-	sim, err := simulator.New(simulator.Config{
-		PublicURL: public, Seed: o.Seed, ClockMode: mode, Store: st,
+	sim, err := simulator.Listen(o.Addr, simulator.Config{
+		PublicURL: o.PublicURL, Seed: o.Seed, ClockMode: mode, Store: st,
 		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
 		ControlToken: o.ControlToken, SeparateControl: ctlLn != nil,
 	})
 	if err != nil {
-		ln.Close()
-		if ctlLn != nil {
-			ctlLn.Close()
-		}
 		if st != nil {
 			st.Close()
 		}
 		return err
 	}
-	defer sim.Close()
-
 	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go sim.Run(runCtx)
+	running := make(chan struct{})
+	go func() { defer close(running); sim.Run(runCtx) }()
 
-	servers := []*http.Server{{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}}
-	listeners := []net.Listener{ln}
+	ctlErr := make(chan error, 1)
+	var ctl *http.Server
 	if ctlLn != nil {
-		servers = append(servers, &http.Server{Handler: sim.ControlHandler(), ReadHeaderTimeout: 10 * time.Second})
-		listeners = append(listeners, ctlLn)
-	}
-	errc := make(chan error, len(servers))
-	for i, srv := range servers {
-		go func(srv *http.Server, l net.Listener) { errc <- srv.Serve(l) }(srv, listeners[i])
+		ctl = &http.Server{Handler: sim.ControlHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { ctlErr <- ctl.Serve(ctlLn) }()
 	}
 
-	fmt.Fprintf(stdout, "tabbysim listening on %s\n", base)
+	fmt.Fprintf(stdout, "tabbysim listening on %s\n", sim.URL)
 	if ctlLn != nil {
 		fmt.Fprintf(stdout, "control API on http://%s%s\n", ctlLn.Addr(), "/_sim/v1")
 	}
@@ -138,18 +116,20 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "  Tabby secret key  %s\n", simulator.DefaultSecretKey)
 	fmt.Fprintf(stdout, "  Tabby public key  %s\n", simulator.DefaultPublicKey)
 
+	var failed error
 	select {
 	case <-ctx.Done():
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
+	case err := <-ctlErr:
+		failed = err
 	}
 	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
-	for _, srv := range servers {
-		_ = srv.Shutdown(shutdown)
+	if ctl != nil {
+		_ = ctl.Shutdown(shutdown)
 	}
+	cancel()
+	<-running
+	_ = sim.Shutdown(shutdown)
 	fmt.Fprintln(stdout, "tabbysim stopped")
-	return nil
+	return failed
 }

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -42,22 +40,12 @@ type env struct {
 }
 
 func startEnv(cfg simulator.Config) (*env, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	sim, err := simulator.Listen("127.0.0.1:0", cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg.PublicURL = "http://" + ln.Addr().String()
-	sim, err := simulator.New(cfg)
-	if err != nil {
-		ln.Close()
-		return nil, nil, err
-	}
-	srv := httptest.NewUnstartedServer(sim.Handler())
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
 	client := &http.Client{Timeout: 10 * time.Second}
-	return &env{sim: sim, url: srv.URL, client: client}, func() { srv.Close(); sim.Close() }, nil
+	return &env{sim: sim.Simulator, url: sim.URL, client: client}, func() { sim.Close() }, nil
 }
 
 type resp struct {

@@ -11,10 +11,7 @@ package simtest
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -83,41 +80,26 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	}
 	t.Logf("simtest: seed %d (repeat with simtest.WithSeed(%d))", o.seed, o.seed)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("simtest: listen: %v", err)
-	}
-	base := "http://" + ln.Addr().String()
 	mode := clock.Manual
 	if o.wallClock {
 		mode = clock.Wall
 	}
-	sim, err := simulator.New(simulator.Config{PublicURL: base, Seed: o.seed, ClockMode: mode})
+	sim, err := simulator.Listen("127.0.0.1:0", simulator.Config{Seed: o.seed, ClockMode: mode})
 	if err != nil {
-		ln.Close()
-		t.Fatalf("simtest: new simulator: %v", err)
+		t.Fatalf("simtest: start the simulator: %v", err)
 	}
-	srv := httptest.NewUnstartedServer(sim.Handler())
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-
+	base := sim.URL
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sim.Run(ctx)
-	}()
+	running := make(chan struct{})
+	go func() { defer close(running); sim.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		wg.Wait()
-		srv.Close()
+		<-running
 		_ = sim.Close()
 	})
 
 	hc := &http.Client{Timeout: 30 * time.Second}
-	s := &Sim{URL: base, Control: simctl.New(base, simctl.WithHTTPClient(hc)), Simulator: sim}
+	s := &Sim{URL: base, Control: simctl.New(base, simctl.WithHTTPClient(hc)), Simulator: sim.Simulator}
 	req := simctl.CreateMerchantRequest{Name: t.Name(), Clock: string(mode), Settings: o.settings}
 	m, err := s.Control.CreateMerchant(context.Background(), req)
 	if err != nil {

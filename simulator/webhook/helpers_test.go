@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -169,24 +168,12 @@ type env struct {
 // newEnv starts a simulator whose new merchants get clocks in mode.
 func newEnv(t testing.TB, mode clock.Mode) *env {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	sim, err := simulator.Listen("127.0.0.1:0", simulator.Config{Seed: 42, ClockMode: mode})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sim, err := simulator.New(simulator.Config{PublicURL: "http://" + ln.Addr().String(), Seed: 42, ClockMode: mode})
-	if err != nil {
-		ln.Close()
-		t.Fatal(err)
-	}
-	srv := httptest.NewUnstartedServer(sim.Handler())
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(func() {
-		srv.Close()
-		sim.Close()
-	})
-	return &env{sim: sim, url: srv.URL, client: &http.Client{Timeout: 10 * time.Second}}
+	t.Cleanup(func() { sim.Close() })
+	return &env{sim: sim.Simulator, url: sim.URL, client: &http.Client{Timeout: 10 * time.Second}}
 }
 
 // resp is one answer of the simulator.
