@@ -227,41 +227,38 @@ func TestPrescoring_RejectedSessionCannotBePaid(t *testing.T) {
 
 func TestPrescoring_AmountLimits(t *testing.T) {
 	m := newMerchant(t)
-	for _, tc := range []struct{ amount, reason string }{
+	type limitCase struct{ amount, reason string }
+	check := func(cases []limitCase) {
+		t.Helper()
+		for _, tc := range cases {
+			r := m.checkout("payment.amount", tc.amount)
+			if tc.reason == "" {
+				wantStatus(t, r, http.StatusOK)
+				wantField(t, r, "status", "created")
+				continue
+			}
+			wantRejected(t, r, tc.reason)
+		}
+	}
+	check([]limitCase{
 		{"9.99", "order_amount_too_low"},
 		{"10.00", ""},
 		{"25000.00", ""},
 		{"25000.01", "order_amount_too_high"},
-	} {
-		r := m.checkout("payment.amount", tc.amount)
-		if tc.reason == "" {
-			wantStatus(t, r, http.StatusOK)
-			wantField(t, r, "status", "created")
-			continue
-		}
-		wantRejected(t, r, tc.reason)
-	}
+	})
 	// KWD has its own limits.
 	r := m.checkout("merchant_code", "kw", "payment.currency", "KWD", "payment.amount", "0.999")
 	wantRejected(t, r, "order_amount_too_low")
 
 	// New limits take effect on the next session.
 	m.settings(map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}}})
-	for _, tc := range []struct{ amount, reason string }{
+	check([]limitCase{
 		{"0.99", "order_amount_too_low"},
 		{"5.00", ""},
 		{"50.00", ""},
 		{"50.01", "order_amount_too_high"},
 		{"100.00", "order_amount_too_high"},
-	} {
-		r := m.checkout("payment.amount", tc.amount)
-		if tc.reason == "" {
-			wantStatus(t, r, http.StatusOK)
-			wantField(t, r, "status", "created")
-			continue
-		}
-		wantRejected(t, r, tc.reason)
-	}
+	})
 }
 
 func TestPrescoring_OTPRejectedBuyer(t *testing.T) {
