@@ -3,9 +3,10 @@
 // (tabbysim's simulated gateway uses it too, so both sides share one
 // implementation).
 //
-// Onerway has one algorithm (onerway-api.md §2 in this repository, from
-// Onerway's published documentation): take the non-empty fields of a JSON
-// object, sort them by name, concatenate their values with no separator,
+// Onerway has one algorithm (https://docs.onerway.com/apis/en/v0.6/sign,
+// and .../transaction-notification for webhooks; onerway-api.md §2): take
+// the non-empty fields of a JSON object, sort them by name, concatenate
+// their values with no separator,
 // append the merchant's secret key, and the sign is the lower-case hex
 // SHA-256 of that string. "0" counts as a value; null and "" do not. Three
 // kinds of message differ only in what they leave out:
@@ -25,4 +26,8 @@
 // wire. Verification compares in constant time and reports ErrNoSignature,
 // ErrInvalidSignature, ErrNoSecret or ErrMalformed. SignedWebhook builds
 // signed notifications for a merchant's own tests.
+//
+// Client calls the gateway's endpoints for a Tabby payment (doTransaction,
+// txn/list, onlineRefund, cancelTxn and the logistics upload), signing every
+// request and verifying the sign of every answer Onerway signs.
 package onerway
