@@ -41,6 +41,12 @@ type Engine struct {
 	Clocks    *clock.Scheduler
 	IDs       *ids.Source
 	Merchants *tenant.Registry
+
+	// Generation is the count of starts on Store, this one included
+	// (store.Store.NewGeneration): with a count of deliveries made since
+	// this start, it makes delivery ids that never repeat on a store.
+	Generation uint64
+
 	// Client sends the tries; it must not set its own timeout (each try
 	// has the policy's). The default keeps connections alive for reuse.
 	Client   *http.Client
@@ -99,7 +105,7 @@ func (e *Engine) slot(merchant string) chan struct{} {
 }
 
 func (e *Engine) newID() string {
-	return fmt.Sprintf("dlv_%010d%s", e.seq.Add(1), e.IDs.Hex(3))
+	return fmt.Sprintf("dlv_%d_%010d", e.Generation, e.seq.Add(1))
 }
 
 func (e *Engine) now(merchant string) time.Time {
