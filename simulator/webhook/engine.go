@@ -146,7 +146,7 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 	if chaos.DropRate > 0 && (chaos.DropRate >= 1 || e.IDs.Float64() < chaos.DropRate) {
 		d.Status = Dropped
 		d.Chaos = append(d.Chaos, "dropped: lost on the way, the receiver never saw it")
-		return store.PutJSON(tx, deliveryDoc(&d), &d)
+		return store.CreateJSON(tx, deliveryDoc(&d), &d)
 	}
 	at := now.Add(chaos.Delay.D())
 	if chaos.Delay > 0 {
@@ -201,7 +201,7 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 	}
 	for _, c := range append([]Delivery{d}, copies...) {
 		c.NextAttempt = d.NextAttempt
-		if err := store.PutJSON(tx, deliveryDoc(&c), &c); err != nil {
+		if err := store.CreateJSON(tx, deliveryDoc(&c), &c); err != nil {
 			return err
 		}
 	}
@@ -554,7 +554,7 @@ func (e *Engine) Resend(ctx context.Context, id string) (*Delivery, error) {
 			Body: orig.Body, AckToken: orig.AckToken, CreatedAt: now, Status: Pending, ResendOf: orig.ID,
 			NextAttempt: &now, Attempts: []Attempt{},
 		}
-		if err := store.PutJSON(tx, deliveryDoc(&d), &d); err != nil {
+		if err := store.CreateJSON(tx, deliveryDoc(&d), &d); err != nil {
 			return err
 		}
 		e.scheduleAfter(tx, d.Merchant, now, tryKey(d.ID, 1))
