@@ -97,12 +97,18 @@ func New(cfg Config) (*Simulator, error) {
 		cfg.JournalSize = 1000
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	// Each start on a store draws ids of its own: the seed repeats a run
+	// from an empty store, never the ids a kept store already holds.
+	generation, err := cfg.Store.NewGeneration(context.Background())
+	if err != nil {
+		return nil, err
+	}
 	s := &Simulator{
 		cfg:        cfg,
 		Store:      cfg.Store,
 		Clocks:     clock.NewScheduler(cfg.Now),
-		IDs:        ids.New(cfg.Seed),
-		requestIDs: ids.New(cfg.Seed + 1),
+		IDs:        ids.ForGeneration(cfg.Seed, generation),
+		requestIDs: ids.ForGeneration(cfg.Seed+1, generation),
 		Journal:    journal.New(cfg.JournalSize),
 		log:        cfg.Logger,
 	}
@@ -111,7 +117,7 @@ func New(cfg Config) (*Simulator, error) {
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
 	s.Outbox = &webhook.Engine{
-		Store: s.Store, Clocks: s.Clocks, IDs: s.IDs, Merchants: s.Merchants, Log: s.log,
+		Store: s.Store, Clocks: s.Clocks, IDs: s.IDs, Generation: generation, Merchants: s.Merchants, Log: s.log,
 		Policies: map[string]webhook.Policy{webhook.Tabby.Provider: webhook.Tabby, webhook.Onerway.Provider: webhook.Onerway},
 	}
 	s.Outbox.Start()

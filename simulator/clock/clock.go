@@ -76,18 +76,20 @@ func (c *Clock) Offset() time.Duration {
 	return c.nowLocked().Sub(c.real())
 }
 
-// moveTo sets the clock to t if t is later than now; clocks never go back.
-func (c *Clock) moveTo(t time.Time) {
+// moveTo sets the clock to t if t is later than now, and reports whether it
+// did; clocks never go back.
+func (c *Clock) moveTo(t time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !t.After(c.nowLocked()) {
-		return
+		return false
 	}
 	if c.mode == Manual {
 		c.now = t.UTC()
 	} else {
 		c.offset = t.Sub(c.real())
 	}
+	return true
 }
 
 // State is what it takes to restore a clock: its mode, and its reading

@@ -35,8 +35,9 @@ var ErrUnknownClock = errors.New("clock: no clock for this merchant")
 // clock is advanced. Events due at the same instant run concurrently, so a
 // slow handler for one payment never holds back another.
 type Scheduler struct {
-	// Moved, when set, hears of every new clock and every advance, so the
-	// clocks can be kept with the rest of the state.
+	// Moved, when set, hears of every new clock and every reading an
+	// advance moves to, so the clocks can be kept with the rest of the
+	// state.
 	Moved func(merchant string, st State)
 
 	real     func() time.Time
@@ -157,7 +158,9 @@ func (s *Scheduler) Pending(merchant string) []Event {
 // Advance moves merchant's clock to target, firing every event due by then in
 // time order, the clock reading each event's time as it fires. It returns
 // after the handlers of all those events returned, so their effects (and the
-// events they scheduled at or before target) have happened.
+// events they scheduled at or before target) have happened. Moved hears of
+// each new reading before the events due at it fire, so a clock kept by
+// Moved is never behind what they did, whenever the process stops.
 func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Time) (time.Time, error) {
 	s.mu.Lock()
 	t, ok := s.tenants[merchant]
@@ -175,7 +178,9 @@ func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Ti
 		if len(batch) == 0 {
 			break
 		}
-		t.clock.moveTo(batch[0].At)
+		if t.clock.moveTo(batch[0].At) && s.Moved != nil {
+			s.Moved(merchant, t.clock.State())
+		}
 		s.run(ctx, batch)
 	}
 	t.clock.moveTo(target)

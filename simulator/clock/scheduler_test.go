@@ -165,3 +165,43 @@ func TestScheduler_ClockStateRoundTrip(t *testing.T) {
 		t.Fatalf("restored wall clock is %v ahead (%s), want about an hour", off, w.Mode())
 	}
 }
+
+// TestScheduler_AdvanceTellsMovedBeforeFiring: an event's handler runs only
+// once Moved has heard of a reading at least the event's time, so a clock
+// kept by Moved is never behind what a handler wrote before a crash.
+func TestScheduler_AdvanceTellsMovedBeforeFiring(t *testing.T) {
+	real := func() time.Time { return t0 }
+	for _, mode := range []Mode{Manual, Wall} {
+		t.Run(string(mode), func(t *testing.T) {
+			s := NewScheduler(real)
+			var mu sync.Mutex
+			var kept State
+			s.Moved = func(_ string, st State) {
+				mu.Lock()
+				defer mu.Unlock()
+				kept = st
+			}
+			s.AddClock("m", mode, t0)
+			fired := 0
+			s.Handle("k", func(ctx context.Context, e Event) {
+				mu.Lock()
+				defer mu.Unlock()
+				fired++
+				if now := FromState(kept, real).Now(); now.Before(e.At) {
+					t.Errorf("event at %v fired while the kept clock read %v", e.At, now)
+				}
+			})
+			for _, d := range []time.Duration{time.Minute, time.Hour, 21 * 24 * time.Hour} {
+				if err := s.Schedule("m", t0.Add(d), "k", d.String()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.Advance(context.Background(), "m", t0.Add(22*24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			if fired != 3 {
+				t.Fatalf("%d events fired, want 3", fired)
+			}
+		})
+	}
+}

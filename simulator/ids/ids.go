@@ -22,7 +22,29 @@ func New(seed int64) *Source {
 	return &Source{seed: seed, rnd: rand.New(rand.NewSource(seed))}
 }
 
-// Seed is the seed the source started from.
+// ForGeneration returns the source for the generation-th start on a store
+// (see store.Store.NewGeneration). The first start draws what New(seed)
+// draws, so a run from an empty store repeats; every later start draws from
+// seed mixed with its generation, so a restart on a kept store with the same
+// seed does not give out the ids of the runs before it.
+func ForGeneration(seed int64, generation uint64) *Source {
+	if generation <= 1 {
+		return New(seed)
+	}
+	return &Source{seed: seed, rnd: rand.New(rand.NewSource(mix(uint64(seed), generation)))}
+}
+
+// mix is SplitMix64's finaliser over seed and generation: nearby seeds and
+// generations give unrelated seeds.
+func mix(seed, generation uint64) int64 {
+	z := seed + generation*0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return int64(z ^ z>>31)
+}
+
+// Seed is the seed the source started from, before any generation was
+// mixed in.
 func (s *Source) Seed() int64 { return s.seed }
 
 // UUID returns a random (version 4) UUID.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"sync"
 )
@@ -10,9 +11,10 @@ import (
 // Memory is a Store held in memory. Updates are serialised; a failed Update
 // leaves no trace.
 type Memory struct {
-	mu    sync.RWMutex
-	kinds map[string]map[string]Doc
-	seq   uint64
+	mu         sync.RWMutex
+	kinds      map[string]map[string]Doc
+	seq        uint64
+	generation uint64
 }
 
 // NewMemory returns an empty memory store.
@@ -74,6 +76,14 @@ func (m *Memory) Reset(context.Context) error {
 	return nil
 }
 
+// NewGeneration implements Store.
+func (m *Memory) NewGeneration(context.Context) (uint64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.generation++
+	return m.generation, nil
+}
+
 // Close implements Store.
 func (m *Memory) Close() error { return nil }
 
@@ -104,6 +114,16 @@ func (t *memTx) Get(kind, id string) (Doc, error) {
 		return Doc{}, ErrNotFound
 	}
 	return cloneDoc(d), nil
+}
+
+func (t *memTx) Create(d Doc) error {
+	if t.readOnly {
+		return errReadOnly
+	}
+	if _, err := t.Get(d.Kind, d.ID); err == nil {
+		return fmt.Errorf("%w: %s %s", ErrExists, d.Kind, d.ID)
+	}
+	return t.Put(d)
 }
 
 func (t *memTx) Put(d Doc) error {

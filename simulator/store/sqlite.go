@@ -57,6 +57,20 @@ const (
 	orderNewer = ` ORDER BY created_s DESC, created_ns DESC, seq DESC`
 )
 
+const (
+	// sqlCreate writes no row, and so returns none, when the id is taken.
+	sqlCreate = `INSERT INTO docs (kind, id, merchant, created_s, created_ns, seq, idx, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (kind, id) DO NOTHING
+		RETURNING seq`
+	// sqlNewGeneration counts from 2 on a file written before starts were
+	// counted.
+	sqlNewGeneration = `INSERT INTO meta (k, v)
+		VALUES ('generation', CASE WHEN (SELECT v FROM meta WHERE k = 'seq') > 0 THEN 2 ELSE 1 END)
+		ON CONFLICT (k) DO UPDATE SET v = v + 1
+		RETURNING v`
+)
+
 // SQLite is a Store kept in an SQLite file (WAL journal, synchronous=NORMAL:
 // a committed Update survives the process being killed). Updates are
 // serialised on one connection; Views run concurrently on a pool of
@@ -68,8 +82,8 @@ type SQLite struct {
 
 	w, r *sql.DB
 	// Statements prepared on the writer and on the readers.
-	wGet, wPut, wDelete, wSetSeq *sql.Stmt
-	rGet                         *sql.Stmt
+	wGet, wPut, wCreate, wDelete, wSetSeq *sql.Stmt
+	rGet                                  *sql.Stmt
 }
 
 // OpenSQLite opens the store kept in the file at path, creating it if needed.
@@ -138,7 +152,7 @@ func (s *SQLite) init(path, name, common string) error {
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		q    string
-	}{{&s.wGet, sqlGet}, {&s.wPut, sqlPut}, {&s.wDelete, sqlDelete}, {&s.wSetSeq, sqlSetSeq}} {
+	}{{&s.wGet, sqlGet}, {&s.wPut, sqlPut}, {&s.wCreate, sqlCreate}, {&s.wDelete, sqlDelete}, {&s.wSetSeq, sqlSetSeq}} {
 		if *p.stmt, err = s.w.PrepareContext(ctx, p.q); err != nil {
 			return fmt.Errorf("store: prepare statement on %s: %w", path, err)
 		}
@@ -195,8 +209,8 @@ func (s *SQLite) commit(ctx context.Context, fn func(Tx) error) (*sqlTx, error) 
 	}
 	defer tx.Rollback() // after Commit, a no-op; also covers a panic in fn
 	t := &sqlTx{
-		tx: tx, get: tx.Stmt(s.wGet), put: tx.Stmt(s.wPut), del: tx.Stmt(s.wDelete),
-		seq: s.seq,
+		tx: tx, get: tx.Stmt(s.wGet), put: tx.Stmt(s.wPut), create: tx.Stmt(s.wCreate),
+		del: tx.Stmt(s.wDelete), seq: s.seq,
 	}
 	if err := fn(t); err != nil {
 		return nil, err
@@ -224,12 +238,26 @@ func (s *SQLite) Reset(ctx context.Context) error {
 	return nil
 }
 
+// NewGeneration implements Store. The count is kept beside the sequence,
+// which Reset leaves alone too. A file whose documents were written before
+// starts were counted had at least one start already.
+func (s *SQLite) NewGeneration(ctx context.Context) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var g int64
+	err := s.w.QueryRowContext(context.WithoutCancel(ctx), sqlNewGeneration).Scan(&g)
+	if err != nil {
+		return 0, fmt.Errorf("store: count a new generation: %w", err)
+	}
+	return uint64(g), nil
+}
+
 // Close implements Store.
 func (s *SQLite) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	for _, st := range []*sql.Stmt{s.wGet, s.wPut, s.wDelete, s.wSetSeq, s.rGet} {
+	for _, st := range []*sql.Stmt{s.wGet, s.wPut, s.wCreate, s.wDelete, s.wSetSeq, s.rGet} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -247,11 +275,11 @@ func (s *SQLite) Close() error {
 // sqlTx is a Tx over one SQL transaction, which gives it its own writes to
 // read and drops them if it is rolled back.
 type sqlTx struct {
-	tx            *sql.Tx
-	get, put, del *sql.Stmt
-	readOnly      bool
-	seq           uint64 // last sequence number given out
-	after         []func()
+	tx                    *sql.Tx
+	get, put, create, del *sql.Stmt
+	readOnly              bool
+	seq                   uint64 // last sequence number given out
+	after                 []func()
 }
 
 func (t *sqlTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
@@ -268,15 +296,30 @@ func (t *sqlTx) Get(kind, id string) (Doc, error) {
 	return d, nil
 }
 
+func (t *sqlTx) Create(d Doc) error {
+	written, err := t.write(t.create, "create", d)
+	if err == nil && !written {
+		return fmt.Errorf("%w: %s %s", ErrExists, d.Kind, d.ID)
+	}
+	return err
+}
+
 func (t *sqlTx) Put(d Doc) error {
+	_, err := t.write(t.put, "put", d)
+	return err
+}
+
+// write runs sqlPut or sqlCreate for d and reports whether it wrote a row:
+// sqlCreate writes none when the id is taken.
+func (t *sqlTx) write(st *sql.Stmt, op string, d Doc) (bool, error) {
 	if t.readOnly {
-		return errReadOnly
+		return false, errReadOnly
 	}
 	var idx any // NULL for a nil Index, so that it reads back nil
 	if d.Index != nil {
 		b, err := json.Marshal(d.Index)
 		if err != nil {
-			return fmt.Errorf("store: put %s %s: encode index: %w", d.Kind, d.ID, err)
+			return false, fmt.Errorf("store: %s %s %s: encode index: %w", op, d.Kind, d.ID, err)
 		}
 		idx = string(b)
 	}
@@ -286,17 +329,20 @@ func (t *sqlTx) Put(d Doc) error {
 	}
 	next := t.seq + 1
 	var seq int64
-	err := t.put.QueryRow(d.Kind, d.ID, d.Merchant, d.Created.Unix(), d.Created.Nanosecond(),
+	err := st.QueryRow(d.Kind, d.ID, d.Merchant, d.Created.Unix(), d.Created.Nanosecond(),
 		int64(next), idx, data).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
-		return fmt.Errorf("store: put %s %s: %w", d.Kind, d.ID, err)
+		return false, fmt.Errorf("store: %s %s %s: %w", op, d.Kind, d.ID, err)
 	}
 	// Every seq already stored is at most t.seq, so getting next back means
 	// the row is new and has taken it.
 	if uint64(seq) == next {
 		t.seq = next
 	}
-	return nil
+	return true, nil
 }
 
 func (t *sqlTx) Delete(kind, id string) error {

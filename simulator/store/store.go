@@ -15,6 +15,10 @@ import (
 // ErrNotFound is returned when no document has the kind and id asked for.
 var ErrNotFound = errors.New("store: not found")
 
+// ErrExists is returned by Create when a document has the kind and id
+// already: a new document never replaces a stored one.
+var ErrExists = errors.New("store: a document with this id exists")
+
 // Doc is one stored document.
 type Doc struct {
 	Kind     string
@@ -35,6 +39,9 @@ type Doc struct {
 type Tx interface {
 	// Get returns ErrNotFound when there is no such document.
 	Get(kind, id string) (Doc, error)
+	// Create writes a new document; it returns ErrExists, and writes
+	// nothing, when one with the same kind and id is stored.
+	Create(d Doc) error
 	// Put creates or replaces a document.
 	Put(d Doc) error
 	// Delete removes a document; deleting a missing one is not an error.
@@ -64,6 +71,11 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Reset removes every document.
 	Reset(ctx context.Context) error
+	// NewGeneration counts one more start of a program on the store and
+	// returns the count: 1 on a new store. Neither Reset nor a crash takes
+	// it back, so a program can tell its ids from those of earlier starts
+	// on the same store.
+	NewGeneration(ctx context.Context) (uint64, error)
 	Close() error
 }
 
@@ -84,4 +96,14 @@ func PutJSON(tx Tx, d Doc, v any) error {
 	}
 	d.Data = data
 	return tx.Put(d)
+}
+
+// CreateJSON encodes v into d.Data and writes d as a new document.
+func CreateJSON(tx Tx, d Doc, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	d.Data = data
+	return tx.Create(d)
 }

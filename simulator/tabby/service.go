@@ -66,6 +66,8 @@ type change struct {
 	m      *tenant.Merchant
 	events []emitted
 	timers []timer
+	// created: the payment is new, so no stored payment may have its id.
+	created bool
 }
 
 type emitted struct {
@@ -101,7 +103,11 @@ func paymentDoc(p *Payment) store.Doc {
 // commit writes p and its events in tx, and starts the change's timers
 // once tx has committed.
 func (s *Service) commit(ctx context.Context, tx store.Tx, p *Payment, c *change) error {
-	if err := store.PutJSON(tx, paymentDoc(p), p); err != nil {
+	write := store.PutJSON
+	if c.created {
+		write = store.CreateJSON
+	}
+	if err := write(tx, paymentDoc(p), p); err != nil {
 		return err
 	}
 	for _, t := range c.timers {
@@ -168,7 +174,7 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 	}
 	p := newPayment(m, req, amount, now, isTest)
 	p.ID, p.SessionID = s.IDs.UUID(), s.IDs.UUID()
-	c := &change{now: now, m: m}
+	c := &change{now: now, m: m, created: true}
 	if reason := s.prescore(m, p); reason != "" {
 		p.RejectionReason = reason
 		p.Status = Rejected
@@ -179,7 +185,7 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 	}
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
 		sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
-		if err := store.PutJSON(tx, sess, p.ID); err != nil {
+		if err := store.CreateJSON(tx, sess, p.ID); err != nil {
 			return err
 		}
 		return s.commit(ctx, tx, p, c)

@@ -133,7 +133,7 @@ func (w *Webhooks) Register(ctx context.Context, m *tenant.Merchant, code string
 		if n >= MaxWebhooks {
 			return errorf(Invalid, "merchant code %q already has %d webhooks, the most Tabby allows; delete one first", code, MaxWebhooks)
 		}
-		return store.PutJSON(tx, webhookDoc(&hook), &hook)
+		return store.CreateJSON(tx, webhookDoc(&hook), &hook)
 	})
 	if err != nil {
 		return nil, err

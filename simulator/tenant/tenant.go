@@ -71,15 +71,16 @@ func (r *Registry) Create(ctx context.Context, m *Merchant) error {
 		return err
 	}
 	return r.Store.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(kindMerchant, m.ID); err == nil {
-			return fmt.Errorf("%w: merchant %q exists", ErrInvalid, m.ID)
-		}
 		for _, idx := range []map[string]string{{"sk": m.Tabby.SecretKey}, {"pk": m.Tabby.PublicKey}} {
 			if _, n, _ := tx.List(kindMerchant, store.Query{Index: idx}); n > 0 {
 				return fmt.Errorf("%w: a merchant already uses that key", ErrInvalid)
 			}
 		}
-		return store.PutJSON(tx, doc(m), m)
+		err := store.CreateJSON(tx, doc(m), m)
+		if errors.Is(err, store.ErrExists) {
+			return fmt.Errorf("%w: merchant %q exists", ErrInvalid, m.ID)
+		}
+		return err
 	})
 }
 

@@ -41,6 +41,12 @@ type Engine struct {
 	Clocks    *clock.Scheduler
 	IDs       *ids.Source
 	Merchants *tenant.Registry
+
+	// Generation is the count of starts on Store, this one included
+	// (store.Store.NewGeneration): with a count of deliveries made since
+	// this start, it makes delivery ids that never repeat on a store.
+	Generation uint64
+
 	// Client sends the tries; it must not set its own timeout (each try
 	// has the policy's). The default keeps connections alive for reuse.
 	Client   *http.Client
@@ -99,7 +105,7 @@ func (e *Engine) slot(merchant string) chan struct{} {
 }
 
 func (e *Engine) newID() string {
-	return fmt.Sprintf("dlv_%010d%s", e.seq.Add(1), e.IDs.Hex(3))
+	return fmt.Sprintf("dlv_%d_%010d", e.Generation, e.seq.Add(1))
 }
 
 func (e *Engine) now(merchant string) time.Time {
@@ -140,7 +146,7 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 	if chaos.DropRate > 0 && (chaos.DropRate >= 1 || e.IDs.Float64() < chaos.DropRate) {
 		d.Status = Dropped
 		d.Chaos = append(d.Chaos, "dropped: lost on the way, the receiver never saw it")
-		return store.PutJSON(tx, deliveryDoc(&d), &d)
+		return store.CreateJSON(tx, deliveryDoc(&d), &d)
 	}
 	at := now.Add(chaos.Delay.D())
 	if chaos.Delay > 0 {
@@ -195,7 +201,7 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 	}
 	for _, c := range append([]Delivery{d}, copies...) {
 		c.NextAttempt = d.NextAttempt
-		if err := store.PutJSON(tx, deliveryDoc(&c), &c); err != nil {
+		if err := store.CreateJSON(tx, deliveryDoc(&c), &c); err != nil {
 			return err
 		}
 	}
@@ -548,7 +554,7 @@ func (e *Engine) Resend(ctx context.Context, id string) (*Delivery, error) {
 			Body: orig.Body, AckToken: orig.AckToken, CreatedAt: now, Status: Pending, ResendOf: orig.ID,
 			NextAttempt: &now, Attempts: []Attempt{},
 		}
-		if err := store.PutJSON(tx, deliveryDoc(&d), &d); err != nil {
+		if err := store.CreateJSON(tx, deliveryDoc(&d), &d); err != nil {
 			return err
 		}
 		e.scheduleAfter(tx, d.Merchant, now, tryKey(d.ID, 1))
