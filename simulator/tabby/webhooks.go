@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
-	"net/url"
 	"strings"
 
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -75,9 +74,9 @@ func (in *WebhookInput) validate(strict bool) error {
 	if in.URL == nil || *in.URL == "" {
 		return errorf(Invalid, "url is required")
 	}
-	u, err := url.Parse(*in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errorf(Invalid, "url: %q is not an absolute http or https URL", *in.URL)
+	u, err := parseMerchantURL("url", *in.URL)
+	if err != nil {
+		return err
 	}
 	if strict {
 		host := u.Hostname()

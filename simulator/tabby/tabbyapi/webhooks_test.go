@@ -183,7 +183,8 @@ func TestWebhooks_NotFound(t *testing.T) {
 
 func TestWebhooks_BadURL(t *testing.T) {
 	m := newMerchant(t)
-	for _, u := range []any{"", "not a url", "ftp://shop.example/h", "/relative/path", "https://", 42} {
+	for _, u := range []any{"", "not a url", "ftp://shop.example/h", "/relative/path", "https://", 42,
+		"javascript:alert(1)", "DATA:text/plain,hi", "//shop.example/h", "http://:80/h"} {
 		r := m.hook(t, http.MethodPost, "", "ae", map[string]any{"url": u}, specValid)
 		wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "url")
 	}
