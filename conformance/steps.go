@@ -15,6 +15,7 @@ import (
 	"github.com/tabbysim/tabbysim/client/simctl"
 	tabbyclient "github.com/tabbysim/tabbysim/client/tabby"
 	"github.com/tabbysim/tabbysim/simulator/money"
+	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
 type worldKey struct{}
@@ -125,11 +126,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 		if success == "" {
 			return broke("send merchant_urls.success with the session", "tabby-api.md §3.1", "the session has no success URL")
 		}
-		sep := "?"
-		if strings.Contains(success, "?") {
-			sep = "&"
-		}
-		return w.visit(ctx, success+sep+"payment_id="+w.paymentID)
+		return w.visit(ctx, tabby.WithPaymentID(success, w.paymentID))
 	})
 	sc.Step(`^the clock advances (.+)$`, func(ctx context.Context, spec string) error {
 		d, err := parseSpan(spec)

@@ -5,16 +5,30 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
+)
+
+// The serving limits a Config's zero values stand for.
+const (
+	DefaultReadTimeout  = 30 * time.Second
+	DefaultWriteTimeout = 30 * time.Second
+	DefaultIdleTimeout  = 60 * time.Second
+	// readHeaderTimeout bounds the request line and headers, unless
+	// ReadTimeout is shorter.
+	readHeaderTimeout = 10 * time.Second
+	// maxHeaderBytes caps a request's line and headers; a larger request
+	// gets 431.
+	maxHeaderBytes = 64 << 10
 )
 
 // Server is a simulator served over HTTP.
 type Server struct {
 	*Simulator
 	// URL is where it is served, such as http://127.0.0.1:40123.
-	URL  string
-	http *http.Server
-	done chan struct{}
+	URL     string
+	servers []*http.Server
+	serving sync.WaitGroup
 }
 
 // Listen builds a simulator from cfg and serves it on addr; port 0 picks a
@@ -35,15 +49,34 @@ func Listen(addr string, cfg Config) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	s := &Server{Simulator: sim, URL: url, done: make(chan struct{}),
-		http: &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}}
+	s := &Server{Simulator: sim, URL: url}
+	s.serve(ln, sim.Handler())
+	return s, nil
+}
+
+// ServeControl serves the control API alone on ln, with the same limits as
+// the main address, until Shutdown. Configure SeparateControl to keep it
+// off the main address.
+func (s *Server) ServeControl(ln net.Listener) { s.serve(ln, s.ControlHandler()) }
+
+// serve serves h on ln with the configured timeouts and header cap.
+func (s *Server) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(readHeaderTimeout, s.cfg.ReadTimeout),
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+	s.servers = append(s.servers, srv)
+	s.serving.Add(1)
 	go func() {
-		defer close(s.done)
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			sim.log.Error("serving", "err", err)
+		defer s.serving.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serving", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	return s, nil
 }
 
 // Close stops serving, giving requests in flight a second to finish, then
@@ -57,9 +90,11 @@ func (s *Server) Close() error {
 // Shutdown stops serving, letting requests in flight finish until ctx is
 // done, then closes the simulator. Stop Run first.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if err := s.http.Shutdown(ctx); err != nil {
-		s.http.Close()
+	for _, srv := range s.servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			srv.Close()
+		}
 	}
-	<-s.done
+	s.serving.Wait()
 	return s.Simulator.Close()
 }

@@ -57,6 +57,16 @@ type Config struct {
 	SeparateControl bool
 	// JournalSize is how many requests the journal keeps (default 1000).
 	JournalSize int
+	// ReadTimeout bounds reading a request, body included, so a client
+	// sending slowly cannot hold a connection (default DefaultReadTimeout).
+	ReadTimeout time.Duration
+	// WriteTimeout bounds a request from the end of its headers to the end
+	// of its answer (default DefaultWriteTimeout). A clock advance, which
+	// waits for the webhook tries it fires, is not bound by it.
+	WriteTimeout time.Duration
+	// IdleTimeout closes a kept-alive connection that sends no new request
+	// for this long (default DefaultIdleTimeout).
+	IdleTimeout time.Duration
 }
 
 // Simulator is a running simulator.
@@ -95,6 +105,15 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	if cfg.JournalSize <= 0 {
 		cfg.JournalSize = 1000
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = DefaultReadTimeout
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	// Each start on a store draws ids of its own: the seed repeats a run

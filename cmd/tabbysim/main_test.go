@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -144,7 +148,8 @@ func TestServe_SeparateControlAddr(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--control-addr", "127.0.0.1:0", "--control-token", "tok", "--clock", "manual"}, &stdout, &stderr)
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--control-addr", "127.0.0.1:0", "--control-token", "tok", "--clock", "manual",
+			"--idle-timeout", "200ms"}, &stdout, &stderr)
 	}()
 	ctlLine := regexp.MustCompile(`(?m)^control API on (http://127\.0\.0\.1:\d+)/_sim/v1$`)
 	var base, ctl string
@@ -183,6 +188,10 @@ func TestServe_SeparateControlAddr(t *testing.T) {
 	if c := get(ctl+"/_sim/v1/merchants", "tok"); c != http.StatusOK {
 		t.Errorf("control API with token: %d, want 200", c)
 	}
+	// Both addresses close a connection left idle past --idle-timeout.
+	for _, url := range []string{base + "/healthz", ctl + "/_sim/v1/health"} {
+		wantIdleClosed(t, url)
+	}
 	cancel()
 	select {
 	case code := <-done:
@@ -194,12 +203,50 @@ func TestServe_SeparateControlAddr(t *testing.T) {
 	}
 }
 
+// wantIdleClosed sends one GET to url on a kept-alive connection and fails
+// the test unless the server closes the connection afterwards.
+func wantIdleClosed(t *testing.T, url string) {
+	t.Helper()
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET "+u.Path+" HTTP/1.1\r\nHost: "+u.Host+"\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Close {
+		t.Fatalf("GET %s: %d, close %v; want 200 on a kept-alive connection", url, res.StatusCode, res.Close)
+	}
+	const held = 10 * time.Second
+	_ = conn.SetReadDeadline(time.Now().Add(held))
+	_, err = io.Copy(io.Discard, br)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Errorf("%s: the server still holds an idle connection after %s", u.Host, held)
+	}
+}
+
 func TestRun_BadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--clock", "sideways"},
 		{"serve", "--no-such-flag"},
 		{"serve", "--seed", "many"},
 		{"serve", "--public-url", "ftp://x"},
+		{"serve", "--read-timeout", "0"},
+		{"serve", "--write-timeout", "-1s"},
+		{"serve", "--idle-timeout", "soon"},
 		{"launch"},
 		{},
 	} {

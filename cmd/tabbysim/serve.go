@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 
@@ -25,11 +24,22 @@ type serveOptions struct {
 	ControlAddr  string
 	ControlToken string
 	Data         string
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
 }
 
 func (o *serveOptions) Validate() error {
 	if _, err := clock.ParseMode(o.Clock); err != nil {
 		return fmt.Errorf("--clock: %w", err)
+	}
+	for _, t := range []struct {
+		flag string
+		d    time.Duration
+	}{{"--read-timeout", o.ReadTimeout}, {"--write-timeout", o.WriteTimeout}, {"--idle-timeout", o.IdleTimeout}} {
+		if t.d <= 0 {
+			return fmt.Errorf("%s must be more than 0, got %s", t.flag, t.d)
+		}
 	}
 	if o.PublicURL != "" && !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
 		return fmt.Errorf("--public-url must start with http:// or https://, got %q", o.PublicURL)
@@ -48,6 +58,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.ControlAddr, "control-addr", "", "serve the control API on this address only (default: on --addr)")
 	fs.StringVar(&o.ControlToken, "control-token", "", "bearer token the control API requires (default: none)")
 	fs.StringVar(&o.Data, "data", "", "keep the state in this SQLite file and resume it on restart (default: in memory)")
+	fs.DurationVar(&o.ReadTimeout, "read-timeout", simulator.DefaultReadTimeout, "longest time to read a request, body included")
+	fs.DurationVar(&o.WriteTimeout, "write-timeout", simulator.DefaultWriteTimeout, "longest time from a request's headers to the end of its answer (a clock advance is exempt)")
+	fs.DurationVar(&o.IdleTimeout, "idle-timeout", simulator.DefaultIdleTimeout, "close a kept-alive connection idle this long")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -86,6 +99,7 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		PublicURL: o.PublicURL, Seed: o.Seed, ClockMode: mode, Store: st,
 		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
 		ControlToken: o.ControlToken, SeparateControl: ctlLn != nil,
+		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
 	})
 	if err != nil {
 		if st != nil {
@@ -97,11 +111,8 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	running := make(chan struct{})
 	go func() { defer close(running); sim.Run(runCtx) }()
 
-	ctlErr := make(chan error, 1)
-	var ctl *http.Server
 	if ctlLn != nil {
-		ctl = &http.Server{Handler: sim.ControlHandler(), ReadHeaderTimeout: 10 * time.Second}
-		go func() { ctlErr <- ctl.Serve(ctlLn) }()
+		sim.ServeControl(ctlLn)
 	}
 
 	fmt.Fprintf(stdout, "tabbysim listening on %s\n", sim.URL)
@@ -116,20 +127,12 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "  Tabby secret key  %s\n", simulator.DefaultSecretKey)
 	fmt.Fprintf(stdout, "  Tabby public key  %s\n", simulator.DefaultPublicKey)
 
-	var failed error
-	select {
-	case <-ctx.Done():
-	case err := <-ctlErr:
-		failed = err
-	}
+	<-ctx.Done()
 	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
 	defer done()
-	if ctl != nil {
-		_ = ctl.Shutdown(shutdown)
-	}
 	cancel()
 	<-running
 	_ = sim.Shutdown(shutdown)
 	fmt.Fprintln(stdout, "tabbysim stopped")
-	return failed
+	return nil
 }

@@ -263,6 +263,9 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 		Error(w, http.StatusBadRequest, `send {"by": "26m"} or {"to": "2026-01-02T15:04:05Z"}`)
 		return
 	}
+	// An advance takes as long as the webhook tries it waits for: the
+	// server's write timeout, meant for slow clients, must not cut it.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	// A client that hangs up must not leave the clock stopped half-way.
 	if _, err := a.Clocks.Advance(context.WithoutCancel(r.Context()), m.ID, target); err != nil {
 		a.fail(w, err)

@@ -521,3 +521,35 @@ func TestUnexpectedError(t *testing.T) {
 		mustNotContain(t, a, errDisk.Error())
 	}
 }
+
+// TestStoredUnsafeURLIsNotFollowed: a payment kept in a data file from
+// before merchant URLs were checked may hold a javascript: URL; the hosted
+// page shows its own page rather than send the browser there.
+func TestStoredUnsafeURLIsNotFollowed(t *testing.T) {
+	e := newEnv(t)
+	p := e.session(nil)
+	err := e.svc.Store.Update(context.Background(), func(tx store.Tx) error {
+		d, err := tx.Get("tabby.payment", p.ID)
+		if err != nil {
+			return err
+		}
+		safe, unsafe := `"success":"https://shop.example/ok"`, `"success":"javascript:alert(1)"`
+		if !strings.Contains(string(d.Data), safe) {
+			return errors.New("the stored payment has no success URL to replace: " + string(d.Data))
+		}
+		d.Data = []byte(strings.Replace(string(d.Data), safe, unsafe, 1))
+		return tx.Put(d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.payment(p.ID).URLs.Success; got != "javascript:alert(1)" {
+		t.Fatalf("stored success URL %q, want the javascript: one", got)
+	}
+	e.verifyOTP(p)
+	a := e.post(page(p, "pay"), nil)
+	if a.status != http.StatusOK || a.header.Get("Location") != "" {
+		t.Fatalf("pay: status %d, Location %q; want 200 and no redirect", a.status, a.header.Get("Location"))
+	}
+	mustContain(t, a, english.Authorized)
+}

@@ -139,12 +139,12 @@ func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
 		return bad("lang must be \"en\" or \"ar\", got %q", r.Lang)
 	}
 	if u := r.MerchantURLs; u != nil {
-		for name, v := range map[string]string{"success": u.Success, "cancel": u.Cancel, "failure": u.Failure} {
-			if v == "" {
+		for _, f := range []struct{ name, url string }{{"success", u.Success}, {"cancel", u.Cancel}, {"failure", u.Failure}} {
+			if f.url == "" {
 				continue
 			}
-			if pu, err := url.Parse(v); err != nil || !pu.IsAbs() {
-				return bad("merchant_urls.%s: %q is not an absolute URL", name, v)
+			if _, err := parseMerchantURL("merchant_urls."+f.name, f.url); err != nil {
+				return 0, err
 			}
 		}
 	}
@@ -177,6 +177,17 @@ func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
 		}
 	}
 	return amount, nil
+}
+
+// parseMerchantURL accepts only what a browser may be sent to and a webhook
+// posted to: an absolute http or https URL with a host. Anything else
+// (javascript:, data:, a relative URL) is refused, naming the field.
+func parseMerchantURL(field, raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return nil, errorf(Invalid, "%s: %q is not an absolute http or https URL", field, raw)
+	}
+	return u, nil
 }
 
 // validateStrict demands the fields tabby-openapi.yml marks required.

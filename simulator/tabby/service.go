@@ -728,18 +728,20 @@ func (s *Service) onTimer(ctx context.Context, e clock.Event, fn func(p *Payment
 }
 
 // WithPaymentID appends payment_id to a merchant URL, with ? or & as the
-// URL needs (tabby-api.md §4.2).
+// URL needs (tabby-api.md §4.2), leaving the merchant's own query as it is.
+// It answers "" for a URL no browser may be sent to (one stored before
+// merchant URLs were checked), so the hosted page shows its own page
+// instead.
 func WithPaymentID(raw, paymentID string) string {
-	u, err := url.Parse(raw)
+	u, err := parseMerchantURL("", raw)
 	if err != nil {
-		return raw
+		return ""
 	}
-	param := "payment_id=" + url.QueryEscape(paymentID)
-	if u.RawQuery == "" {
-		u.RawQuery = param
-	} else {
-		u.RawQuery += "&" + param
+	q := url.Values{"payment_id": {paymentID}}.Encode()
+	if u.RawQuery != "" {
+		q = u.RawQuery + "&" + q
 	}
+	u.RawQuery = q
 	return u.String()
 }
 

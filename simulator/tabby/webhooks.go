@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
-	"net/url"
 	"strings"
 
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -75,9 +74,9 @@ func (in *WebhookInput) validate(strict bool) error {
 	if in.URL == nil || *in.URL == "" {
 		return errorf(Invalid, "url is required")
 	}
-	u, err := url.Parse(*in.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return errorf(Invalid, "url: %q is not an absolute http or https URL", *in.URL)
+	u, err := parseMerchantURL("url", *in.URL)
+	if err != nil {
+		return err
 	}
 	if strict {
 		host := u.Hostname()
@@ -91,9 +90,13 @@ func (in *WebhookInput) validate(strict bool) error {
 		case (h.Title == "") != (h.Value == ""):
 			return errorf(Invalid, "header: title and value go together")
 		case h.Title != "" && !isToken(h.Title):
-			return errorf(Invalid, "header.title: %q is not an HTTP header name", h.Title)
-		case strings.ContainsAny(h.Value, "\r\n\x00"):
-			return errorf(Invalid, "header.value must not contain line breaks")
+			return errorf(Invalid, "header.title: %q is not an HTTP header name: letters, digits and !#$%%&'*+-.^_`|~ only (RFC 9110 §5.1)", h.Title)
+		case connectionHeaders[strings.ToLower(h.Title)]:
+			return errorf(Invalid, "header.title: %q belongs to the HTTP connection and does not reach the endpoint as sent; choose another name, such as X-Webhook-Secret", h.Title)
+		case strings.ContainsFunc(h.Value, isControl):
+			return errorf(Invalid, "header.value must not contain control characters (U+0000 to U+001F but tab, U+007F): HTTP cannot carry them (RFC 9110 §5.5)")
+		case strings.Trim(h.Value, " \t") != h.Value:
+			return errorf(Invalid, "header.value must not begin or end with a space or tab: HTTP drops them (RFC 9110 §5.5)")
 		}
 	}
 	return nil
@@ -107,6 +110,18 @@ func isToken(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// isControl reports the characters an HTTP field value cannot hold
+// (RFC 9110 §5.5): every control character but tab.
+func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
+
+// connectionHeaders are the header names HTTP itself sets or strips on the
+// way (RFC 9110 §7.6.1, RFC 9112 §6): a registered header by one of these
+// names would never reach the endpoint as registered.
+var connectionHeaders = map[string]bool{
+	"host": true, "content-length": true, "transfer-encoding": true, "trailer": true, "te": true,
+	"connection": true, "keep-alive": true, "proxy-connection": true, "upgrade": true,
 }
 
 // Register adds a webhook for merchant m's code.

@@ -730,3 +730,22 @@ func TestWebhook_MerchantIsolation(t *testing.T) {
 	}
 	checkTabbyWebhook(t, fast.all()[0], id, "s3cret")
 }
+
+// TestWebhook_HeaderArrivesAsRegistered: every header value registration
+// accepts reaches the endpoint byte for byte, spaces, tabs and UTF-8
+// included.
+func TestWebhook_HeaderArrivesAsRegistered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, clock.Manual)
+	m := e.newMerchant(t, "manual")
+	r := newReceiver(t)
+	const value = "Bearer a b\tc سر"
+	m.register(r.URL, value)
+	id := m.authorized("100.00")
+	m.advance("0s")
+	hs := r.all()
+	if len(hs) != 1 {
+		t.Fatalf("receiver got %d webhooks, want 1", len(hs))
+	}
+	checkTabbyWebhook(t, hs[0], id, value)
+}

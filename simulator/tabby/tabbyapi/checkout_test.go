@@ -299,3 +299,25 @@ func TestCheckout_CancelSession(t *testing.T) {
 	r = m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout/" + sid2 + "/cancel", key: m.pk, spec: specUnknownOp})
 	wantError(t, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
 }
+
+// TestCheckout_MerchantURLsMustBeHTTP: the hosted page sends the browser to
+// the merchant URLs, so only absolute http and https URLs with a host are
+// accepted; a javascript: or data: URL would run in the customer's browser.
+func TestCheckout_MerchantURLsMustBeHTTP(t *testing.T) {
+	m := newMerchant(t)
+	for _, field := range []string{"success", "cancel", "failure"} {
+		for _, u := range []string{
+			"javascript:alert(1)", "JavaScript:alert(document.cookie)", "data:text/html,<script>alert(1)</script>",
+			"vbscript:msgbox(1)", "/tabby/success", "//evil.example/ok", "http://", "https://:443/ok", "http:shop.example/ok",
+			"ftp://shop.example/ok",
+		} {
+			t.Run(field+" "+u, func(t *testing.T) {
+				r := m.checkout("merchant_urls."+field, u)
+				wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "merchant_urls."+field, u)
+			})
+		}
+	}
+	// Any case of http and https is a scheme like another.
+	id, _ := m.session("merchant_urls.success", "HTTPS://shop.example/ok?order=1#top")
+	wantField(t, m.act(id, "approve"), "redirect_url", "https://shop.example/ok?order=1&payment_id="+id+"#top")
+}

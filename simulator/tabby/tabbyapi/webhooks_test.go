@@ -1,6 +1,7 @@
 package tabbyapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -183,7 +184,8 @@ func TestWebhooks_NotFound(t *testing.T) {
 
 func TestWebhooks_BadURL(t *testing.T) {
 	m := newMerchant(t)
-	for _, u := range []any{"", "not a url", "ftp://shop.example/h", "/relative/path", "https://", 42} {
+	for _, u := range []any{"", "not a url", "ftp://shop.example/h", "/relative/path", "https://", 42,
+		"javascript:alert(1)", "DATA:text/plain,hi", "//shop.example/h", "http://:80/h"} {
 		r := m.hook(t, http.MethodPost, "", "ae", map[string]any{"url": u}, specValid)
 		wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "url")
 	}
@@ -236,5 +238,54 @@ func TestWebhooks_ListInRegistrationOrder(t *testing.T) {
 		for _, h := range r.j.Array() {
 			wantStatus(t, m.hook(t, http.MethodDelete, "/"+h.Get("id").String(), "ae", nil, specValid), http.StatusOK)
 		}
+	}
+}
+
+// TestWebhooks_HeaderHTTPCannotCarry: a header every delivery would fail to
+// send, or that would arrive changed, is refused at registration (RFC 9110
+// §5.1, §5.5), on POST and on PUT.
+func TestWebhooks_HeaderHTTPCannotCarry(t *testing.T) {
+	m := newMerchant(t)
+	created := m.hook(t, http.MethodPost, "", "ae", map[string]any{"url": "https://shop.example/h"}, specValid)
+	wantStatus(t, created, http.StatusOK)
+	id := created.str("id")
+	for _, tc := range []struct{ title, value, field string }{
+		{"X-Secret", "a\x01b", "header.value"},
+		{"X-Secret", "a\x1fb", "header.value"},
+		{"X-Secret", "a\x7fb", "header.value"},
+		{"X-Secret", "a\nb", "header.value"},
+		{"X-Secret", "a\rb", "header.value"},
+		{"X-Secret", "a\x00b", "header.value"},
+		{"X-Secret", " s3cr3t", "header.value"},
+		{"X-Secret", "s3cr3t\t", "header.value"},
+		{"X Secret", "s3cr3t", "header.title"},
+		{"X-Secret:", "s3cr3t", "header.title"},
+		{"X-Sécret", "s3cr3t", "header.title"},
+		{"X-Secret\x7f", "s3cr3t", "header.title"},
+		{"Host", "s3cr3t", "header.title"},
+		{"content-length", "12", "header.title"},
+		{"Transfer-Encoding", "s3cr3t", "header.title"},
+		{"Connection", "s3cr3t", "header.title"},
+	} {
+		t.Run(fmt.Sprintf("%q: %q", tc.title, tc.value), func(t *testing.T) {
+			body := map[string]any{"url": "https://shop.example/h", "header": map[string]any{"title": tc.title, "value": tc.value}}
+			r := m.hook(t, http.MethodPost, "", "ae", body, specValid)
+			wantErrorContains(t, r, http.StatusBadRequest, "bad_data", tc.field)
+			r = m.hook(t, http.MethodPut, "/"+id, "ae", body, specValid)
+			wantErrorContains(t, r, http.StatusBadRequest, "bad_data", tc.field)
+		})
+	}
+	r := m.hook(t, http.MethodGet, "", "ae", nil, specValid)
+	wantArrayLen(t, r, "@this", 1)
+	if r.j.Get("0.header").Exists() {
+		t.Errorf("a refused update changed the webhook: %s", r.body)
+	}
+
+	// What HTTP carries is accepted: spaces and tabs inside, and UTF-8.
+	for _, v := range []string{"Bearer a b", "a\tb", "سر"} {
+		body := map[string]any{"url": "https://shop.example/h", "header": map[string]any{"title": "X-Secret", "value": v}}
+		r := m.hook(t, http.MethodPut, "/"+id, "ae", body, specValid)
+		wantStatus(t, r, http.StatusOK)
+		wantField(t, r, "header.value", v)
 	}
 }
