@@ -5,9 +5,12 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +27,9 @@ type Options struct {
 	// Target is the integration under test (default: the clean reference
 	// merchant).
 	Target Target
-	// Tags filters scenarios, in godog's syntax ("@webhook && ~@poll").
+	// Tags selects scenarios by a tag expression, in Cucumber's syntax
+	// ("@webhook and not @poll") or godog's ("@webhook && ~@poll"). A run
+	// that selects no scenario fails with ErrNoScenarios.
 	Tags string
 	// Seed orders scenarios and seeds the simulator; 0 picks one.
 	Seed int64
@@ -50,13 +55,30 @@ type Result struct {
 	Seed   int64
 }
 
+// ErrNoScenarios is returned when a run selects no scenario: a run that
+// checks nothing is a failure, not a pass.
+var ErrNoScenarios = errors.New("no scenario to run")
+
 type harness struct {
 	env    *Env
 	target Target
 }
 
-// Run runs the features against the target on a simulator of its own.
+// Run runs the features against the target on a simulator of its own. When
+// it cannot (a malformed tag expression, no scenario selected, a target
+// that does not start) it returns an error and the JUnit report, if asked
+// for, says why.
 func Run(ctx context.Context, o Options) (Result, error) {
+	res, err := run(ctx, o)
+	if err != nil && o.JUnit != "" {
+		if werr := writeJUnitError(o.JUnit, err); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
+	return res, err
+}
+
+func run(ctx context.Context, o Options) (Result, error) {
 	if o.Target == nil {
 		o.Target = &Reference{}
 	}
@@ -76,6 +98,17 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		o.Concurrency = 1
 	}
 	res := Result{Seed: o.Seed}
+	expr, err := parseTags(o.Tags)
+	if err != nil {
+		return res, err
+	}
+	filter, err := expr.godogFilter()
+	if err != nil {
+		return res, err
+	}
+	if err := selectsScenarios(o, filter); err != nil {
+		return res, err
+	}
 
 	// The checks read the scenario's requests from the journal, so it keeps
 	// every request of the run.
@@ -114,11 +147,49 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		Name:                "tabbysim conformance",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { registerSteps(sc, h) },
 		Options: &godog.Options{
-			Format: format, Output: o.Output, Paths: []string{"."}, FS: o.Features, Tags: o.Tags,
+			Format: format, Output: o.Output, Paths: []string{"."}, FS: o.Features, Tags: filter,
 			Randomize: o.Seed, Concurrency: o.Concurrency, Strict: true, NoColors: true,
 			TestingT: o.TestingT, DefaultContext: ctx,
 		},
 	}.Run()
 	res.Passed = status == 0
 	return res, nil
+}
+
+// selectsScenarios fails with ErrNoScenarios, saying why, when godog's
+// filter selects no scenario of the features.
+func selectsScenarios(o Options, filter string) error {
+	selected, _, err := scenarios(o.Features, filter)
+	if err != nil || selected > 0 {
+		return err
+	}
+	all, tags, err := scenarios(o.Features, "")
+	switch {
+	case err != nil:
+		return err
+	case all == 0:
+		return fmt.Errorf("%w: the features hold none", ErrNoScenarios)
+	}
+	return fmt.Errorf("%w: --tags %q matched none of the %d scenarios (their tags: %s)", ErrNoScenarios, o.Tags, all, strings.Join(tags, " "))
+}
+
+// scenarios counts the scenarios (an outline's rows each count) of the
+// features that godog's filter selects, and lists their tags.
+func scenarios(features fs.FS, filter string) (int, []string, error) {
+	fts, err := godog.TestSuite{Options: &godog.Options{Paths: []string{"."}, FS: features, Tags: filter}}.RetrieveFeatures()
+	if err != nil {
+		return 0, nil, err
+	}
+	n := 0
+	var tags []string
+	for _, f := range fts {
+		n += len(f.Pickles)
+		for _, p := range f.Pickles {
+			for _, t := range p.Tags {
+				tags = append(tags, t.Name)
+			}
+		}
+	}
+	slices.Sort(tags)
+	return n, slices.Compact(tags), nil
 }

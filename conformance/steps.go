@@ -42,6 +42,8 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 		return ctx, nil
 	})
 
+	registerProofs(sc)
+
 	sc.Step(`^the customer checks out ([\d.]+) (AED)$`, checkout(nil))
 	sc.Step(`^the customer checks out ([\d.]+) (AED) as "([^"]*)"$`, func(ctx context.Context, amount, cur, email string) error {
 		return checkout(func(w *World) { w.data.Buyer.Email = email })(ctx, amount, cur)
@@ -166,17 +168,14 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 		if err := w.needPayment(); err != nil {
 			return err
 		}
-		a, err := w.postWebhook(ctx, "authorized", func(string) string { return "forged-by-the-harness" })
-		w.forged = &a
-		return err
+		return w.postWebhook(ctx, "authorized", func(string) string { return "forged-by-the-harness" })
 	})
 	sc.Step(`^an authentic webhook claims the payment is authorized although it is not$`, func(ctx context.Context) error {
 		w := world(ctx)
 		if err := w.needPayment(); err != nil {
 			return err
 		}
-		_, err := w.postWebhook(ctx, "authorized", func(real string) string { return real })
-		return err
+		return w.postWebhook(ctx, "authorized", func(real string) string { return real })
 	})
 	sc.Step(`^the merchant refunds ([\d.]+)$`, func(ctx context.Context, amount string) error {
 		w := world(ctx)
@@ -244,13 +243,9 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 		return nil
 	})
 	sc.Step(`^every webhook was acknowledged with 200$`, func(ctx context.Context) error {
-		w := world(ctx)
-		ds, err := h.env.Control.Deliveries(ctx, simctl.DeliveryFilter{Merchant: w.merchant.ID, Payment: w.paymentID})
+		ds, err := world(ctx).deliveries(ctx)
 		if err != nil {
 			return err
-		}
-		if len(ds) == 0 {
-			return broke("register a webhook so Tabby can notify the merchant", "seed 002", "no webhook was sent: none is registered")
 		}
 		for _, d := range ds {
 			if d.Status == "dropped" {
@@ -280,13 +275,13 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 		return nil
 	})
 	sc.Step(`^the forged webhook was refused$`, func(ctx context.Context) error {
-		w := world(ctx)
-		if w.forged == nil {
-			return fmt.Errorf("no forged webhook was sent")
+		s, err := world(ctx).sentWebhook()
+		if err != nil {
+			return err
 		}
-		if w.forged.Status < 400 || w.forged.Status >= 500 {
+		if s.answer.Status < 400 || s.answer.Status >= 500 {
 			return broke("refuse a webhook without the registered auth header", "tabby-api.md §6.2",
-				"the merchant answered HTTP %d", w.forged.Status)
+				"the merchant answered HTTP %d", s.answer.Status)
 		}
 		return nil
 	})

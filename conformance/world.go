@@ -33,7 +33,16 @@ type World struct {
 	redirect  string
 	sessionID string
 	paymentID string
-	forged    *Answer
+	sent      *sentWebhook
+}
+
+// sentWebhook is a webhook the harness sent to the merchant itself.
+type sentWebhook struct {
+	claimed       string // the status its body announced
+	paymentStatus string // the payment's status at Tabby when it was sent
+	header        string // the value of the registered auth header it carried
+	registered    *tabbyclient.WebhookHeader
+	answer        Answer
 }
 
 func newWorld(env *Env) *World {
@@ -245,15 +254,16 @@ func (w *World) webhookEndpoint(ctx context.Context) (*tabbyclient.Webhook, erro
 }
 
 // postWebhook sends a webhook of the payment, as it stands but with
-// status, to the merchant's endpoint with the given header value.
-func (w *World) postWebhook(ctx context.Context, status string, headerValue func(real string) string) (Answer, error) {
+// status, to the merchant's endpoint with the given value of the
+// registered auth header, and records it in w.sent.
+func (w *World) postWebhook(ctx context.Context, status string, headerValue func(real string) string) error {
 	hook, err := w.webhookEndpoint(ctx)
 	if err != nil {
-		return Answer{}, err
+		return err
 	}
 	p, err := w.env.Control.Payment(ctx, w.paymentID)
 	if err != nil {
-		return Answer{}, err
+		return err
 	}
 	body := map[string]any{
 		"id": p.ID, "status": status, "amount": gjson.GetBytes(p.Raw, "amount").String(), "currency": p.Currency,
@@ -265,21 +275,25 @@ func (w *World) postWebhook(ctx context.Context, status string, headerValue func
 	b, _ := json.Marshal(body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.URL, strings.NewReader(string(b)))
 	if err != nil {
-		return Answer{}, err
+		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	sent := &sentWebhook{claimed: status, paymentStatus: p.Status, registered: hook.Header}
 	if hook.Header != nil {
 		if v := headerValue(hook.Header.Value); v != "" {
 			req.Header.Set(hook.Header.Title, v)
 		}
+		sent.header = req.Header.Get(hook.Header.Title)
 	}
 	resp, err := w.http.Do(req)
 	if err != nil {
-		return Answer{}, err
+		return err
 	}
 	defer resp.Body.Close()
 	rb, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	return Answer{Status: resp.StatusCode, Body: rb}, nil
+	sent.answer = Answer{Status: resp.StatusCode, Body: rb}
+	w.sent = sent
+	return nil
 }
 
 func cut(b []byte) string {

@@ -5,7 +5,8 @@ Feature: Capture rules
   Scenario: Nothing is captured before authorization
     Given the customer checks out 100.00 AED
     When the customer abandons the checkout
-    Then the merchant made no capture request
+    Then the simulator recorded that the customer left the hosted page
+    And the merchant made no capture request
 
   # tabby-api.md §3.6 and §3.8: a partial capture keeps the payment
   # AUTHORIZED; the merchant closes the rest it will not ship.
@@ -27,7 +28,8 @@ Feature: Capture rules
     And webhooks are delivered
     And the merchant's reconciliation job runs
     And Tabby resends every webhook of the payment
-    Then the merchant captured 100.00 exactly once
+    Then the simulator delivered every webhook again
+    And the merchant captured 100.00 exactly once
     And the order is paid
 
   # Seed 002: Tabby captures an authorized payment left uncaptured for 21
@@ -39,6 +41,8 @@ Feature: Capture rules
     When the customer pays but closes the tab before the redirect
     And the clock advances 21 days
     And the merchant's reconciliation job runs
-    Then the payment is CLOSED
+    Then the simulator lost every webhook on the way
+    And the simulator recorded that the customer closed the tab before the redirect
+    And the payment is CLOSED
     And Tabby captured the payment in full
     And the order is paid

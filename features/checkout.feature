@@ -21,7 +21,8 @@ Feature: Checkout with Tabby
   # hidden or its reason shown; nothing is captured.
   Scenario Outline: Pre-scoring rejection hides Tabby
     Given the customer checks out <amount> AED with the phone "<phone>"
-    Then Tabby is not offered and the reason "<reason>" is shown
+    Then Tabby rejected the customer at pre-scoring with "<reason>"
+    And Tabby is not offered and the reason "<reason>" is shown
     And the merchant made no capture request
 
     Examples: Tabby's rejected test phone, in every format it accepts

@@ -10,7 +10,8 @@ Feature: The customer never comes back
     Given the customer checks out 100.00 AED
     When the customer pays but closes the tab before the redirect
     And webhooks are delivered
-    Then the payment is CLOSED
+    Then the simulator recorded that the customer closed the tab before the redirect
+    And the payment is CLOSED
     And the merchant captured 100.00 exactly once
     And the order is paid
 
@@ -23,6 +24,8 @@ Feature: The customer never comes back
     When the customer pays but closes the tab before the redirect
     And the clock advances 2 minutes
     And the merchant's reconciliation job runs
-    Then the payment is CLOSED
+    Then the simulator lost every webhook on the way
+    And the simulator recorded that the customer closed the tab before the redirect
+    And the payment is CLOSED
     And the merchant captured 100.00 exactly once
     And the order is paid

@@ -8,7 +8,8 @@ Feature: Abandoned checkouts expire
     When the customer abandons the checkout
     And the clock advances 26 minutes
     And the merchant's reconciliation job runs
-    Then the payment is EXPIRED
+    Then the simulator recorded that the customer left the hosted page
+    And the payment is EXPIRED
     And the order is cancelled
     And the merchant made no capture request
 
@@ -20,6 +21,8 @@ Feature: Abandoned checkouts expire
     And the customer checks out 100.00 AED
     When the customer abandons the checkout
     And the clock advances 26 minutes
-    Then the payment is EXPIRED
+    Then the simulator recorded that the customer left the hosted page
+    And the payment is EXPIRED
+    And the simulator delivered the expired webhook
     And the order is cancelled
     And every webhook was acknowledged with 200

@@ -26,6 +26,8 @@ const (
 	DefectWebhookNon200               = "webhook-non-200"
 	DefectLosesOrderOnCancel          = "loses-order-on-cancel"
 	DefectRefundsBeyondCaptured       = "refunds-beyond-captured"
+	DefectRejectsRepeatedWebhooks     = "rejects-repeated-webhooks"
+	DefectTrustsWebhookOrder          = "trusts-webhook-order"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -43,6 +45,8 @@ var Defects = []Defect{
 	{DefectWebhookNon200, "answers webhooks with 204 No Content, which Tabby counts as a failure and retries (tabby-api.md §6.2)"},
 	{DefectLosesOrderOnCancel, "deletes the order on the cancel redirect and on EXPIRED, emptying the cart (tabby-api.md §8: the cart must not be emptied)"},
 	{DefectRefundsBeyondCaptured, "forwards any refund amount to Tabby without checking it against what was captured and not yet refunded"},
+	{DefectRejectsRepeatedWebhooks, "answers a webhook it has processed before (same payment, status, captures and refunds) with 409 Conflict instead of 200, so Tabby counts every duplicate as failed and retries it (tabby-api.md §6.2: duplicates happen)"},
+	{DefectTrustsWebhookOrder, "retrieves the payment only to confirm a webhook is genuine, then applies the status and amounts the webhook carries in the order webhooks arrive, so a stale webhook sets a refunded order back to paid (tabby-api.md §6.2: their order is not guaranteed)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

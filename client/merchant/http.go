@@ -1,6 +1,7 @@
 package merchant
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -450,10 +451,19 @@ func (m *Merchant) webhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer o.mu.Unlock()
+	// tabby-api.md §6.3: what tells one webhook from another.
+	key := fmt.Sprintf("%s %s %d %d", wp.ID, wp.Status, len(wp.Captures), len(wp.Refunds))
+	if m.has(DefectRejectsRepeatedWebhooks) && o.processed[key] {
+		writeError(w, http.StatusConflict, "this webhook was processed already")
+		return
+	}
 	claimed := strings.EqualFold(wp.Status, "authorized")
-	if m.has(DefectNoRereadOnWebhook) {
+	switch {
+	case m.has(DefectNoRereadOnWebhook):
 		err = m.apply(r.Context(), o, fromWebhook(wp, o), claimed)
-	} else {
+	case m.has(DefectTrustsWebhookOrder):
+		err = m.applyIfGenuine(r.Context(), o, wp, claimed)
+	default:
 		err = m.refresh(r.Context(), o, wp.ID, claimed)
 	}
 	if err != nil {
@@ -461,7 +471,28 @@ func (m *Merchant) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
+	if m.has(DefectRejectsRepeatedWebhooks) {
+		if o.processed == nil {
+			o.processed = map[string]bool{}
+		}
+		o.processed[key] = true
+	}
 	ack()
+}
+
+// applyIfGenuine is the trusts-webhook-order defect: the payment is
+// retrieved, but only to check that it has reached the status the webhook
+// announces; then the webhook's body is applied, however stale.
+func (m *Merchant) applyIfGenuine(ctx context.Context, o *order, wp *tabby.WebhookPayload, claimed bool) error {
+	p, err := m.tabby.GetPayment(ctx, wp.ID)
+	if err != nil {
+		return fmt.Errorf("retrieving payment %s: %w", wp.ID, err)
+	}
+	announced := tabby.Status(strings.ToUpper(wp.Status))
+	if p.Status != announced && !(announced == tabby.StatusAuthorized && p.Status == tabby.StatusClosed) {
+		return nil // not genuine: ignored
+	}
+	return m.apply(ctx, o, fromWebhook(wp, o), claimed)
 }
 
 // fromWebhook is the no-reread-on-webhook defect: the webhook body taken

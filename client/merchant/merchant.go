@@ -100,7 +100,8 @@ type order struct {
 	paymentStatus        tabby.Status // as last retrieved
 	rejectionReason      string
 	captured, refunded   int64
-	freshCaptures        int // captures-twice: captures sent so far
+	freshCaptures        int             // captures-twice: captures sent so far
+	processed            map[string]bool // rejects-repeated-webhooks: webhooks processed
 }
 
 // cartItem is one line of an order.

@@ -895,7 +895,8 @@ func TestNew_ChecksConfig(t *testing.T) {
 	}
 	want := []string{"ignores-webhooks", "trusts-redirect", "skips-webhook-auth", "no-reread-on-webhook",
 		"captures-twice", "captures-before-authorization", "never-polls", "never-captures",
-		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured"}
+		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
+		"rejects-repeated-webhooks", "trusts-webhook-order"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -991,6 +992,28 @@ func TestDefects(t *testing.T) {
 			res := s.paid(cart())
 			status, _ := s.post("/orders/"+res.OrderID+"/refund", map[string]string{"amount": "150.00"}, nil)
 			return status != http.StatusUnprocessableEntity || len(s.tn.refundCalls(res.PaymentID)) > 0
+		}},
+		DefectRejectsRepeatedWebhooks: {misbehaves: func(t *testing.T, s *shop) bool {
+			// The same webhook twice, as Tabby may send it.
+			res := s.checkout(cart())
+			body := map[string]any{"id": res.PaymentID, "status": "created", "order": map[string]string{"reference_id": res.OrderID}}
+			if status, answer := s.post(WebhookPath, body, s.webhookHeader()); status != http.StatusOK {
+				t.Fatalf("the first webhook was answered %d %s", status, answer)
+			}
+			status, _ := s.post(WebhookPath, body, s.webhookHeader())
+			return status != http.StatusOK
+		}},
+		DefectTrustsWebhookOrder: {misbehaves: func(t *testing.T, s *shop) bool {
+			// The close webhook, without the refund, arrives after it.
+			res := s.paid(cart())
+			if status, answer := s.post("/orders/"+res.OrderID+"/refund", map[string]string{"amount": "100.00"}, nil); status != http.StatusOK {
+				t.Fatalf("refund: %d %s", status, answer)
+			}
+			p := s.tn.payment(res.PaymentID).Payment
+			body := map[string]any{"id": res.PaymentID, "status": "closed", "amount": "100.00", "currency": "AED",
+				"order": map[string]string{"reference_id": res.OrderID}, "captures": p.Captures, "refunds": []any{}}
+			s.post(WebhookPath, body, s.webhookHeader())
+			return s.mustOrder(res.OrderID).Status != StatusRefunded
 		}},
 	}
 	for _, d := range Defects {

@@ -411,6 +411,10 @@ type Delivery struct {
 	DuplicateOf string    `json:"duplicate_of"`
 	ResendOf    string    `json:"resend_of"`
 	Attempts    []Attempt `json:"attempts"`
+	// Then are the deliveries whose first try came right after this
+	// one's: a delivery held back for reordering is among the Then of
+	// the later event it was sent after.
+	Then []string `json:"then"`
 }
 
 // DeliveryFilter narrows Deliveries; empty fields match everything.

@@ -50,7 +50,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.Target, "target", "reference", `"reference" (the built-in reference merchant) or the path of an adapter file`)
 	fs.StringVar(&o.Defect, "defect", "", "switch on one of the reference merchant's defects (see --list-defects)")
-	fs.StringVar(&o.Tags, "tags", "", `run only scenarios matching a tag expression, e.g. "@webhook && ~@poll"`)
+	fs.StringVar(&o.Tags, "tags", "", `run only scenarios matching a tag expression: Cucumber's "@webhook and not @poll" or godog's "@webhook && ~@poll"`)
 	fs.StringVar(&o.JUnit, "junit", "", "write a JUnit XML report to this file")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for scenario order and the simulator (default: from the time; printed)")
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "scenarios run at once (external targets always run one at a time)")

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
 	"io"
 	"net"
@@ -345,6 +346,70 @@ func TestConformCommand(t *testing.T) {
 	code := run(context.Background(), []string{"conform", "--tags", "@refund", "--defect", "refunds-beyond-captured"}, &out, &errOut)
 	if code != 1 || !strings.Contains(out.String(), "never refund beyond the captured amount") {
 		t.Fatalf("conform against a defect: exit %d, want 1 with the broken rule\n%s", code, out.String())
+	}
+}
+
+// TestConform_NoScenarioSelected: a tag expression that selects nothing
+// fails the run (exit 2, with a message and an errored JUnit report), never
+// passes it; so does a malformed one, whose report replaces a former one.
+func TestConform_NoScenarioSelected(t *testing.T) {
+	for tags, why := range map[string]string{"@nosuchtag": "matched none of the", "@poll and not @poll": "matched none of the",
+		"@poll && ~@poll": "matched none of the", "@capture &&": "a tag is missing after"} {
+		junit := t.TempDir() + "/report.xml"
+		if err := os.WriteFile(junit, []byte("<testsuites tests=\"0\"/>"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"conform", "--tags", tags, "--junit", junit}, &out, &errOut)
+		if code != 2 || !strings.Contains(errOut.String(), why) || strings.Contains(out.String(), "PASS") {
+			t.Fatalf("--tags %q: exit %d, want 2 with a message\nstdout: %s\nstderr: %s", tags, code, out.String(), errOut.String())
+		}
+		b, err := os.ReadFile(junit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var report struct {
+			Tests  int `xml:"tests,attr"`
+			Errors int `xml:"errors,attr"`
+			Suites []struct {
+				Name   string `xml:"name,attr"`
+				Tests  int    `xml:"tests,attr"`
+				Errors int    `xml:"errors,attr"`
+				Cases  []struct {
+					Name  string `xml:"name,attr"`
+					Error *struct {
+						Message string `xml:"message,attr"`
+					} `xml:"error"`
+				} `xml:"testcase"`
+			} `xml:"testsuite"`
+		}
+		if err := xml.Unmarshal(b, &report); err != nil {
+			t.Fatalf("the JUnit report does not parse: %v\n%s", err, b)
+		}
+		if report.Tests != 1 || report.Errors != 1 || len(report.Suites) != 1 || report.Suites[0].Errors != 1 ||
+			len(report.Suites[0].Cases) != 1 || report.Suites[0].Cases[0].Error == nil ||
+			!strings.Contains(report.Suites[0].Cases[0].Error.Message, why) {
+			t.Fatalf("--tags %q: the JUnit report does not say the run checked nothing:\n%s", tags, b)
+		}
+	}
+}
+
+// TestConform_TagSyntax: Cucumber's tag expressions select what they say,
+// and a malformed one is a one-line usage error, never a panic.
+func TestConform_TagSyntax(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"conform", "--tags", "@refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "3 scenarios (3 passed)") {
+		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 3 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
+	}
+	for _, tags := range []string{"@capture &&", "@capture and", "(@capture", "@capture AND @refund"} {
+		out.Reset()
+		errOut.Reset()
+		code := run(context.Background(), []string{"conform", "--tags", tags}, &out, &errOut)
+		msg := strings.TrimSuffix(errOut.String(), "\n")
+		if code != 2 || strings.Contains(msg, "\n") || !strings.Contains(msg, "not, and, or and parentheses") {
+			t.Fatalf("--tags %q: exit %d, want 2 and one line naming the syntax; got %q", tags, code, errOut.String())
+		}
 	}
 }
 
