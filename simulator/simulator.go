@@ -120,7 +120,7 @@ func New(cfg Config) (*Simulator, error) {
 
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
-		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox,
+		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox, Log: s.log,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,

@@ -8,7 +8,9 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
@@ -45,6 +48,8 @@ type API struct {
 	Outbox *webhook.Engine
 	// Reset empties the simulator.
 	Reset func(ctx context.Context) error
+	// Log receives the errors answered 500; nil discards them.
+	Log *slog.Logger
 }
 
 // Register mounts the control API on r.
@@ -85,7 +90,7 @@ func (a *API) checkToken(next http.Handler) http.Handler {
 }
 
 func (a *API) health(w http.ResponseWriter, r *http.Request) {
-	JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	a.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // MerchantJSON is a merchant with its clock.
@@ -149,7 +154,7 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(req.Settings) > 0 {
 		if err := tenant.ApplyPatch(req.Settings, &m.Settings); err != nil {
-			a.fail(w, err)
+			a.fail(w, r, err)
 			return
 		}
 	}
@@ -158,30 +163,30 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 		start = *req.Start
 	}
 	if err := a.Merchants.Create(r.Context(), m); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	a.Clocks.AddClock(m.ID, mode, start)
-	JSON(w, http.StatusCreated, a.merchantJSON(m))
+	a.writeJSON(w, r, http.StatusCreated, a.merchantJSON(m))
 }
 
 func (a *API) listMerchants(w http.ResponseWriter, r *http.Request) {
 	ms, err := a.Merchants.List(r.Context())
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	out := make([]MerchantJSON, 0, len(ms))
 	for _, m := range ms {
 		out = append(out, a.merchantJSON(m))
 	}
-	JSON(w, http.StatusOK, map[string]any{"merchants": out})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"merchants": out})
 }
 
 func (a *API) merchant(w http.ResponseWriter, r *http.Request) (*tenant.Merchant, bool) {
 	m, err := a.Merchants.Get(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return nil, false
 	}
 	return m, true
@@ -189,7 +194,7 @@ func (a *API) merchant(w http.ResponseWriter, r *http.Request) (*tenant.Merchant
 
 func (a *API) getMerchant(w http.ResponseWriter, r *http.Request) {
 	if m, ok := a.merchant(w, r); ok {
-		JSON(w, http.StatusOK, a.merchantJSON(m))
+		a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m))
 	}
 }
 
@@ -206,10 +211,10 @@ func (a *API) patchMerchant(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := a.Merchants.UpdateSettings(r.Context(), mux.Vars(r)["id"], req.Settings)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, a.merchantJSON(m))
+	a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m))
 }
 
 func (a *API) getClock(w http.ResponseWriter, r *http.Request) {
@@ -217,7 +222,7 @@ func (a *API) getClock(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	JSON(w, http.StatusOK, a.merchantJSON(m).Clock)
+	a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m).Clock)
 }
 
 // AdvanceRequest moves a clock by a duration or to a time.
@@ -237,7 +242,7 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := a.Clocks.Clock(m.ID)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	now := c.Now()
@@ -265,10 +270,10 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 	}
 	// A client that hangs up must not leave the clock stopped half-way.
 	if _, err := a.Clocks.Advance(context.WithoutCancel(r.Context()), m.ID, target); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, a.merchantJSON(m).Clock)
+	a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m).Clock)
 }
 
 // PaymentJSON is a payment as the control API shows it: Tabby's object plus
@@ -293,10 +298,10 @@ func (a *API) paymentJSON(p *tabby.Payment) PaymentJSON {
 func (a *API) getPayment(w http.ResponseWriter, r *http.Request) {
 	p, err := a.Tabby.PaymentAnyMerchant(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, a.paymentJSON(p))
+	a.writeJSON(w, r, http.StatusOK, a.paymentJSON(p))
 }
 
 func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
@@ -307,7 +312,7 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := a.Merchants.Get(r.Context(), id)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	limit, ok := queryInt(w, r, "limit", 100)
@@ -316,14 +321,14 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Match: func(*tabby.Payment) bool { return true }, Limit: limit})
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	out := make([]PaymentJSON, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, a.paymentJSON(p))
 	}
-	JSON(w, http.StatusOK, map[string]any{"payments": out, "total_count": total})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"payments": out, "total_count": total})
 }
 
 // CustomerResult is what a customer action did.
@@ -342,19 +347,19 @@ func (a *API) customer(w http.ResponseWriter, r *http.Request) {
 	}
 	action, err := tabby.ParseAction(req.Action)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	p, redirect, err := a.Tabby.Act(r.Context(), mux.Vars(r)["id"], action)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	res := CustomerResult{PaymentID: p.ID, Status: p.Status}
 	if redirect != "" {
 		res.RedirectURL = &redirect
 	}
-	JSON(w, http.StatusOK, res)
+	a.writeJSON(w, r, http.StatusOK, res)
 }
 
 func (a *API) journal(w http.ResponseWriter, r *http.Request) {
@@ -362,15 +367,15 @@ func (a *API) journal(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	JSON(w, http.StatusOK, map[string]any{"entries": a.Journal.Recent(r.URL.Query().Get("merchant"), limit)})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"entries": a.Journal.Recent(r.URL.Query().Get("merchant"), limit)})
 }
 
 func (a *API) reset(w http.ResponseWriter, r *http.Request) {
 	if err := a.Reset(r.Context()); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, map[string]string{"status": "reset"})
+	a.writeJSON(w, r, http.StatusOK, map[string]string{"status": "reset"})
 }
 
 func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
@@ -387,8 +392,8 @@ func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int
 }
 
 // fail maps an error to a status: unknown things are 404, bad input 400,
-// a customer acting on a finished checkout 409, anything else 500.
-func (a *API) fail(w http.ResponseWriter, err error) {
+// a customer acting on a finished checkout 409, anything else 500, logged.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), errors.Is(err, webhook.ErrNotFound),
 		tabby.ErrorCode(err) == tabby.NotFound:
@@ -398,6 +403,9 @@ func (a *API) fail(w http.ResponseWriter, err error) {
 	case tabby.ErrorCode(err) == tabby.Conflict:
 		Error(w, http.StatusConflict, err.Error())
 	default:
+		if a.Log != nil {
+			a.Log.Error("control API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 		Error(w, http.StatusInternalServerError, "internal error: "+err.Error())
 	}
 }
@@ -422,16 +430,18 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// indent is how deep the control API indents its JSON, for people to read.
+const indent = "  "
+
 // Error writes the control API's error shape.
 func Error(w http.ResponseWriter, status int, msg string) {
-	JSON(w, status, map[string]string{"error": msg})
+	_ = httpjson.Write(w, status, map[string]string{"error": msg}, indent) // strings always encode
 }
 
-// JSON writes v as the answer.
-func JSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+// writeJSON answers v; a value that cannot be encoded is answered as any
+// unexpected error is.
+func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := httpjson.Write(w, status, v, indent); err != nil {
+		a.fail(w, r, fmt.Errorf("encoding the answer: %w", err))
+	}
 }
