@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -77,6 +78,9 @@ type Simulator struct {
 	handler http.Handler
 	control http.Handler
 	log     *slog.Logger
+	// resetting serialises resets, which each put the default merchant
+	// back.
+	resetting sync.Mutex
 }
 
 // New builds a simulator with its default merchant.
@@ -252,6 +256,8 @@ func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
 // Reset forgets every merchant, payment and journal entry and starts again
 // with the default merchant.
 func (s *Simulator) Reset(ctx context.Context) error {
+	s.resetting.Lock()
+	defer s.resetting.Unlock()
 	ms, err := s.Merchants.List(ctx)
 	if err != nil {
 		return err

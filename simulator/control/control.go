@@ -105,12 +105,26 @@ type ClockJSON struct {
 	Mode clock.Mode `json:"mode"`
 }
 
-func (a *API) merchantJSON(m *tenant.Merchant) MerchantJSON {
-	out := MerchantJSON{Merchant: m}
-	if c, err := a.Clocks.Clock(m.ID); err == nil {
-		out.Clock = ClockJSON{Now: c.Now(), Mode: c.Mode()}
+func clockJSON(c *clock.Clock) ClockJSON { return ClockJSON{Now: c.Now(), Mode: c.Mode()} }
+
+// merchantJSON fails with clock.ErrUnknownClock for a merchant a reset
+// removed while the request was on its way.
+func (a *API) merchantJSON(m *tenant.Merchant) (MerchantJSON, error) {
+	c, err := a.Clocks.Clock(m.ID)
+	if err != nil {
+		return MerchantJSON{}, err
 	}
-	return out
+	return MerchantJSON{Merchant: m, Clock: clockJSON(c)}, nil
+}
+
+// answerMerchant answers m with its clock.
+func (a *API) answerMerchant(w http.ResponseWriter, r *http.Request, status int, m *tenant.Merchant) {
+	out, err := a.merchantJSON(m)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, status, out)
 }
 
 // CreateMerchantRequest is the body of POST /merchants; every field is
@@ -166,8 +180,8 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.Clocks.AddClock(m.ID, mode, start)
-	a.writeJSON(w, r, http.StatusCreated, a.merchantJSON(m))
+	c := a.Clocks.AddClock(m.ID, mode, start)
+	a.writeJSON(w, r, http.StatusCreated, MerchantJSON{Merchant: m, Clock: clockJSON(c)})
 }
 
 func (a *API) listMerchants(w http.ResponseWriter, r *http.Request) {
@@ -178,7 +192,11 @@ func (a *API) listMerchants(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]MerchantJSON, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, a.merchantJSON(m))
+		j, err := a.merchantJSON(m)
+		if err != nil {
+			continue // a reset is removing it
+		}
+		out = append(out, j)
 	}
 	a.writeJSON(w, r, http.StatusOK, map[string]any{"merchants": out})
 }
@@ -194,7 +212,7 @@ func (a *API) merchant(w http.ResponseWriter, r *http.Request) (*tenant.Merchant
 
 func (a *API) getMerchant(w http.ResponseWriter, r *http.Request) {
 	if m, ok := a.merchant(w, r); ok {
-		a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m))
+		a.answerMerchant(w, r, http.StatusOK, m)
 	}
 }
 
@@ -214,7 +232,7 @@ func (a *API) patchMerchant(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m))
+	a.answerMerchant(w, r, http.StatusOK, m)
 }
 
 func (a *API) getClock(w http.ResponseWriter, r *http.Request) {
@@ -222,7 +240,12 @@ func (a *API) getClock(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m).Clock)
+	out, err := a.merchantJSON(m)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, http.StatusOK, out.Clock)
 }
 
 // AdvanceRequest moves a clock by a duration or to a time.
@@ -273,7 +296,8 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m).Clock)
+	// The clock this call moved, even if a reset has since removed it.
+	a.writeJSON(w, r, http.StatusOK, clockJSON(c))
 }
 
 // PaymentJSON is a payment as the control API shows it: Tabby's object plus
@@ -288,11 +312,15 @@ type PaymentJSON struct {
 	History       []tabby.HistoryEntry `json:"history"`
 }
 
-func (a *API) paymentJSON(p *tabby.Payment) PaymentJSON {
+func (a *API) paymentJSON(p *tabby.Payment) (PaymentJSON, error) {
+	now, err := a.Tabby.Now(p.Merchant)
+	if err != nil {
+		return PaymentJSON{}, err
+	}
 	return PaymentJSON{
 		Payment: p.JSON(), Merchant: p.Merchant, MerchantCode: p.MerchantCode, SessionID: p.SessionID,
-		SessionStatus: p.SessionStatus(a.Tabby.Now(p.Merchant)), MerchantURLs: p.URLs, History: p.History,
-	}
+		SessionStatus: p.SessionStatus(now), MerchantURLs: p.URLs, History: p.History,
+	}, nil
 }
 
 func (a *API) getPayment(w http.ResponseWriter, r *http.Request) {
@@ -301,7 +329,12 @@ func (a *API) getPayment(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, a.paymentJSON(p))
+	out, err := a.paymentJSON(p)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
@@ -326,7 +359,12 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]PaymentJSON, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, a.paymentJSON(p))
+		j, err := a.paymentJSON(p)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out = append(out, j)
 	}
 	a.writeJSON(w, r, http.StatusOK, map[string]any{"payments": out, "total_count": total})
 }
@@ -391,8 +429,9 @@ func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int
 	return n, true
 }
 
-// fail maps an error to a status: unknown things are 404, bad input 400,
-// a customer acting on a finished checkout 409, anything else 500, logged.
+// fail maps an error to a status: unknown things, merchants a reset
+// removed among them, are 404, bad input 400, a customer acting on a
+// finished checkout 409, anything else 500, logged.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), errors.Is(err, webhook.ErrNotFound),

@@ -41,5 +41,5 @@ func (a *API) applyScenario(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, a.merchantJSON(m))
+	a.answerMerchant(w, r, http.StatusOK, m)
 }

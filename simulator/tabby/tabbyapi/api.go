@@ -78,10 +78,6 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 			return
 		}
 		m, secret, err := a.Merchants.ByKey(r.Context(), key)
-		if errors.Is(err, tenant.ErrNotFound) {
-			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
-			return
-		}
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -146,7 +142,12 @@ func (a *API) answerSession(c *call) func(*tabby.Payment, error) {
 			a.domainError(c, err)
 			return
 		}
-		a.writeJSON(c.w, c.r, http.StatusOK, p.SessionJSON(a.Service.Now(c.merchant.ID), a.HostedPageURL(p.SessionID)))
+		now, err := a.Service.Now(c.merchant.ID)
+		if err != nil {
+			a.domainError(c, err)
+			return
+		}
+		a.writeJSON(c.w, c.r, http.StatusOK, p.SessionJSON(now, a.HostedPageURL(p.SessionID)))
 	}
 }
 
@@ -326,8 +327,16 @@ func (a *API) domainError(c *call, err error) {
 	a.fail(c.w, c.r, err)
 }
 
-// fail answers an unexpected error as Tabby does, in plain text, and logs it.
+// fail answers an error the domain's codes do not cover. An unknown
+// merchant, whether no merchant has the key or a reset removed the merchant
+// while its request was on the way, is answered as Tabby answers an unknown
+// key; anything else as Tabby answers an unexpected error, in plain text,
+// and is logged.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, tenant.ErrNotFound) {
+		a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
+		return
+	}
 	if errors.Is(err, context.Canceled) {
 		return
 	}
