@@ -157,13 +157,17 @@ func (s *Scheduler) Pending(merchant string) []Event {
 // Advance moves merchant's clock to target, firing every event due by then in
 // time order, the clock reading each event's time as it fires. It returns
 // after the handlers of all those events returned, so their effects (and the
-// events they scheduled at or before target) have happened.
+// events they scheduled at or before target) have happened. A target the
+// clock cannot read (see CheckTime) is refused with ErrOutOfRange.
 func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Time) (time.Time, error) {
 	s.mu.Lock()
 	t, ok := s.tenants[merchant]
 	s.mu.Unlock()
 	if !ok {
 		return time.Time{}, ErrUnknownClock
+	}
+	if err := checkTime(t.clock.Mode(), target, s.real()); err != nil {
+		return t.clock.Now(), err
 	}
 	t.advancing.Lock()
 	defer t.advancing.Unlock()

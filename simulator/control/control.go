@@ -175,6 +175,10 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 	start := a.Now()
 	if req.Start != nil {
 		start = *req.Start
+		if err := a.Clocks.CheckTime(mode, start); err != nil {
+			Error(w, http.StatusBadRequest, "start: "+err.Error())
+			return
+		}
 	}
 	if err := a.Merchants.Create(r.Context(), m); err != nil {
 		a.fail(w, r, err)
@@ -281,9 +285,17 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		target = now.Add(d.D())
+		if err := a.Clocks.CheckTime(c.Mode(), target); err != nil {
+			Error(w, http.StatusBadRequest, "by: "+err.Error())
+			return
+		}
 	case req.To != nil:
 		if req.To.Before(now) {
 			Error(w, http.StatusBadRequest, "to: "+req.To.UTC().Format(time.RFC3339)+" is before the clock's now, "+now.Format(time.RFC3339)+"; clocks only move forward")
+			return
+		}
+		if err := a.Clocks.CheckTime(c.Mode(), *req.To); err != nil {
+			Error(w, http.StatusBadRequest, "to: "+err.Error())
 			return
 		}
 		target = *req.To
@@ -437,7 +449,7 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), errors.Is(err, webhook.ErrNotFound),
 		tabby.ErrorCode(err) == tabby.NotFound:
 		Error(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, tenant.ErrInvalid), tabby.ErrorCode(err) == tabby.Invalid:
+	case errors.Is(err, tenant.ErrInvalid), errors.Is(err, clock.ErrOutOfRange), tabby.ErrorCode(err) == tabby.Invalid:
 		Error(w, http.StatusBadRequest, err.Error())
 	case tabby.ErrorCode(err) == tabby.Conflict:
 		Error(w, http.StatusConflict, err.Error())
