@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -87,6 +88,9 @@ type Simulator struct {
 	handler http.Handler
 	control http.Handler
 	log     *slog.Logger
+	// resetting serialises resets, which each put the default merchant
+	// back.
+	resetting sync.Mutex
 }
 
 // New builds a simulator with its default merchant.
@@ -145,7 +149,7 @@ func New(cfg Config) (*Simulator, error) {
 
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
-		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox,
+		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox, Log: s.log,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
@@ -277,6 +281,8 @@ func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
 // Reset forgets every merchant, payment and journal entry and starts again
 // with the default merchant.
 func (s *Simulator) Reset(ctx context.Context) error {
+	s.resetting.Lock()
+	defer s.resetting.Unlock()
 	ms, err := s.Merchants.List(ctx)
 	if err != nil {
 		return err

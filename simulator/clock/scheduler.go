@@ -161,12 +161,17 @@ func (s *Scheduler) Pending(merchant string) []Event {
 // events they scheduled at or before target) have happened. Moved hears of
 // each new reading before the events due at it fire, so a clock kept by
 // Moved is never behind what they did, whenever the process stops.
+// A target the clock cannot read (see CheckTime) is refused with
+// ErrOutOfRange.
 func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Time) (time.Time, error) {
 	s.mu.Lock()
 	t, ok := s.tenants[merchant]
 	s.mu.Unlock()
 	if !ok {
 		return time.Time{}, ErrUnknownClock
+	}
+	if err := checkTime(t.clock.Mode(), target, s.real()); err != nil {
+		return t.clock.Now(), err
 	}
 	t.advancing.Lock()
 	defer t.advancing.Unlock()
@@ -178,16 +183,26 @@ func (s *Scheduler) Advance(ctx context.Context, merchant string, target time.Ti
 		if len(batch) == 0 {
 			break
 		}
-		if t.clock.moveTo(batch[0].At) && s.Moved != nil {
-			s.Moved(merchant, t.clock.State())
+		if t.clock.moveTo(batch[0].At) {
+			s.tellMoved(merchant, t)
 		}
 		s.run(ctx, batch)
 	}
 	t.clock.moveTo(target)
-	if s.Moved != nil {
+	s.tellMoved(merchant, t)
+	return t.clock.Now(), nil
+}
+
+// tellMoved reports t's reading to Moved while t is still merchant's clock:
+// a clock removed by a reset mid-advance must not overwrite the reading of
+// the merchant that took its id.
+func (s *Scheduler) tellMoved(merchant string, t *tenant) {
+	s.mu.Lock()
+	current := s.tenants[merchant] == t
+	s.mu.Unlock()
+	if current && s.Moved != nil {
 		s.Moved(merchant, t.clock.State())
 	}
-	return t.clock.Now(), nil
 }
 
 // nextBatch waits for the handlers started in the background (they may

@@ -8,7 +8,9 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
@@ -45,6 +48,8 @@ type API struct {
 	Outbox *webhook.Engine
 	// Reset empties the simulator.
 	Reset func(ctx context.Context) error
+	// Log receives the errors answered 500; nil discards them.
+	Log *slog.Logger
 }
 
 // Register mounts the control API on r.
@@ -85,7 +90,7 @@ func (a *API) checkToken(next http.Handler) http.Handler {
 }
 
 func (a *API) health(w http.ResponseWriter, r *http.Request) {
-	JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	a.writeJSON(w, r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // MerchantJSON is a merchant with its clock.
@@ -100,12 +105,26 @@ type ClockJSON struct {
 	Mode clock.Mode `json:"mode"`
 }
 
-func (a *API) merchantJSON(m *tenant.Merchant) MerchantJSON {
-	out := MerchantJSON{Merchant: m}
-	if c, err := a.Clocks.Clock(m.ID); err == nil {
-		out.Clock = ClockJSON{Now: c.Now(), Mode: c.Mode()}
+func clockJSON(c *clock.Clock) ClockJSON { return ClockJSON{Now: c.Now(), Mode: c.Mode()} }
+
+// merchantJSON fails with clock.ErrUnknownClock for a merchant a reset
+// removed while the request was on its way.
+func (a *API) merchantJSON(m *tenant.Merchant) (MerchantJSON, error) {
+	c, err := a.Clocks.Clock(m.ID)
+	if err != nil {
+		return MerchantJSON{}, err
 	}
-	return out
+	return MerchantJSON{Merchant: m, Clock: clockJSON(c)}, nil
+}
+
+// answerMerchant answers m with its clock.
+func (a *API) answerMerchant(w http.ResponseWriter, r *http.Request, status int, m *tenant.Merchant) {
+	out, err := a.merchantJSON(m)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, status, out)
 }
 
 // CreateMerchantRequest is the body of POST /merchants; every field is
@@ -149,39 +168,47 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(req.Settings) > 0 {
 		if err := tenant.ApplyPatch(req.Settings, &m.Settings); err != nil {
-			a.fail(w, err)
+			a.fail(w, r, err)
 			return
 		}
 	}
 	start := a.Now()
 	if req.Start != nil {
 		start = *req.Start
+		if err := a.Clocks.CheckTime(mode, start); err != nil {
+			Error(w, http.StatusBadRequest, "start: "+err.Error())
+			return
+		}
 	}
 	if err := a.Merchants.Create(r.Context(), m); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	a.Clocks.AddClock(m.ID, mode, start)
-	JSON(w, http.StatusCreated, a.merchantJSON(m))
+	c := a.Clocks.AddClock(m.ID, mode, start)
+	a.writeJSON(w, r, http.StatusCreated, MerchantJSON{Merchant: m, Clock: clockJSON(c)})
 }
 
 func (a *API) listMerchants(w http.ResponseWriter, r *http.Request) {
 	ms, err := a.Merchants.List(r.Context())
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	out := make([]MerchantJSON, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, a.merchantJSON(m))
+		j, err := a.merchantJSON(m)
+		if err != nil {
+			continue // a reset is removing it
+		}
+		out = append(out, j)
 	}
-	JSON(w, http.StatusOK, map[string]any{"merchants": out})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"merchants": out})
 }
 
 func (a *API) merchant(w http.ResponseWriter, r *http.Request) (*tenant.Merchant, bool) {
 	m, err := a.Merchants.Get(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return nil, false
 	}
 	return m, true
@@ -189,7 +216,7 @@ func (a *API) merchant(w http.ResponseWriter, r *http.Request) (*tenant.Merchant
 
 func (a *API) getMerchant(w http.ResponseWriter, r *http.Request) {
 	if m, ok := a.merchant(w, r); ok {
-		JSON(w, http.StatusOK, a.merchantJSON(m))
+		a.answerMerchant(w, r, http.StatusOK, m)
 	}
 }
 
@@ -206,10 +233,10 @@ func (a *API) patchMerchant(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := a.Merchants.UpdateSettings(r.Context(), mux.Vars(r)["id"], req.Settings)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, a.merchantJSON(m))
+	a.answerMerchant(w, r, http.StatusOK, m)
 }
 
 func (a *API) getClock(w http.ResponseWriter, r *http.Request) {
@@ -217,7 +244,12 @@ func (a *API) getClock(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	JSON(w, http.StatusOK, a.merchantJSON(m).Clock)
+	out, err := a.merchantJSON(m)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, http.StatusOK, out.Clock)
 }
 
 // AdvanceRequest moves a clock by a duration or to a time.
@@ -237,7 +269,7 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 	}
 	c, err := a.Clocks.Clock(m.ID)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	now := c.Now()
@@ -253,9 +285,17 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		target = now.Add(d.D())
+		if err := a.Clocks.CheckTime(c.Mode(), target); err != nil {
+			Error(w, http.StatusBadRequest, "by: "+err.Error())
+			return
+		}
 	case req.To != nil:
 		if req.To.Before(now) {
 			Error(w, http.StatusBadRequest, "to: "+req.To.UTC().Format(time.RFC3339)+" is before the clock's now, "+now.Format(time.RFC3339)+"; clocks only move forward")
+			return
+		}
+		if err := a.Clocks.CheckTime(c.Mode(), *req.To); err != nil {
+			Error(w, http.StatusBadRequest, "to: "+err.Error())
 			return
 		}
 		target = *req.To
@@ -268,10 +308,11 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	// A client that hangs up must not leave the clock stopped half-way.
 	if _, err := a.Clocks.Advance(context.WithoutCancel(r.Context()), m.ID, target); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, a.merchantJSON(m).Clock)
+	// The clock this call moved, even if a reset has since removed it.
+	a.writeJSON(w, r, http.StatusOK, clockJSON(c))
 }
 
 // PaymentJSON is a payment as the control API shows it: Tabby's object plus
@@ -286,20 +327,29 @@ type PaymentJSON struct {
 	History       []tabby.HistoryEntry `json:"history"`
 }
 
-func (a *API) paymentJSON(p *tabby.Payment) PaymentJSON {
+func (a *API) paymentJSON(p *tabby.Payment) (PaymentJSON, error) {
+	now, err := a.Tabby.Now(p.Merchant)
+	if err != nil {
+		return PaymentJSON{}, err
+	}
 	return PaymentJSON{
 		Payment: p.JSON(), Merchant: p.Merchant, MerchantCode: p.MerchantCode, SessionID: p.SessionID,
-		SessionStatus: p.SessionStatus(a.Tabby.Now(p.Merchant)), MerchantURLs: p.URLs, History: p.History,
-	}
+		SessionStatus: p.SessionStatus(now), MerchantURLs: p.URLs, History: p.History,
+	}, nil
 }
 
 func (a *API) getPayment(w http.ResponseWriter, r *http.Request) {
 	p, err := a.Tabby.PaymentAnyMerchant(r.Context(), mux.Vars(r)["id"])
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, a.paymentJSON(p))
+	out, err := a.paymentJSON(p)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
@@ -310,7 +360,7 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := a.Merchants.Get(r.Context(), id)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	limit, ok := queryInt(w, r, "limit", 100)
@@ -319,14 +369,19 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Match: func(*tabby.Payment) bool { return true }, Limit: limit})
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	out := make([]PaymentJSON, 0, len(ps))
 	for _, p := range ps {
-		out = append(out, a.paymentJSON(p))
+		j, err := a.paymentJSON(p)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out = append(out, j)
 	}
-	JSON(w, http.StatusOK, map[string]any{"payments": out, "total_count": total})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"payments": out, "total_count": total})
 }
 
 // CustomerResult is what a customer action did.
@@ -345,19 +400,19 @@ func (a *API) customer(w http.ResponseWriter, r *http.Request) {
 	}
 	action, err := tabby.ParseAction(req.Action)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	p, redirect, err := a.Tabby.Act(r.Context(), mux.Vars(r)["id"], action)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	res := CustomerResult{PaymentID: p.ID, Status: p.Status}
 	if redirect != "" {
 		res.RedirectURL = &redirect
 	}
-	JSON(w, http.StatusOK, res)
+	a.writeJSON(w, r, http.StatusOK, res)
 }
 
 func (a *API) journal(w http.ResponseWriter, r *http.Request) {
@@ -365,15 +420,15 @@ func (a *API) journal(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	JSON(w, http.StatusOK, map[string]any{"entries": a.Journal.Recent(r.URL.Query().Get("merchant"), limit)})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"entries": a.Journal.Recent(r.URL.Query().Get("merchant"), limit)})
 }
 
 func (a *API) reset(w http.ResponseWriter, r *http.Request) {
 	if err := a.Reset(r.Context()); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, map[string]string{"status": "reset"})
+	a.writeJSON(w, r, http.StatusOK, map[string]string{"status": "reset"})
 }
 
 func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
@@ -389,18 +444,22 @@ func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int
 	return n, true
 }
 
-// fail maps an error to a status: unknown things are 404, bad input 400,
-// a customer acting on a finished checkout 409, anything else 500.
-func (a *API) fail(w http.ResponseWriter, err error) {
+// fail maps an error to a status: unknown things, merchants a reset
+// removed among them, are 404, bad input 400, a customer acting on a
+// finished checkout 409, anything else 500, logged.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), errors.Is(err, webhook.ErrNotFound),
 		tabby.ErrorCode(err) == tabby.NotFound:
 		Error(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, tenant.ErrInvalid), tabby.ErrorCode(err) == tabby.Invalid:
+	case errors.Is(err, tenant.ErrInvalid), errors.Is(err, clock.ErrOutOfRange), tabby.ErrorCode(err) == tabby.Invalid:
 		Error(w, http.StatusBadRequest, err.Error())
 	case tabby.ErrorCode(err) == tabby.Conflict:
 		Error(w, http.StatusConflict, err.Error())
 	default:
+		if a.Log != nil {
+			a.Log.Error("control API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
 		Error(w, http.StatusInternalServerError, "internal error: "+err.Error())
 	}
 }
@@ -425,16 +484,18 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// indent is how deep the control API indents its JSON, for people to read.
+const indent = "  "
+
 // Error writes the control API's error shape.
 func Error(w http.ResponseWriter, status int, msg string) {
-	JSON(w, status, map[string]string{"error": msg})
+	_ = httpjson.Write(w, status, map[string]string{"error": msg}, indent) // strings always encode
 }
 
-// JSON writes v as the answer.
-func JSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+// writeJSON answers v; a value that cannot be encoded is answered as any
+// unexpected error is.
+func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := httpjson.Write(w, status, v, indent); err != nil {
+		a.fail(w, r, fmt.Errorf("encoding the answer: %w", err))
+	}
 }

@@ -34,28 +34,28 @@ func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		Merchant: q.Get("merchant"), Payment: q.Get("payment"), Status: webhook.Status(q.Get("status")), Limit: limit,
 	})
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, map[string]any{"deliveries": ds})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"deliveries": ds})
 }
 
 func (a *API) getDelivery(w http.ResponseWriter, r *http.Request) {
 	dl, err := a.Outbox.Get(r.Context(), mux.Vars(r)["id"])
-	a.answerDelivery(w, http.StatusOK, dl, err)
+	a.answerDelivery(w, r, http.StatusOK, dl, err)
 }
 
 func (a *API) resend(w http.ResponseWriter, r *http.Request) {
 	dl, err := a.Outbox.Resend(r.Context(), mux.Vars(r)["id"])
-	a.answerDelivery(w, http.StatusCreated, dl, err)
+	a.answerDelivery(w, r, http.StatusCreated, dl, err)
 }
 
-func (a *API) answerDelivery(w http.ResponseWriter, status int, dl *webhook.Delivery, err error) {
+func (a *API) answerDelivery(w http.ResponseWriter, r *http.Request, status int, dl *webhook.Delivery, err error) {
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, status, dl)
+	a.writeJSON(w, r, status, dl)
 }
 
 func (a *API) sendWebhook(w http.ResponseWriter, r *http.Request) {
@@ -67,22 +67,22 @@ func (a *API) sendWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	e, err := tabby.ParseEvent(req.Event)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	id := mux.Vars(r)["id"]
 	before, err := a.Outbox.List(r.Context(), webhook.Filter{Payment: id})
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	if _, err := a.Tabby.SendWebhook(r.Context(), id, e); err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	after, err := a.Outbox.List(r.Context(), webhook.Filter{Payment: id})
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
 	// Answer with the deliveries this call made.
@@ -96,5 +96,5 @@ func (a *API) sendWebhook(w http.ResponseWriter, r *http.Request) {
 			made = append(made, d)
 		}
 	}
-	JSON(w, http.StatusAccepted, map[string]any{"deliveries": made})
+	a.writeJSON(w, r, http.StatusAccepted, map[string]any{"deliveries": made})
 }

@@ -21,7 +21,7 @@ func (a *API) listScenarios(w http.ResponseWriter, r *http.Request) {
 		Error(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	JSON(w, http.StatusOK, map[string]any{"scenarios": all})
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"scenarios": all})
 }
 
 func (a *API) applyScenario(w http.ResponseWriter, r *http.Request) {
@@ -38,8 +38,8 @@ func (a *API) applyScenario(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := a.Merchants.UpdateSettings(r.Context(), mux.Vars(r)["id"], s.Settings)
 	if err != nil {
-		a.fail(w, err)
+		a.fail(w, r, err)
 		return
 	}
-	JSON(w, http.StatusOK, a.merchantJSON(m))
+	a.answerMerchant(w, r, http.StatusOK, m)
 }

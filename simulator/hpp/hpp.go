@@ -123,8 +123,8 @@ func (p *Pages) show(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, nil, err)
 		return
 	}
-	if v := p.finished(pay); v != nil {
-		render(w, http.StatusOK, "notice", v)
+	if v, err := p.finished(pay); err != nil || v != nil {
+		p.answerFinished(w, r, http.StatusOK, v, err)
 		return
 	}
 	step := stepPhone
@@ -166,8 +166,8 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 		render(w, http.StatusBadRequest, "notice", v)
 		return
 	}
-	if v := p.finished(pay); v != nil {
-		render(w, http.StatusConflict, "notice", v)
+	if v, err := p.finished(pay); err != nil || v != nil {
+		p.answerFinished(w, r, http.StatusConflict, v, err)
 		return
 	}
 	t := paymentView(pay).T
@@ -259,8 +259,13 @@ func (p *Pages) act(w http.ResponseWriter, r *http.Request, pay *tabby.Payment, 
 }
 
 // finished returns the page of a session the customer can no longer act
-// on, or nil while the checkout is open.
-func (p *Pages) finished(pay *tabby.Payment) *view {
+// on, or nil while the checkout is open. It fails when the payment's
+// merchant is gone (tenant.ErrNotFound).
+func (p *Pages) finished(pay *tabby.Payment) (*view, error) {
+	now, err := p.Service.Now(pay.Merchant)
+	if err != nil {
+		return nil, err
+	}
 	v := paymentView(pay)
 	t := v.T
 	switch {
@@ -281,12 +286,21 @@ func (p *Pages) finished(pay *tabby.Payment) *view {
 		v.Heading = t.Declined
 	case pay.Status == tabby.Expired && cancelledByCustomer(pay):
 		v.Heading = t.Cancelled
-	case pay.SessionStatus(p.Service.Now(pay.Merchant)) == "expired":
+	case pay.SessionStatus(now) == "expired":
 		v.Heading = t.Expired
 	default:
-		return nil
+		return nil, nil
 	}
-	return v
+	return v, nil
+}
+
+// answerFinished renders what finished returned.
+func (p *Pages) answerFinished(w http.ResponseWriter, r *http.Request, status int, v *view, err error) {
+	if err != nil {
+		p.fail(w, r, nil, err)
+		return
+	}
+	render(w, status, "notice", v)
 }
 
 // cancelledByCustomer tells a cancelled checkout from a timed-out one: both
@@ -318,11 +332,15 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, pay *tabby.Payment,
 		// Someone else finished the checkout first (another tab, a
 		// timeout): show the state it is in now.
 		if pay != nil {
-			if cur, err := p.Service.SessionAnyMerchant(r.Context(), pay.SessionID); err == nil {
-				if v := p.finished(cur); v != nil {
-					render(w, http.StatusConflict, "notice", v)
-					return
-				}
+			cur, err := p.Service.SessionAnyMerchant(r.Context(), pay.SessionID)
+			if err != nil {
+				p.fail(w, r, pay, err) // gone since, in a reset
+				return
+			}
+			v, err := p.finished(cur)
+			if err != nil || v != nil {
+				p.answerFinished(w, r, http.StatusConflict, v, err)
+				return
 			}
 		}
 	case tabby.Invalid:

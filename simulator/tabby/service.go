@@ -88,14 +88,6 @@ func (c *change) emit(p *Payment, e Event) {
 	c.events = append(c.events, emitted{event: e, snap: snap})
 }
 
-func (s *Service) now(m *tenant.Merchant) (time.Time, error) {
-	c, err := s.Clocks.Clock(m.ID)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("merchant %s: %w", m.ID, err)
-	}
-	return c.Now(), nil
-}
-
 func paymentDoc(p *Payment) store.Doc {
 	return store.Doc{Kind: kindPayment, ID: p.ID, Merchant: p.Merchant, Created: p.CreatedAt}
 }
@@ -129,13 +121,16 @@ func (s *Service) commit(ctx context.Context, tx store.Tx, p *Payment, c *change
 
 // mutate applies fn to merchant m's payment id in one transaction.
 func (s *Service) mutate(ctx context.Context, m *tenant.Merchant, id string, fn func(p *Payment, c *change) error) (*Payment, error) {
-	now, err := s.now(m)
+	now, err := s.Now(m.ID)
 	if err != nil {
 		return nil, err
 	}
 	c := &change{now: now, m: m}
 	var p Payment
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		if err := stillThere(tx, m); err != nil {
+			return err
+		}
 		d, err := store.GetJSON(tx, kindPayment, id, &p)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && d.Merchant != m.ID) {
 			return errNoSuchPayment
@@ -168,7 +163,7 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 	if currency != req.Payment.Currency {
 		return nil, errorf(Invalid, "could not create payment: only '%s' is supported, but got '%s'", currency, req.Payment.Currency)
 	}
-	now, err := s.now(m)
+	now, err := s.Now(m.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +179,9 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 		c.timers = append(c.timers, timer{at: expiryAt(p, m), kind: timerExpire})
 	}
 	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		if err := stillThere(tx, m); err != nil {
+			return err
+		}
 		sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
 		if err := store.CreateJSON(tx, sess, p.ID); err != nil {
 			return err
@@ -770,13 +768,20 @@ func (s *Service) SessionAnyMerchant(ctx context.Context, sessionID string) (*Pa
 	return &p, nil
 }
 
-// Now is merchant's current time on its own clock.
-func (s *Service) Now(merchant string) time.Time {
-	c, err := s.Clocks.Clock(merchant)
-	if err != nil {
-		return time.Time{}
+// Now is merchant's current time on its own clock; tenant.ErrNotFound
+// when a reset removed the merchant while the request was on its way.
+func (s *Service) Now(merchant string) (time.Time, error) {
+	return tenant.Now(s.Clocks, merchant)
+}
+
+// stillThere fails with tenant.ErrNotFound when merchant m was removed by a
+// reset after the request found it, so that nothing is written for a
+// merchant that is gone.
+func stillThere(tx store.Tx, m *tenant.Merchant) error {
+	if !tenant.Exists(tx, m.ID) {
+		return fmt.Errorf("%w: %s", tenant.ErrNotFound, m.ID)
 	}
-	return c.Now()
+	return nil
 }
 
 // Recover puts the timers of every unfinished payment back on their

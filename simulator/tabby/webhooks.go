@@ -141,6 +141,9 @@ func (w *Webhooks) Register(ctx context.Context, m *tenant.Merchant, code string
 		hook.Header = in.Header
 	}
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		if err := stillThere(tx, m); err != nil {
+			return err
+		}
 		_, n, err := tx.List(kindWebhook, store.Query{Merchant: m.ID, Index: map[string]string{"code": code}})
 		if err != nil {
 			return err
@@ -236,6 +239,9 @@ func (w *Webhooks) Update(ctx context.Context, m *tenant.Merchant, code, id stri
 	}
 	var out *Webhook
 	err := w.Store.Update(ctx, func(tx store.Tx) error {
+		if err := stillThere(tx, m); err != nil {
+			return err
+		}
 		h, err := w.get(tx, m, code, id)
 		if err != nil {
 			return err

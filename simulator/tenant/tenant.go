@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/money"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
@@ -107,6 +108,20 @@ func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
 func Exists(tx store.Tx, id string) bool {
 	_, err := tx.Get(kindMerchant, id)
 	return err == nil
+}
+
+// Now is merchant id's time on its own clock. A merchant without a clock is
+// one a reset removed while a request for it was on its way: ErrNotFound,
+// as for any merchant that is not there.
+func Now(clocks *clock.Scheduler, id string) (time.Time, error) {
+	c, err := clocks.Clock(id)
+	if errors.Is(err, clock.ErrUnknownClock) {
+		return time.Time{}, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return c.Now(), nil
 }
 
 // ByKey finds the merchant that owns a Tabby key, secret or public. It

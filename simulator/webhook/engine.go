@@ -108,12 +108,9 @@ func (e *Engine) newID() string {
 	return fmt.Sprintf("dlv_%d_%010d", e.Generation, e.seq.Add(1))
 }
 
-func (e *Engine) now(merchant string) time.Time {
-	c, err := e.Clocks.Clock(merchant)
-	if err != nil {
-		return time.Now().UTC()
-	}
-	return c.Now()
+// now is merchant's time; tenant.ErrNotFound when a reset removed it.
+func (e *Engine) now(merchant string) (time.Time, error) {
+	return tenant.Now(e.Clocks, merchant)
 }
 
 func deliveryDoc(d *Delivery) store.Doc {
@@ -138,7 +135,10 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 	if _, ok := e.Policies[d.Provider]; !ok {
 		return fmt.Errorf("webhook: no delivery policy for provider %q", d.Provider)
 	}
-	now := e.now(m.ID)
+	now, err := e.now(m.ID)
+	if err != nil {
+		return err
+	}
 	d.ID, d.Merchant, d.CreatedAt, d.Status, d.Attempts = e.newID(), m.ID, now, Pending, []Attempt{}
 	d.Headers = cloneHeaders(d.Headers)
 	chaos := m.Settings.Webhooks
@@ -317,7 +317,10 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	if t := m.Settings.Webhooks.Timeout; t > 0 {
 		timeout = t.D()
 	}
-	now := e.now(d.Merchant)
+	now, err := e.now(d.Merchant)
+	if err != nil {
+		return nil // the merchant is gone (reset)
+	}
 	att, body := e.post(ctx, &d, timeout)
 	if ctx.Err() != nil {
 		// The caller gave up (an advance whose client went away, a
@@ -342,6 +345,9 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	}
 	err = e.Store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error {
 		doc, err := tx.Get(kindDelivery, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // gone with its merchant in a reset
+		}
 		if err != nil {
 			return err
 		}
@@ -417,7 +423,11 @@ func (e *Engine) reschedule(ctx context.Context, id string, n int) {
 	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
 		return
 	}
-	if err := e.Clocks.Schedule(d.Merchant, e.now(d.Merchant), timerTry, tryKey(id, n)); err != nil {
+	now, err := e.now(d.Merchant)
+	if err != nil {
+		return // the merchant is gone (reset)
+	}
+	if err := e.Clocks.Schedule(d.Merchant, now, timerTry, tryKey(id, n)); err != nil {
 		e.Log.Warn("could not put an interrupted webhook try back", "delivery", id, "try", n, "err", err)
 	}
 }
@@ -547,7 +557,10 @@ func (e *Engine) Resend(ctx context.Context, id string) (*Delivery, error) {
 			}
 			return err
 		}
-		now := e.now(orig.Merchant)
+		now, err := e.now(orig.Merchant)
+		if err != nil {
+			return err
+		}
 		d = Delivery{
 			ID: e.newID(), Merchant: orig.Merchant, Provider: orig.Provider, PaymentID: orig.PaymentID,
 			Event: orig.Event, URL: orig.URL, Headers: cloneHeaders(orig.Headers), AuthHeader: orig.AuthHeader,

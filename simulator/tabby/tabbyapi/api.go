@@ -4,8 +4,8 @@ package tabbyapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
@@ -73,21 +74,17 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
-			writeError(w, http.StatusUnauthorized, "not_authorized", "missing Bearer scheme")
+			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "missing Bearer scheme")
 			return
 		}
 		m, secret, err := a.Merchants.ByKey(r.Context(), key)
-		if errors.Is(err, tenant.ErrNotFound) {
-			writeError(w, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
-			return
-		}
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		journal.SetMerchant(r.Context(), m.ID)
 		if !secret && !publicKeyOK {
-			writeError(w, http.StatusUnauthorized, "not_authorized", "invalid secret key")
+			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
 			return
 		}
 		isTest := strings.HasPrefix(key, "sk_test_") || strings.HasPrefix(key, "pk_test_")
@@ -99,7 +96,7 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 func (a *API) payment(next handler) handler {
 	return func(c *call) {
 		if _, err := uuid.Parse(mux.Vars(c.r)["id"]); err != nil {
-			writeError(c.w, http.StatusBadRequest, "bad_data", "invalid payment id")
+			a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", "invalid payment id")
 			return
 		}
 		next(c)
@@ -114,7 +111,7 @@ func decodeBody[T any](a *API, c *call, decode func([]byte) (T, error)) (T, bool
 	var zero T
 	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBody))
 	if err != nil {
-		writeError(c.w, http.StatusBadRequest, "bad_data", "could not decode request: the body is larger than 1 MiB or was cut off")
+		a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", "could not decode request: the body is larger than 1 MiB or was cut off")
 		return zero, false
 	}
 	v, err := decode(b)
@@ -145,7 +142,12 @@ func (a *API) answerSession(c *call) func(*tabby.Payment, error) {
 			a.domainError(c, err)
 			return
 		}
-		writeJSON(c.w, http.StatusOK, p.SessionJSON(a.Service.Now(c.merchant.ID), a.HostedPageURL(p.SessionID)))
+		now, err := a.Service.Now(c.merchant.ID)
+		if err != nil {
+			a.domainError(c, err)
+			return
+		}
+		a.writeJSON(c.w, c.r, http.StatusOK, p.SessionJSON(now, a.HostedPageURL(p.SessionID)))
 	}
 }
 
@@ -181,7 +183,7 @@ func (a *API) answerPayment(c *call) func(*tabby.Payment, error) {
 			a.domainError(c, err)
 			return
 		}
-		writeJSON(c.w, http.StatusOK, p.JSON())
+		a.writeJSON(c.w, c.r, http.StatusOK, p.JSON())
 	}
 }
 
@@ -204,7 +206,7 @@ var listStatuses = map[string]func(p *tabby.Payment) bool{
 
 func (a *API) listPayments(c *call) {
 	q := c.r.URL.Query()
-	bad := func(msg string) { writeError(c.w, http.StatusBadRequest, "bad_data", msg) }
+	bad := func(msg string) { a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", msg) }
 	lq := tabby.ListQuery{Limit: 20}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -255,7 +257,7 @@ func (a *API) listPayments(c *call) {
 	for _, p := range ps {
 		out = append(out, p.JSON())
 	}
-	writeJSON(c.w, http.StatusOK, map[string]any{
+	a.writeJSON(c.w, c.r, http.StatusOK, map[string]any{
 		"payments":   out,
 		"pagination": map[string]int{"limit": lq.Limit, "offset": lq.Offset, "total_count": total},
 	})
@@ -269,7 +271,7 @@ func (a *API) listWebhooks(c *call) {
 		a.domainError(c, err)
 		return
 	}
-	writeJSON(c.w, http.StatusOK, hooks)
+	a.writeJSON(c.w, c.r, http.StatusOK, hooks)
 }
 
 func (a *API) registerWebhook(c *call) {
@@ -293,7 +295,7 @@ func (a *API) deleteWebhook(c *call) {
 		a.domainError(c, err)
 		return
 	}
-	writeJSON(c.w, http.StatusOK, map[string]string{"status": "ok"})
+	a.writeJSON(c.w, c.r, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (a *API) answerWebhook(c *call) func(*tabby.Webhook, error) {
@@ -302,7 +304,7 @@ func (a *API) answerWebhook(c *call) func(*tabby.Webhook, error) {
 			a.domainError(c, err)
 			return
 		}
-		writeJSON(c.w, http.StatusOK, h)
+		a.writeJSON(c.w, c.r, http.StatusOK, h)
 	}
 }
 
@@ -319,14 +321,22 @@ var statusOf = map[tabby.Code]struct {
 
 func (a *API) domainError(c *call, err error) {
 	if s, ok := statusOf[tabby.ErrorCode(err)]; ok {
-		writeError(c.w, s.status, s.errorType, err.Error())
+		a.writeError(c.w, c.r, s.status, s.errorType, err.Error())
 		return
 	}
 	a.fail(c.w, c.r, err)
 }
 
-// fail answers an unexpected error as Tabby does, in plain text, and logs it.
+// fail answers an error the domain's codes do not cover. An unknown
+// merchant, whether no merchant has the key or a reset removed the merchant
+// while its request was on the way, is answered as Tabby answers an unknown
+// key; anything else as Tabby answers an unexpected error, in plain text,
+// and is logged.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, tenant.ErrNotFound) {
+		a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
+		return
+	}
 	if errors.Is(err, context.Canceled) {
 		return
 	}
@@ -346,12 +356,14 @@ type errorJSON struct {
 }
 
 // writeError writes Tabby's error envelope.
-func writeError(w http.ResponseWriter, status int, errorType, msg string) {
-	writeJSON(w, status, errorJSON{Status: "error", ErrorType: errorType, Error: msg})
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, status int, errorType, msg string) {
+	a.writeJSON(w, r, status, errorJSON{Status: "error", ErrorType: errorType, Error: msg})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// writeJSON answers v; a value that cannot be encoded is answered as any
+// unexpected error is.
+func (a *API) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	if err := httpjson.Write(w, status, v, ""); err != nil {
+		a.fail(w, r, fmt.Errorf("encoding the answer: %w", err))
+	}
 }
