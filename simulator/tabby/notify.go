@@ -64,3 +64,24 @@ func (s *Service) SendWebhook(ctx context.Context, paymentID string, e Event) (*
 		return nil
 	})
 }
+
+// Event is a change Tabby sends a webhook for (tabby-api.md §6.3).
+type Event string
+
+// Webhook events, one per transition Tabby documents.
+const (
+	EventAuthorize Event = "authorize"
+	EventCapture   Event = "capture"
+	EventClose     Event = "close"
+	EventReject    Event = "reject"
+	EventRefund    Event = "refund"
+	EventUpdate    Event = "update"
+	EventExpire    Event = "expire"
+)
+
+// Notifier hears of every webhook event inside the transaction that makes
+// the change, so the webhook is stored in the same step as the change.
+type Notifier interface {
+	// Notify receives the payment as it was right after the event.
+	Notify(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error
+}

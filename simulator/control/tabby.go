@@ -1,0 +1,117 @@
+package control
+
+import (
+	"net/http"
+
+	"github.com/gorilla/mux"
+
+	"github.com/tabbysim/tabbysim/simulator/tabby"
+)
+
+// registerTabby mounts the routes over Tabby payments: read, list, and the
+// customer's actions on the hosted page.
+func (a *API) registerTabby(r *mux.Router) {
+	r.HandleFunc("/payments", a.listPayments).Methods(http.MethodGet)
+	r.HandleFunc("/payments/{id}", a.getPayment).Methods(http.MethodGet)
+	r.HandleFunc("/payments/{id}/customer", a.customer).Methods(http.MethodPost)
+}
+
+// PaymentJSON is a payment as the control API shows it: Tabby's object plus
+// what only the simulator knows.
+type PaymentJSON struct {
+	Payment       tabby.PaymentJSON    `json:"payment"`
+	Merchant      string               `json:"merchant"`
+	MerchantCode  string               `json:"merchant_code"`
+	SessionID     string               `json:"session_id"`
+	SessionStatus string               `json:"session_status"`
+	MerchantURLs  tabby.MerchantURLs   `json:"merchant_urls"`
+	History       []tabby.HistoryEntry `json:"history"`
+}
+
+func (a *API) paymentJSON(p *tabby.Payment) (PaymentJSON, error) {
+	now, err := a.Tabby.Now(p.Merchant)
+	if err != nil {
+		return PaymentJSON{}, err
+	}
+	return PaymentJSON{
+		Payment: p.JSON(), Merchant: p.Merchant, MerchantCode: p.MerchantCode, SessionID: p.SessionID,
+		SessionStatus: p.SessionStatus(now), MerchantURLs: p.URLs, History: p.History,
+	}, nil
+}
+
+func (a *API) getPayment(w http.ResponseWriter, r *http.Request) {
+	p, err := a.Tabby.PaymentAnyMerchant(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out, err := a.paymentJSON(p)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeJSON(w, r, http.StatusOK, out)
+}
+
+func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("merchant")
+	if id == "" {
+		Error(w, http.StatusBadRequest, "merchant: name the merchant whose payments to list (?merchant=ID)")
+		return
+	}
+	m, err := a.Merchants.Get(r.Context(), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	limit, ok := queryInt(w, r, "limit", 100)
+	if !ok {
+		return
+	}
+	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Match: func(*tabby.Payment) bool { return true }, Limit: limit})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]PaymentJSON, 0, len(ps))
+	for _, p := range ps {
+		j, err := a.paymentJSON(p)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		out = append(out, j)
+	}
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"payments": out, "total_count": total})
+}
+
+// CustomerResult is what a customer action did.
+type CustomerResult struct {
+	PaymentID   string       `json:"payment_id"`
+	Status      tabby.Status `json:"status"`
+	RedirectURL *string      `json:"redirect_url"`
+}
+
+func (a *API) customer(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Action string `json:"action"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	action, err := tabby.ParseAction(req.Action)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, redirect, err := a.Tabby.Act(r.Context(), mux.Vars(r)["id"], action)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	res := CustomerResult{PaymentID: p.ID, Status: p.Status}
+	if redirect != "" {
+		res.RedirectURL = &redirect
+	}
+	a.writeJSON(w, r, http.StatusOK, res)
+}

@@ -1,0 +1,68 @@
+package tabby
+
+import (
+	"context"
+
+	"github.com/tabbysim/tabbysim/simulator/tenant"
+)
+
+// RefundRequest is the body of a refund.
+type RefundRequest struct {
+	Amount      string `json:"amount"`
+	ReferenceID string `json:"reference_id"`
+	Reason      string `json:"reason"`
+	Items       []Item `json:"items"`
+}
+
+// DecodeRefund parses a refund body.
+func DecodeRefund(body []byte) (*RefundRequest, error) {
+	var r RefundRequest
+	return &r, decodeJSON(body, &r)
+}
+
+// Refund returns amount from a closed payment, never more than captured.
+// A refund whose reference_id was seen before on this payment changes
+// nothing.
+func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *RefundRequest) (*Payment, error) {
+	return s.mutate(ctx, m, id, func(p *Payment, c *change) error {
+		if r.ReferenceID != "" {
+			for _, rf := range p.Refunds {
+				if rf.ReferenceID == r.ReferenceID {
+					return nil
+				}
+			}
+		}
+		if p.Status != Closed {
+			if len(p.Captures) == 0 {
+				return errorf(Invalid, "can not refund payment that has no captures and not closed")
+			}
+			return errorf(Invalid, "can not refund payment that is not closed: close it first (it is %s)", p.Status)
+		}
+		if r.Amount == "" {
+			return errorf(Invalid, "amount is required")
+		}
+		amount, err := ParseAmount(r.Amount, p.Currency)
+		if err != nil {
+			return errorf(Invalid, "amount: %v", err)
+		}
+		if err := validateItems("items", r.Items, p.Currency); err != nil {
+			return err
+		}
+		if amount <= 0 {
+			return errorf(Invalid, "amount must be greater than zero")
+		}
+		window := m.Settings.RefundWindow.D()
+		if c.now.After(p.CreatedAt.Add(window)) {
+			return errorf(Invalid, "could not refund: refunds are accepted for %s after the payment was created, and that time has passed", m.Settings.RefundWindow)
+		}
+		if rest := p.Captured() - p.Refunded(); amount > rest {
+			return errorf(Invalid, "could not refund %s %s: only %s %s of the captured amount is left to refund",
+				amount.Format(p.Currency), p.Currency, rest.Format(p.Currency), p.Currency)
+		}
+		items := normaliseItems(r.Items, p.Currency)
+		p.Refunds = append(p.Refunds, Refund{ID: s.IDs.UUID(), CreatedAt: c.now, Amount: amount, Reason: r.Reason, Items: items, ReferenceID: r.ReferenceID})
+		p.record(c.now, "refunded", ByMerchant, amount.Format(p.Currency)+" "+p.Currency)
+		c.emit(p, EventRefund)
+		return nil
+	})
+}

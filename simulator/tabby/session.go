@@ -1,0 +1,158 @@
+package tabby
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
+)
+
+// CreateSession runs pre-scoring and creates a checkout session with its
+// payment. isTest is true for test keys.
+func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *CheckoutRequest, isTest bool) (*Payment, error) {
+	amount, err := req.validate(m.Settings.Strict)
+	if err != nil {
+		return nil, err
+	}
+	currency, ok := m.Currency(req.MerchantCode)
+	if !ok {
+		return nil, errorf(Unauthorized, "merchant is null")
+	}
+	if currency != req.Payment.Currency {
+		return nil, errorf(Invalid, "could not create payment: only '%s' is supported, but got '%s'", currency, req.Payment.Currency)
+	}
+	now, err := s.Now(m.ID)
+	if err != nil {
+		return nil, err
+	}
+	p := newPayment(m, req, amount, now, isTest)
+	p.ID, p.SessionID = s.IDs.UUID(), s.IDs.UUID()
+	c := &change{now: now, m: m, created: true}
+	if reason := s.prescore(m, p); reason != "" {
+		p.RejectionReason = reason
+		p.Status = Rejected
+		p.record(now, "session rejected at pre-scoring", BySimulator, reason)
+	} else {
+		p.record(now, "session created", ByMerchant, "")
+		c.timers = append(c.timers, timer{at: expiryAt(p, m), kind: timerExpire})
+	}
+	err = s.Store.Update(ctx, func(tx store.Tx) error {
+		if err := stillThere(tx, m); err != nil {
+			return err
+		}
+		sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
+		if err := store.CreateJSON(tx, sess, p.ID); err != nil {
+			return err
+		}
+		return s.commit(ctx, tx, p, c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount Amount, now time.Time, isTest bool) *Payment {
+	r := req.Payment
+	p := &Payment{
+		Merchant: m.ID, MerchantCode: req.MerchantCode, CreatedAt: now, Status: Created, IsTest: isTest,
+		Amount: amount, Currency: r.Currency, Description: r.Description, Lang: req.Lang,
+		Buyer: *r.Buyer, OrderHistory: r.OrderHistory, Meta: r.Meta, Attachment: r.Attachment,
+		SessionExpiresAt: now.Add(m.Settings.SessionTTL.D()),
+		Captures:         []Capture{}, Refunds: []Refund{},
+	}
+	if p.Lang == "" {
+		p.Lang = "en"
+	}
+	if r.ShippingAddress != nil {
+		p.Shipping = *r.ShippingAddress
+	}
+	if req.MerchantURLs != nil {
+		p.URLs = *req.MerchantURLs
+	}
+	if r.BuyerHistory != nil {
+		p.BuyerHistory = *r.BuyerHistory
+	}
+	if p.BuyerHistory.RegisteredSince == "" {
+		p.BuyerHistory.RegisteredSince = now.Format(time.RFC3339)
+	}
+	if p.OrderHistory == nil {
+		p.OrderHistory = []Raw{}
+	}
+	if o := r.Order; o != nil {
+		p.Order = Order{ReferenceID: o.ReferenceID, UpdatedAt: o.UpdatedAt,
+			TaxAmount: amountText(o.TaxAmount, r.Currency), ShippingAmount: amountText(o.ShippingAmount, r.Currency),
+			DiscountAmount: amountText(o.DiscountAmount, r.Currency), Items: normaliseItems(o.Items, r.Currency)}
+	} else {
+		zero := amountText("", r.Currency)
+		p.Order = Order{TaxAmount: zero, ShippingAmount: zero, DiscountAmount: zero, Items: []Item{}}
+	}
+	return p
+}
+
+// prescore returns Tabby's rejection reason for the session, or "".
+func (s *Service) prescore(m *tenant.Merchant, p *Payment) string {
+	if prescoringRejects(&p.Buyer) {
+		return RejectNotAvailable
+	}
+	if l, ok := m.Settings.Limits[p.Currency]; ok {
+		if min, err := ParseAmount(l.Min, p.Currency); err == nil && p.Amount < min {
+			return RejectTooLow
+		}
+		if max, err := ParseAmount(l.Max, p.Currency); err == nil && p.Amount > max {
+			return RejectTooHigh
+		}
+	}
+	return ""
+}
+
+// Session returns the payment of merchant m's checkout session id.
+func (s *Service) Session(ctx context.Context, m *tenant.Merchant, sessionID string) (*Payment, error) {
+	p, err := s.SessionAnyMerchant(ctx, sessionID)
+	if err == nil && p.Merchant != m.ID {
+		return nil, errorf(NotFound, "no such session")
+	}
+	return p, err
+}
+
+// CancelSession cancels an unfinished checkout: the payment turns EXPIRED.
+func (s *Service) CancelSession(ctx context.Context, m *tenant.Merchant, sessionID string) (*Payment, error) {
+	p, err := s.Session(ctx, m, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	return s.mutate(ctx, m, p.ID, func(p *Payment, c *change) error {
+		if p.Status != Created {
+			return errorf(Invalid, "could not cancel session: payment is %s", p.Status)
+		}
+		s.expire(p, c, ByMerchant, "session cancelled")
+		return nil
+	})
+}
+
+// SessionAnyMerchant returns the payment of checkout session id whoever
+// owns it; the hosted page uses it, as the customer holds no key.
+func (s *Service) SessionAnyMerchant(ctx context.Context, sessionID string) (*Payment, error) {
+	var p Payment
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		var paymentID string
+		_, err := store.GetJSON(tx, kindSession, sessionID, &paymentID)
+		if errors.Is(err, store.ErrNotFound) {
+			return errorf(NotFound, "no such session")
+		}
+		if err != nil {
+			return err
+		}
+		_, err = store.GetJSON(tx, kindPayment, paymentID, &p)
+		if errors.Is(err, store.ErrNotFound) {
+			return errorf(NotFound, "no such session")
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
