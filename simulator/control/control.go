@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
@@ -66,7 +66,7 @@ func (a *API) Register(r *mux.Router) {
 	a.registerScenarios(p)
 	a.registerDeliveries(p)
 	s.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		Error(w, http.StatusNotFound, "no control API route "+r.Method+" "+r.URL.Path)
+		a.fail(w, r, apperr.Errorf(apperr.NotFound, "no control API route %s %s", r.Method, r.URL.Path))
 	})
 }
 
@@ -75,7 +75,7 @@ func (a *API) checkToken(next http.Handler) http.Handler {
 		if a.Token != "" {
 			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(a.Token)) != 1 {
-				Error(w, http.StatusUnauthorized, "the control API needs Authorization: Bearer <token>")
+				a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "the control API needs Authorization: Bearer <token>"))
 				return
 			}
 		}
@@ -88,7 +88,7 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) journal(w http.ResponseWriter, r *http.Request) {
-	limit, ok := queryInt(w, r, "limit", 100)
+	limit, ok := a.queryInt(w, r, "limit", 100)
 	if !ok {
 		return
 	}
@@ -103,45 +103,25 @@ func (a *API) reset(w http.ResponseWriter, r *http.Request) {
 	a.writeJSON(w, r, http.StatusOK, map[string]string{"status": "reset"})
 }
 
-func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
+func (a *API) queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, true
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		Error(w, http.StatusBadRequest, name+": must be a whole number, 0 or more")
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "%s: must be a whole number, 0 or more", name))
 		return 0, false
 	}
 	return n, true
 }
 
-// fail maps an error to a status: unknown things, merchants a reset
-// removed among them, are 404, bad input 400, a customer acting on a
-// finished checkout 409, anything else 500, logged.
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), errors.Is(err, webhook.ErrNotFound),
-		tabby.ErrorCode(err) == tabby.NotFound:
-		Error(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, tenant.ErrInvalid), errors.Is(err, clock.ErrOutOfRange), tabby.ErrorCode(err) == tabby.Invalid:
-		Error(w, http.StatusBadRequest, err.Error())
-	case tabby.ErrorCode(err) == tabby.Conflict:
-		Error(w, http.StatusConflict, err.Error())
-	default:
-		if a.Log != nil {
-			a.Log.Error("control API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		}
-		Error(w, http.StatusInternalServerError, "internal error: "+err.Error())
-	}
-}
-
 // decode reads a JSON body into v, answering 400 itself when it cannot. An
 // empty body leaves v as it is.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
 	if err != nil {
-		Error(w, http.StatusBadRequest, "the body is larger than 1 MiB or was cut off")
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "the body is larger than 1 MiB or was cut off"))
 		return false
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
@@ -150,7 +130,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		Error(w, http.StatusBadRequest, "could not decode the JSON body: "+err.Error())
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "could not decode the JSON body: %v", err))
 		return false
 	}
 	return true
@@ -158,11 +138,6 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // indent is how deep the control API indents its JSON, for people to read.
 const indent = "  "
-
-// Error writes the control API's error shape.
-func Error(w http.ResponseWriter, status int, msg string) {
-	_ = httpjson.Write(w, status, map[string]string{"error": msg}, indent) // strings always encode
-}
 
 // writeJSON answers v; a value that cannot be encoded is answered as any
 // unexpected error is.

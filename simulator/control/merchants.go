@@ -2,11 +2,13 @@ package control
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -59,14 +61,14 @@ type CreateMerchantRequest struct {
 
 func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 	var req CreateMerchantRequest
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	mode := a.ClockMode
 	if req.Clock != "" {
 		var err error
 		if mode, err = clock.ParseMode(string(req.Clock)); err != nil {
-			Error(w, http.StatusBadRequest, "clock: "+err.Error())
+			a.fail(w, r, apperr.Errorf(apperr.Invalid, "clock: %v", err))
 			return
 		}
 	}
@@ -94,7 +96,7 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 	if req.Start != nil {
 		start = *req.Start
 		if err := a.Clocks.CheckTime(mode, start); err != nil {
-			Error(w, http.StatusBadRequest, "start: "+err.Error())
+			a.fail(w, r, fmt.Errorf("start: %w", err))
 			return
 		}
 	}
@@ -142,11 +144,11 @@ func (a *API) patchMerchant(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Settings json.RawMessage `json:"settings"`
 	}
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	if len(req.Settings) == 0 {
-		Error(w, http.StatusBadRequest, `send {"settings": {...}} with the settings to change`)
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, `send {"settings": {...}} with the settings to change`))
 		return
 	}
 	m, err := a.Merchants.UpdateSettings(r.Context(), mux.Vars(r)["id"], req.Settings)

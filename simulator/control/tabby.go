@@ -5,6 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
@@ -56,7 +57,7 @@ func (a *API) getPayment(w http.ResponseWriter, r *http.Request) {
 func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("merchant")
 	if id == "" {
-		Error(w, http.StatusBadRequest, "merchant: name the merchant whose payments to list (?merchant=ID)")
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "merchant: name the merchant whose payments to list (?merchant=ID)"))
 		return
 	}
 	m, err := a.Merchants.Get(r.Context(), id)
@@ -64,7 +65,7 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	limit, ok := queryInt(w, r, "limit", 100)
+	limit, ok := a.queryInt(w, r, "limit", 100)
 	if !ok {
 		return
 	}
@@ -96,7 +97,7 @@ func (a *API) customer(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Action string `json:"action"`
 	}
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	action, err := tabby.ParseAction(req.Action)

@@ -1,6 +1,10 @@
 package tabby
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tabbysim/tabbysim/simulator/apperr"
+)
 
 // FuzzDecodeCheckout feeds arbitrary bodies to the create-session decoder
 // and validator: they must answer with an application error, never panic.
@@ -24,14 +28,14 @@ func FuzzDecodeCheckout(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := DecodeCheckout(body)
 		if err != nil {
-			if ErrorCode(err) != Invalid {
+			if apperr.CodeOf(err) != apperr.Invalid {
 				t.Fatalf("decode error %v is not an Invalid application error", err)
 			}
 			return
 		}
 		for _, strict := range []bool{false, true} {
 			if amount, err := req.validate(strict); err != nil {
-				if ErrorCode(err) != Invalid {
+				if apperr.CodeOf(err) != apperr.Invalid {
 					t.Fatalf("validate error %v is not an Invalid application error", err)
 				}
 			} else if amount <= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -11,7 +12,7 @@ import (
 func (s *Service) UpdateReference(ctx context.Context, m *tenant.Merchant, id, referenceID string) (*Payment, error) {
 	return s.mutate(ctx, m, id, func(p *Payment, c *change) error {
 		if p.Status != Authorized && p.Status != Closed {
-			return errorf(Invalid, "could not update payment: only AUTHORIZED and CLOSED payments can be updated, this one is %s", p.Status)
+			return apperr.Errorf(apperr.Invalid, "could not update payment: only AUTHORIZED and CLOSED payments can be updated, this one is %s", p.Status)
 		}
 		old := p.Order.ReferenceID
 		p.Order.ReferenceID = referenceID
@@ -32,7 +33,7 @@ func DecodeUpdate(body []byte) (string, error) {
 		return "", err
 	}
 	if r.Order == nil || r.Order.ReferenceID == nil {
-		return "", errorf(Invalid, "order.reference_id is required")
+		return "", apperr.Errorf(apperr.Invalid, "order.reference_id is required")
 	}
 	return *r.Order.ReferenceID, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/money"
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -48,10 +49,10 @@ func (m *Merchant) Currency(code string) (string, bool) {
 	return c, ok
 }
 
-// Errors returned by the registry.
+// Errors returned by the registry, wrapped with what went wrong.
 var (
-	ErrNotFound = errors.New("no such merchant")
-	ErrInvalid  = errors.New("invalid merchant")
+	ErrNotFound = apperr.Errorf(apperr.NotFound, "no such merchant")
+	ErrInvalid  = apperr.Errorf(apperr.Invalid, "invalid merchant")
 )
 
 // Registry stores merchants.

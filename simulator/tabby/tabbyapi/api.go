@@ -3,8 +3,6 @@
 package tabbyapi
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
@@ -74,7 +73,7 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
-			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "missing Bearer scheme")
+			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "missing Bearer scheme"))
 			return
 		}
 		m, secret, err := a.Merchants.ByKey(r.Context(), key)
@@ -84,7 +83,7 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 		}
 		journal.SetMerchant(r.Context(), m.ID)
 		if !secret && !publicKeyOK {
-			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
+			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "invalid secret key"))
 			return
 		}
 		isTest := strings.HasPrefix(key, "sk_test_") || strings.HasPrefix(key, "pk_test_")
@@ -96,7 +95,7 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 func (a *API) payment(next handler) handler {
 	return func(c *call) {
 		if _, err := uuid.Parse(mux.Vars(c.r)["id"]); err != nil {
-			a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", "invalid payment id")
+			a.fail(c.w, c.r, apperr.Errorf(apperr.Invalid, "invalid payment id"))
 			return
 		}
 		next(c)
@@ -111,12 +110,12 @@ func decodeBody[T any](a *API, c *call, decode func([]byte) (T, error)) (T, bool
 	var zero T
 	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBody))
 	if err != nil {
-		a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", "could not decode request: the body is larger than 1 MiB or was cut off")
+		a.fail(c.w, c.r, apperr.Errorf(apperr.Invalid, "could not decode request: the body is larger than 1 MiB or was cut off"))
 		return zero, false
 	}
 	v, err := decode(b)
 	if err != nil {
-		a.domainError(c, err)
+		a.fail(c.w, c.r, err)
 		return zero, false
 	}
 	return v, true
@@ -139,12 +138,12 @@ func (a *API) cancelSession(c *call) {
 func (a *API) answerSession(c *call) func(*tabby.Payment, error) {
 	return func(p *tabby.Payment, err error) {
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		now, err := a.Service.Now(c.merchant.ID)
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		a.writeJSON(c.w, c.r, http.StatusOK, p.SessionJSON(now, a.HostedPageURL(p.SessionID)))
@@ -180,7 +179,7 @@ func (a *API) closePayment(c *call) {
 func (a *API) answerPayment(c *call) func(*tabby.Payment, error) {
 	return func(p *tabby.Payment, err error) {
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		a.writeJSON(c.w, c.r, http.StatusOK, p.JSON())
@@ -206,7 +205,7 @@ var listStatuses = map[string]func(p *tabby.Payment) bool{
 
 func (a *API) listPayments(c *call) {
 	q := c.r.URL.Query()
-	bad := func(msg string) { a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", msg) }
+	bad := func(msg string) { a.fail(c.w, c.r, apperr.Errorf(apperr.Invalid, "%s", msg)) }
 	lq := tabby.ListQuery{Limit: 20}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -250,7 +249,7 @@ func (a *API) listPayments(c *call) {
 	}
 	ps, total, err := a.Service.List(c.r.Context(), c.merchant, lq)
 	if err != nil {
-		a.domainError(c, err)
+		a.fail(c.w, c.r, err)
 		return
 	}
 	out := make([]tabby.PaymentJSON, 0, len(ps))
@@ -268,7 +267,7 @@ func (c *call) merchantCode() string { return c.r.Header.Get("X-Merchant-Code") 
 func (a *API) listWebhooks(c *call) {
 	hooks, err := a.Webhooks.List(c.r.Context(), c.merchant, c.merchantCode())
 	if err != nil {
-		a.domainError(c, err)
+		a.fail(c.w, c.r, err)
 		return
 	}
 	a.writeJSON(c.w, c.r, http.StatusOK, hooks)
@@ -292,7 +291,7 @@ func (a *API) updateWebhook(c *call) {
 
 func (a *API) deleteWebhook(c *call) {
 	if err := a.Webhooks.Delete(c.r.Context(), c.merchant, c.merchantCode(), c.id()); err != nil {
-		a.domainError(c, err)
+		a.fail(c.w, c.r, err)
 		return
 	}
 	a.writeJSON(c.w, c.r, http.StatusOK, map[string]string{"status": "ok"})
@@ -301,63 +300,11 @@ func (a *API) deleteWebhook(c *call) {
 func (a *API) answerWebhook(c *call) func(*tabby.Webhook, error) {
 	return func(h *tabby.Webhook, err error) {
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		a.writeJSON(c.w, c.r, http.StatusOK, h)
 	}
-}
-
-// statusOf maps domain error codes to Tabby's status and errorType.
-var statusOf = map[tabby.Code]struct {
-	status    int
-	errorType string
-}{
-	tabby.Invalid:      {http.StatusBadRequest, "bad_data"},
-	tabby.NotFound:     {http.StatusNotFound, "not_found"},
-	tabby.Unauthorized: {http.StatusUnauthorized, "not_authorized"},
-	tabby.Conflict:     {http.StatusConflict, "conflict"},
-}
-
-func (a *API) domainError(c *call, err error) {
-	if s, ok := statusOf[tabby.ErrorCode(err)]; ok {
-		a.writeError(c.w, c.r, s.status, s.errorType, err.Error())
-		return
-	}
-	a.fail(c.w, c.r, err)
-}
-
-// fail answers an error the domain's codes do not cover. An unknown
-// merchant, whether no merchant has the key or a reset removed the merchant
-// while its request was on the way, is answered as Tabby answers an unknown
-// key; anything else as Tabby answers an unexpected error, in plain text,
-// and is logged.
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, tenant.ErrNotFound) {
-		a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
-		return
-	}
-	if errors.Is(err, context.Canceled) {
-		return
-	}
-	if a.Log != nil {
-		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	_, _ = io.WriteString(w, "Internal Server error")
-}
-
-// errorJSON is Tabby's error envelope, fields in Tabby's order.
-type errorJSON struct {
-	Status    string `json:"status"`
-	ErrorType string `json:"errorType"`
-	Error     string `json:"error"`
-}
-
-// writeError writes Tabby's error envelope.
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, status int, errorType, msg string) {
-	a.writeJSON(w, r, status, errorJSON{Status: "error", ErrorType: errorType, Error: msg})
 }
 
 // writeJSON answers v; a value that cannot be encoded is answered as any
