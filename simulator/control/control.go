@@ -4,11 +4,10 @@
 package control
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -116,20 +115,18 @@ func (a *API) queryInt(w http.ResponseWriter, r *http.Request, name string, def 
 	return n, true
 }
 
-// decode reads a JSON body into v, answering 400 itself when it cannot. An
-// empty body leaves v as it is.
+// decode reads a JSON body into v, answering 400 itself when it cannot.
+// Unknown fields are refused; an empty body leaves v as it is.
 func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	body, err := httpjson.ReadBody(w, r)
 	if err != nil {
-		a.fail(w, r, apperr.Errorf(apperr.Invalid, "the body is larger than 1 MiB or was cut off"))
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "%v", err))
 		return false
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return true
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := httpjson.Decode(body, v, httpjson.RefuseUnknown); err != nil {
 		a.fail(w, r, apperr.Errorf(apperr.Invalid, "could not decode the JSON body: %v", err))
 		return false
 	}

@@ -100,6 +100,7 @@ func TestMerchants_CreateInvalid(t *testing.T) {
 		{"bad setting", map[string]any{"settings": map[string]any{"session_ttl": "-5m"}}},
 		{"bad currency", map[string]any{"merchant_codes": map[string]any{"us": "USD"}}},
 		{"not json", "{"},
+		{"two JSON values", `{"clock": "manual"} {"clock": "wall"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := shared.ctl(t, http.MethodPost, "/merchants", tc.body)

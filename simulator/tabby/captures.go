@@ -17,12 +17,6 @@ type CaptureRequest struct {
 	Items          []Item `json:"items"`
 }
 
-// DecodeCapture parses a capture body.
-func DecodeCapture(body []byte) (*CaptureRequest, error) {
-	var r CaptureRequest
-	return &r, decodeJSON(body, &r)
-}
-
 // Capture takes amount from an authorized payment. A capture whose
 // reference_id was seen before on this payment changes nothing.
 func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r *CaptureRequest) (*Payment, error) {

@@ -2,10 +2,7 @@ package tabby
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -47,55 +44,10 @@ type OrderRequest struct {
 	Items          []Item `json:"items"`
 }
 
-// MsgCouldNotDecode is Tabby's message for a body that is not JSON.
-const MsgCouldNotDecode = "could not decode request"
-
-// DecodeCheckout parses a create-session body. Errors are *Error with code
-// Invalid: malformed JSON gets Tabby's "could not decode request", a value of
-// the wrong type names the field.
-func DecodeCheckout(body []byte) (*CheckoutRequest, error) {
-	var req CheckoutRequest
-	if err := decodeJSON(body, &req); err != nil {
-		return nil, err
-	}
-	return &req, nil
-}
-
-// decodeJSON decodes one JSON object, naming the field of a type error.
-func decodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return apperr.Errorf(apperr.Invalid, "%s: expected %s, got %s", te.Field, jsonTypeName(te.Type.Kind().String()), te.Value)
-		}
-		return apperr.Errorf(apperr.Invalid, MsgCouldNotDecode)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return apperr.Errorf(apperr.Invalid, MsgCouldNotDecode)
-	}
-	return nil
-}
-
-func jsonTypeName(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "int", "int64", "float64":
-		return "a number"
-	case "bool":
-		return "a boolean"
-	case "slice":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	}
-	return goKind
-}
-
-// validate checks a request for the fields Tabby needs; strict also demands
+// Validate checks a request for the fields Tabby needs; strict also demands
 // the ones its OpenAPI file marks required. It returns the parsed amount.
-func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
+// Its errors are application errors with code Invalid.
+func (r *CheckoutRequest) Validate(strict bool) (Amount, error) {
 	bad := func(format string, a ...any) (Amount, error) { return 0, apperr.Errorf(apperr.Invalid, format, a...) }
 	p := r.Payment
 	switch {

@@ -21,19 +21,3 @@ func (s *Service) UpdateReference(ctx context.Context, m *tenant.Merchant, id, r
 		return nil
 	})
 }
-
-// DecodeUpdate parses a PUT payment body and returns the new reference id.
-func DecodeUpdate(body []byte) (string, error) {
-	var r struct {
-		Order *struct {
-			ReferenceID *string `json:"reference_id"`
-		} `json:"order"`
-	}
-	if err := decodeJSON(body, &r); err != nil {
-		return "", err
-	}
-	if r.Order == nil || r.Order.ReferenceID == nil {
-		return "", apperr.Errorf(apperr.Invalid, "order.reference_id is required")
-	}
-	return *r.Order.ReferenceID, nil
-}

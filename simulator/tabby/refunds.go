@@ -15,12 +15,6 @@ type RefundRequest struct {
 	Items       []Item `json:"items"`
 }
 
-// DecodeRefund parses a refund body.
-func DecodeRefund(body []byte) (*RefundRequest, error) {
-	var r RefundRequest
-	return &r, decodeJSON(body, &r)
-}
-
 // Refund returns amount from a closed payment, never more than captured.
 // A refund whose reference_id was seen before on this payment changes
 // nothing.

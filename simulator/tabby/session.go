@@ -13,7 +13,7 @@ import (
 // CreateSession runs pre-scoring and creates a checkout session with its
 // payment. isTest is true for test keys.
 func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *CheckoutRequest, isTest bool) (*Payment, error) {
-	amount, err := req.validate(m.Settings.Strict)
+	amount, err := req.Validate(m.Settings.Strict)
 	if err != nil {
 		return nil, err
 	}

@@ -48,12 +48,6 @@ type WebhookInput struct {
 	Header *WebhookHeader `json:"header"`
 }
 
-// DecodeWebhook parses a webhook register or update body.
-func DecodeWebhook(body []byte) (*WebhookInput, error) {
-	var in WebhookInput
-	return &in, decodeJSON(body, &in)
-}
-
 // Webhooks manages webhook registrations.
 type Webhooks struct {
 	Store store.Store

@@ -4,7 +4,6 @@ package tabbyapi
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -20,10 +19,6 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
-
-// maxBody bounds request bodies; Tabby's strings are at most 255 characters
-// and orders are small.
-const maxBody = 1 << 20
 
 // API serves Tabby's merchant API.
 type API struct {
@@ -104,25 +99,8 @@ func (a *API) payment(next handler) handler {
 
 func (c *call) id() string { return mux.Vars(c.r)["id"] }
 
-// decodeBody reads the bounded request body and decodes it with decode,
-// answering the error itself when it cannot.
-func decodeBody[T any](a *API, c *call, decode func([]byte) (T, error)) (T, bool) {
-	var zero T
-	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBody))
-	if err != nil {
-		a.fail(c.w, c.r, apperr.Errorf(apperr.Invalid, "could not decode request: the body is larger than 1 MiB or was cut off"))
-		return zero, false
-	}
-	v, err := decode(b)
-	if err != nil {
-		a.fail(c.w, c.r, err)
-		return zero, false
-	}
-	return v, true
-}
-
 func (a *API) createSession(c *call) {
-	if req, ok := decodeBody(a, c, tabby.DecodeCheckout); ok {
+	if req, ok := decodeBody(a, c, decodeCheckout); ok {
 		a.answerSession(c)(a.Service.CreateSession(c.r.Context(), c.merchant, req, c.isTest))
 	}
 }
@@ -155,19 +133,19 @@ func (a *API) getPayment(c *call) {
 }
 
 func (a *API) updatePayment(c *call) {
-	if ref, ok := decodeBody(a, c, tabby.DecodeUpdate); ok {
+	if ref, ok := decodeBody(a, c, decodeUpdate); ok {
 		a.answerPayment(c)(a.Service.UpdateReference(c.r.Context(), c.merchant, c.id(), ref))
 	}
 }
 
 func (a *API) capture(c *call) {
-	if req, ok := decodeBody(a, c, tabby.DecodeCapture); ok {
+	if req, ok := decodeBody(a, c, decodeCapture); ok {
 		a.answerPayment(c)(a.Service.Capture(c.r.Context(), c.merchant, c.id(), req))
 	}
 }
 
 func (a *API) refund(c *call) {
-	if req, ok := decodeBody(a, c, tabby.DecodeRefund); ok {
+	if req, ok := decodeBody(a, c, decodeRefund); ok {
 		a.answerPayment(c)(a.Service.Refund(c.r.Context(), c.merchant, c.id(), req))
 	}
 }
@@ -274,7 +252,7 @@ func (a *API) listWebhooks(c *call) {
 }
 
 func (a *API) registerWebhook(c *call) {
-	if in, ok := decodeBody(a, c, tabby.DecodeWebhook); ok {
+	if in, ok := decodeBody(a, c, decodeWebhook); ok {
 		a.answerWebhook(c)(a.Webhooks.Register(c.r.Context(), c.merchant, c.merchantCode(), in))
 	}
 }
@@ -284,7 +262,7 @@ func (a *API) getWebhook(c *call) {
 }
 
 func (a *API) updateWebhook(c *call) {
-	if in, ok := decodeBody(a, c, tabby.DecodeWebhook); ok {
+	if in, ok := decodeBody(a, c, decodeWebhook); ok {
 		a.answerWebhook(c)(a.Webhooks.Update(c.r.Context(), c.merchant, c.merchantCode(), c.id(), in))
 	}
 }

@@ -1,4 +1,4 @@
-package tabby
+package tabbyapi
 
 import (
 	"testing"
@@ -7,8 +7,8 @@ import (
 )
 
 // FuzzDecodeCheckout feeds arbitrary bodies to the create-session decoder
-// and validator: they must answer with an application error, never panic.
-// The seeds run as a normal test under go test.
+// and the domain's validator: they must answer with an application error,
+// never panic. The seeds run as a normal test under go test.
 func FuzzDecodeCheckout(f *testing.F) {
 	seeds := []string{
 		`{"payment":{"amount":"100.00","currency":"AED","buyer":{"email":"otp.success@tabby.ai","phone":"+971500000001"}},"lang":"en","merchant_code":"ae"}`,
@@ -26,7 +26,7 @@ func FuzzDecodeCheckout(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := DecodeCheckout(body)
+		req, err := decodeCheckout(body)
 		if err != nil {
 			if apperr.CodeOf(err) != apperr.Invalid {
 				t.Fatalf("decode error %v is not an Invalid application error", err)
@@ -34,7 +34,7 @@ func FuzzDecodeCheckout(f *testing.F) {
 			return
 		}
 		for _, strict := range []bool{false, true} {
-			if amount, err := req.validate(strict); err != nil {
+			if amount, err := req.Validate(strict); err != nil {
 				if apperr.CodeOf(err) != apperr.Invalid {
 					t.Fatalf("validate error %v is not an Invalid application error", err)
 				}
