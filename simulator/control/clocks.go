@@ -15,8 +15,8 @@ import (
 
 // registerClocks mounts the routes that read and move a merchant's clock.
 func (a *API) registerClocks(r *mux.Router) {
-	r.HandleFunc("/merchants/{id}/clock", a.getClock).Methods(http.MethodGet)
-	r.HandleFunc("/merchants/{id}/clock/advance", a.advanceClock).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/merchants/{id}/clock", a.getClock).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/merchants/{id}/clock/advance", a.advanceClock).Methods(http.MethodPost)
 }
 
 // ClockJSON is a clock's reading.

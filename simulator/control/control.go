@@ -20,6 +20,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
@@ -53,20 +54,17 @@ type API struct {
 
 // Register mounts the control API on r.
 func (a *API) Register(r *mux.Router) {
-	s := r.PathPrefix(Prefix).Subrouter()
-	s.HandleFunc("/health", a.health).Methods(http.MethodGet)
+	s := surface.Mount(r, Prefix, answers{}, a.Log)
+	s.HandleFunc(Prefix+"/health", a.health).Methods(http.MethodGet)
 	p := s.NewRoute().Subrouter()
 	p.Use(a.checkToken)
-	p.HandleFunc("/journal", a.journal).Methods(http.MethodGet)
-	p.HandleFunc("/reset", a.reset).Methods(http.MethodPost)
+	p.HandleFunc(Prefix+"/journal", a.journal).Methods(http.MethodGet)
+	p.HandleFunc(Prefix+"/reset", a.reset).Methods(http.MethodPost)
 	a.registerMerchants(p)
 	a.registerClocks(p)
 	a.registerTabby(p)
 	a.registerScenarios(p)
 	a.registerDeliveries(p)
-	s.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.fail(w, r, apperr.Errorf(apperr.NotFound, "no control API route %s %s", r.Method, r.URL.Path))
-	})
 }
 
 func (a *API) checkToken(next http.Handler) http.Handler {

@@ -13,10 +13,10 @@ import (
 // registerDeliveries mounts the webhook delivery log: list, one delivery
 // with every try, resend, and sending a payment's webhook on demand.
 func (a *API) registerDeliveries(r *mux.Router) {
-	r.HandleFunc("/deliveries", a.listDeliveries).Methods(http.MethodGet)
-	r.HandleFunc("/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
-	r.HandleFunc("/deliveries/{id}/resend", a.resend).Methods(http.MethodPost)
-	r.HandleFunc("/payments/{id}/webhooks", a.sendWebhook).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/deliveries", a.listDeliveries).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/deliveries/{id}/resend", a.resend).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/payments/{id}/webhooks", a.sendWebhook).Methods(http.MethodPost)
 }
 
 var deliveryStatuses = map[string]bool{"": true, "pending": true, "held": true, "delivered": true, "failed": true, "dropped": true}

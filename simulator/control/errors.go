@@ -34,3 +34,19 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 func writeError(w http.ResponseWriter, status int, msg string) {
 	_ = httpjson.Write(w, status, map[string]string{"error": msg}, indent) // strings always encode
 }
+
+// answers are the control API's answers to the requests its handlers never
+// see, in its own shape.
+type answers struct{}
+
+func (answers) NotFound(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, "no control API route "+r.Method+" "+r.URL.Path)
+}
+
+func (answers) MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusMethodNotAllowed, "the control API does not serve "+r.Method+" "+r.URL.Path)
+}
+
+func (answers) Internal(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusInternalServerError, "internal error")
+}

@@ -15,10 +15,10 @@ import (
 
 // registerMerchants mounts the merchant routes: create, list, read, settings.
 func (a *API) registerMerchants(r *mux.Router) {
-	r.HandleFunc("/merchants", a.createMerchant).Methods(http.MethodPost)
-	r.HandleFunc("/merchants", a.listMerchants).Methods(http.MethodGet)
-	r.HandleFunc("/merchants/{id}", a.getMerchant).Methods(http.MethodGet)
-	r.HandleFunc("/merchants/{id}", a.patchMerchant).Methods(http.MethodPatch)
+	r.HandleFunc(Prefix+"/merchants", a.createMerchant).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/merchants", a.listMerchants).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/merchants/{id}", a.getMerchant).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/merchants/{id}", a.patchMerchant).Methods(http.MethodPatch)
 }
 
 // MerchantJSON is a merchant with its clock.

@@ -12,8 +12,8 @@ import (
 // registerScenarios mounts the catalogue of failure-injection scenarios and
 // the call that applies one to a merchant.
 func (a *API) registerScenarios(r *mux.Router) {
-	r.HandleFunc("/scenarios", a.listScenarios).Methods(http.MethodGet)
-	r.HandleFunc("/merchants/{id}/scenario", a.applyScenario).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/scenarios", a.listScenarios).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/merchants/{id}/scenario", a.applyScenario).Methods(http.MethodPost)
 }
 
 func (a *API) listScenarios(w http.ResponseWriter, r *http.Request) {

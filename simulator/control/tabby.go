@@ -12,9 +12,9 @@ import (
 // registerTabby mounts the routes over Tabby payments: read, list, and the
 // customer's actions on the hosted page.
 func (a *API) registerTabby(r *mux.Router) {
-	r.HandleFunc("/payments", a.listPayments).Methods(http.MethodGet)
-	r.HandleFunc("/payments/{id}", a.getPayment).Methods(http.MethodGet)
-	r.HandleFunc("/payments/{id}/customer", a.customer).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/payments", a.listPayments).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/payments/{id}", a.getPayment).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/payments/{id}/customer", a.customer).Methods(http.MethodPost)
 }
 
 // PaymentJSON is a payment as the control API shows it: Tabby's object plus

@@ -15,7 +15,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
-	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -30,25 +30,30 @@ type API struct {
 	Log           *slog.Logger
 }
 
-// Register mounts the API's routes on r.
-func (a *API) Register(r *mux.Router) {
-	r.HandleFunc("/api/v2/checkout", a.auth(true, a.createSession)).Methods(http.MethodPost)
-	r.HandleFunc("/api/v2/checkout/{id}", a.auth(false, a.getSession)).Methods(http.MethodGet)
-	r.HandleFunc("/api/v2/checkout/{id}/cancel", a.auth(false, a.cancelSession)).Methods(http.MethodPost)
-	for _, v := range []string{"v1", "v2"} {
-		p := "/api/" + v + "/payments"
-		r.HandleFunc(p, a.auth(false, a.listPayments)).Methods(http.MethodGet)
-		r.HandleFunc(p+"/{id}", a.auth(false, a.payment(a.getPayment))).Methods(http.MethodGet)
-		r.HandleFunc(p+"/{id}", a.auth(false, a.payment(a.updatePayment))).Methods(http.MethodPut)
-		r.HandleFunc(p+"/{id}/captures", a.auth(false, a.payment(a.capture))).Methods(http.MethodPost)
-		r.HandleFunc(p+"/{id}/refunds", a.auth(false, a.payment(a.refund))).Methods(http.MethodPost)
-		r.HandleFunc(p+"/{id}/close", a.auth(false, a.payment(a.closePayment))).Methods(http.MethodPost)
+// Register mounts the API under /api on r. A request it serves passes
+// through front (outermost first), which may rely on its route being
+// matched and named, then Tabby's own panic guard, then the handler.
+func (a *API) Register(r *mux.Router, front ...mux.MiddlewareFunc) {
+	s := surface.Mount(r, "/api", answers{}, a.Log, front...)
+	route := func(op surface.Operation, method, path string, h http.HandlerFunc) {
+		s.HandleFunc(path, h).Methods(method).Name(string(op))
 	}
-	r.HandleFunc("/api/v1/webhooks", a.auth(false, a.listWebhooks)).Methods(http.MethodGet)
-	r.HandleFunc("/api/v1/webhooks", a.auth(false, a.registerWebhook)).Methods(http.MethodPost)
-	r.HandleFunc("/api/v1/webhooks/{id}", a.auth(false, a.getWebhook)).Methods(http.MethodGet)
-	r.HandleFunc("/api/v1/webhooks/{id}", a.auth(false, a.updateWebhook)).Methods(http.MethodPut)
-	r.HandleFunc("/api/v1/webhooks/{id}", a.auth(false, a.deleteWebhook)).Methods(http.MethodDelete)
+	route(OpCreateSession, http.MethodPost, "/api/v2/checkout", a.auth(true, a.createSession))
+	route(OpGetSession, http.MethodGet, "/api/v2/checkout/{id}", a.auth(false, a.getSession))
+	route(OpCancelSession, http.MethodPost, "/api/v2/checkout/{id}/cancel", a.auth(false, a.cancelSession))
+	for _, p := range []string{"/api/v1/payments", "/api/v2/payments"} {
+		route(OpListPayments, http.MethodGet, p, a.auth(false, a.listPayments))
+		route(OpGetPayment, http.MethodGet, p+"/{id}", a.auth(false, a.payment(a.getPayment)))
+		route(OpUpdatePayment, http.MethodPut, p+"/{id}", a.auth(false, a.payment(a.updatePayment)))
+		route(OpCapture, http.MethodPost, p+"/{id}/captures", a.auth(false, a.payment(a.capture)))
+		route(OpRefund, http.MethodPost, p+"/{id}/refunds", a.auth(false, a.payment(a.refund)))
+		route(OpClose, http.MethodPost, p+"/{id}/close", a.auth(false, a.payment(a.closePayment)))
+	}
+	route(OpListWebhooks, http.MethodGet, "/api/v1/webhooks", a.auth(false, a.listWebhooks))
+	route(OpRegisterWebhook, http.MethodPost, "/api/v1/webhooks", a.auth(false, a.registerWebhook))
+	route(OpGetWebhook, http.MethodGet, "/api/v1/webhooks/{id}", a.auth(false, a.getWebhook))
+	route(OpUpdateWebhook, http.MethodPut, "/api/v1/webhooks/{id}", a.auth(false, a.updateWebhook))
+	route(OpDeleteWebhook, http.MethodDelete, "/api/v1/webhooks/{id}", a.auth(false, a.deleteWebhook))
 }
 
 // call is one authenticated request.
@@ -65,9 +70,8 @@ type handler func(c *call)
 // public key, as Tabby's shipped SDKs use it there (tabby-api.md §1.2).
 func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" {
+		key, ok := bearerKey(r)
+		if !ok {
 			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "missing Bearer scheme"))
 			return
 		}
@@ -76,7 +80,6 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 			a.fail(w, r, err)
 			return
 		}
-		journal.SetMerchant(r.Context(), m.ID)
 		if !secret && !publicKeyOK {
 			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "invalid secret key"))
 			return

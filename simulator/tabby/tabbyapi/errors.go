@@ -51,8 +51,20 @@ type errorJSON struct {
 	Error     string `json:"error"`
 }
 
-// internalError is Tabby's answer to an unexpected error: Go's plain-text
-// 500, as its servers send it.
+// answers are Tabby's answers to the requests its handlers never see: in
+// plain text, as Go's servers, Tabby's among them, send them (README's
+// error table).
+type answers struct{}
+
+func (answers) NotFound(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+
+func (answers) MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
+}
+
+func (answers) Internal(w http.ResponseWriter, r *http.Request) { internalError(w) }
+
+// internalError is Tabby's answer to an unexpected error.
 func internalError(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)
