@@ -15,6 +15,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 )
 
 // held is how long a test waits for the server to close a connection it
@@ -49,7 +50,7 @@ func wantClosed(t *testing.T, conn net.Conn, r io.Reader) {
 func TestListen_SlowBodyIsCutOff(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, simulator.Config{Seed: 11, ReadTimeout: 200 * time.Millisecond})
-	conn := dial(t, e.url)
+	conn := dial(t, e.URL)
 	_, err := io.WriteString(conn, "POST /api/v2/checkout HTTP/1.1\r\nHost: sim\r\nAuthorization: Bearer "+
 		simulator.DefaultSecretKey+"\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{")
 	if err != nil {
@@ -79,7 +80,7 @@ func TestListen_SlowBodyIsCutOff(t *testing.T) {
 func TestListen_IdleConnectionIsClosed(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, simulator.Config{Seed: 12, IdleTimeout: 200 * time.Millisecond})
-	conn := dial(t, e.url)
+	conn := dial(t, e.URL)
 	if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: sim\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -101,9 +102,9 @@ func TestListen_IdleConnectionIsClosed(t *testing.T) {
 func TestListen_HeaderSizeIsCapped(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, simulator.Config{Seed: 13})
-	req, _ := http.NewRequest(http.MethodGet, e.url+"/healthz", nil)
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/healthz", nil)
 	req.Header.Set("X-Big", strings.Repeat("a", 128<<10))
-	res, err := e.client.Do(req)
+	res, err := e.Client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,21 +131,9 @@ func TestListen_LongAdvanceCompletes(t *testing.T) {
 	free := func() { once.Do(func() { close(release) }) }
 	t.Cleanup(free) // before hook.Close, which waits for the handler
 
-	m := e.want(e.do(http.MethodPost, "/_sim/v1/merchants", "", map[string]any{"clock": "manual"}), http.StatusCreated)
-	sk, id := m.str("tabby.secret_key"), m.str("id")
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/api/v1/webhooks", strings.NewReader(`{"url": "`+hook.URL+`"}`))
-	req.Header.Set("Authorization", "Bearer "+sk)
-	req.Header.Set("X-Merchant-Code", "ae")
-	res, err := e.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("register the webhook: %d", res.StatusCode)
-	}
-	pay := e.want(e.do(http.MethodPost, "/api/v2/checkout", sk, checkoutBody()), http.StatusOK).str("payment.id")
-	e.want(e.do(http.MethodPost, "/_sim/v1/payments/"+pay+"/customer", "", map[string]any{"action": "approve"}), http.StatusOK)
+	m := e.NewMerchant(t, nil)
+	e2e.WantStatus(t, m.RegisterWebhook(hook.URL, nil), http.StatusOK)
+	m.Authorized("100.00")
 
 	type answer struct {
 		status int
@@ -153,7 +142,7 @@ func TestListen_LongAdvanceCompletes(t *testing.T) {
 	}
 	advanced := make(chan answer, 1)
 	go func() {
-		res, err := e.client.Post(e.url+"/_sim/v1/merchants/"+id+"/clock/advance", "application/json", strings.NewReader(`{"by": "0s"}`))
+		res, err := e.Client.Post(e.URL+"/_sim/v1/merchants/"+m.ID+"/clock/advance", "application/json", strings.NewReader(`{"by": "0s"}`))
 		if err != nil {
 			advanced <- answer{err: err}
 			return

@@ -1,14 +1,13 @@
 package simulator_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
@@ -31,45 +30,33 @@ func TestRestart_ResumesClocksTimersAndDeliveries(t *testing.T) {
 
 	st := store.NewMemory()
 	first := newEnv(t, simulator.Config{Store: st, Seed: 5})
-	m := first.want(first.do(http.MethodPost, "/_sim/v1/merchants", "", map[string]any{"clock": "manual"}), http.StatusCreated)
-	id, sk := m.str("id"), m.str("tabby.secret_key")
-
-	hook, _ := http.NewRequest(http.MethodPost, first.url+"/api/v1/webhooks", jsonBody(map[string]any{"url": receiver.URL}))
-	hook.Header.Set("Authorization", "Bearer "+sk)
-	hook.Header.Set("X-Merchant-Code", "ae")
-	if res, err := http.DefaultClient.Do(hook); err != nil || res.StatusCode != http.StatusOK {
-		t.Fatalf("registering the webhook: %v %v", res, err)
-	}
-	pending := first.want(first.do(http.MethodPost, "/api/v2/checkout", sk, checkoutBody()), http.StatusOK).str("payment.id")
-	paid := first.want(first.do(http.MethodPost, "/api/v2/checkout", sk, checkoutBody()), http.StatusOK).str("payment.id")
-	first.want(first.do(http.MethodPost, "/_sim/v1/payments/"+paid+"/customer", "", map[string]string{"action": "approve"}), http.StatusOK)
-	first.want(first.do(http.MethodPost, "/_sim/v1/merchants/"+id+"/clock/advance", "", map[string]string{"by": "10s"}), http.StatusOK)
-	before := first.want(first.do(http.MethodGet, "/_sim/v1/merchants/"+id+"/clock", "", nil), http.StatusOK).str("now")
-	failed := first.want(first.do(http.MethodGet, "/_sim/v1/deliveries?merchant="+id, "", nil), http.StatusOK)
-	if failed.str("deliveries.0.status") != "pending" || failed.j.Get("deliveries.0.attempts.#").Int() != 1 {
-		t.Fatalf("the first try should have failed and left the delivery pending: %s", failed.body)
+	m := first.NewMerchant(t, nil)
+	e2e.WantStatus(t, m.RegisterWebhook(receiver.URL, nil), http.StatusOK)
+	pending, _ := m.Session()
+	paid := m.Authorized("100.00")
+	m.Advance("10s")
+	before := m.Now()
+	failed := e2e.WantStatus(t, m.Ctl(http.MethodGet, "/deliveries?merchant="+m.ID, nil), http.StatusOK)
+	if failed.Str("deliveries.0.status") != "pending" || failed.JSON.Get("deliveries.0.attempts.#").Int() != 1 {
+		t.Fatalf("the first try should have failed and left the delivery pending: %s", failed.Body)
 	}
 
 	healthy.Store(true)
 	second := newEnv(t, simulator.Config{Store: st, Seed: 6})
-	if now := second.want(second.do(http.MethodGet, "/_sim/v1/merchants/"+id+"/clock", "", nil), http.StatusOK).str("now"); now != before {
+	m.Env = second // the same merchant, on the restarted simulator
+	if now := m.Now(); !now.Equal(before) {
 		t.Fatalf("after the restart the clock reads %s, want %s", now, before)
 	}
-	second.want(second.do(http.MethodPost, "/_sim/v1/merchants/"+id+"/clock/advance", "", map[string]string{"by": "26m"}), http.StatusOK)
-	if s := second.do(http.MethodGet, "/api/v2/payments/"+pending, sk, nil).str("status"); s != "EXPIRED" {
+	m.Advance("26m")
+	if s := m.Get("/api/v2/payments/" + pending).Str("status"); s != "EXPIRED" {
 		t.Fatalf("the CREATED payment is %s after 26 minutes, want EXPIRED", s)
 	}
 	if received.Load() == 0 {
 		t.Fatal("the webhook waiting for its retry was never delivered after the restart")
 	}
-	second.want(second.do(http.MethodPost, "/_sim/v1/merchants/"+id+"/clock/advance", "", map[string]string{"by": "21d"}), http.StatusOK)
-	p := second.do(http.MethodGet, "/api/v2/payments/"+paid, sk, nil)
-	if p.str("status") != "CLOSED" || p.str("captures.0.reference_id") != "" || p.str("captures.0.amount") != "100.00" {
-		t.Fatalf("the AUTHORIZED payment was not auto-captured after the restart: %s", p.body)
+	m.Advance("21d")
+	p := m.Get("/api/v2/payments/" + paid)
+	if p.Str("status") != "CLOSED" || p.Str("captures.0.reference_id") != "" || p.Str("captures.0.amount") != "100.00" {
+		t.Fatalf("the AUTHORIZED payment was not auto-captured after the restart: %s", p.Body)
 	}
-}
-
-func jsonBody(v any) *bytes.Reader {
-	b, _ := json.Marshal(v)
-	return bytes.NewReader(b)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
@@ -216,7 +217,7 @@ func (c *raceClient) round() {
 		c.call(http.MethodGet, "/_sim/v1/merchants/"+id, "", nil, 200)
 		c.call(http.MethodGet, "/_sim/v1/merchants", "", nil, 200)
 		c.call(http.MethodGet, "/api/v1/webhooks", sk, nil, 200)
-		s := c.call(http.MethodPost, "/api/v2/checkout", sk, raceCheckout(), 200)
+		s := c.call(http.MethodPost, "/api/v2/checkout", sk, e2e.CheckoutBody(), 200)
 		pid, sid := s.Get("payment.id").String(), s.Get("id").String()
 		if pid == "" {
 			continue
@@ -237,16 +238,5 @@ func (c *raceClient) round() {
 		c.call(http.MethodPost, "/_sim/v1/merchants/"+id+"/clock/advance", "", map[string]any{"by": "1m"}, 200)
 		c.call(http.MethodGet, "/_sim/v1/merchants/"+id+"/clock", "", nil, 200)
 		c.call(http.MethodPatch, "/_sim/v1/merchants/"+id, "", map[string]any{"settings": map[string]any{"strict": false}}, 200)
-	}
-}
-
-func raceCheckout() map[string]any {
-	return map[string]any{
-		"merchant_code": "ae", "lang": "en",
-		"merchant_urls": map[string]any{"success": "https://shop.example/ok", "cancel": "https://shop.example/c", "failure": "https://shop.example/f"},
-		"payment": map[string]any{
-			"amount": "100.00", "currency": "AED",
-			"buyer": map[string]any{"name": "Sara", "email": "otp.success@tabby.ai", "phone": "500000001"},
-		},
 	}
 }

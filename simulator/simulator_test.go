@@ -1,166 +1,89 @@
 package simulator_test
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/tidwall/gjson"
 
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
-	"github.com/tabbysim/tabbysim/simulator/tabby/openapi"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 )
 
-type env struct {
-	t      *testing.T
-	url    string
-	client *http.Client
-}
-
-// newEnv starts a simulator of its own on a loopback port; PublicURL is
-// that port.
-func newEnv(t *testing.T, cfg simulator.Config) *env {
+// newEnv starts a simulator of the test's own (manual clocks unless cfg
+// says otherwise) and checks it is served where its public URL says.
+func newEnv(t *testing.T, cfg simulator.Config) *e2e.Env {
 	t.Helper()
 	if cfg.ClockMode == "" {
 		cfg.ClockMode = clock.Manual
 	}
-	sim, err := simulator.Listen("127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
+	e := e2e.Start(t, cfg)
+	if e.Sim.PublicURL() != e.URL {
+		t.Fatalf("PublicURL %q, server %q", e.Sim.PublicURL(), e.URL)
 	}
-	t.Cleanup(func() { sim.Close() })
-	if sim.PublicURL() != sim.URL {
-		t.Fatalf("PublicURL %q, server %q", sim.PublicURL(), sim.URL)
-	}
-	return &env{t: t, url: sim.URL, client: &http.Client{Timeout: 10 * time.Second}}
+	return e
 }
 
-type resp struct {
-	status int
-	header http.Header
-	body   []byte
-	j      gjson.Result
-}
-
-func (r *resp) str(p string) string { return r.j.Get(p).String() }
-
-func (e *env) do(method, path, key string, body any) *resp {
-	e.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	hr, _ := http.NewRequest(method, e.url+path, rd)
-	if key != "" {
-		hr.Header.Set("Authorization", "Bearer "+key)
-	}
-	res, err := e.client.Do(hr)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	r := &resp{status: res.StatusCode, header: res.Header, body: b, j: gjson.ParseBytes(b)}
-	if strings.HasPrefix(path, "/api/") {
-		err := openapi.Validate(method, path, res.StatusCode, res.Header.Get("Content-Type"), b)
-		if errors.Is(err, openapi.ErrUnknownOperation) && res.StatusCode == http.StatusNotFound {
-			err = nil // an unknown route: nothing in the contract to check
-		}
-		if err != nil {
-			e.t.Errorf("%s %s → %d breaks the OpenAPI contract: %v", method, path, res.StatusCode, err)
-		}
-	}
-	return r
-}
-
-func (e *env) want(r *resp, status int) *resp {
-	e.t.Helper()
-	if r.status != status {
-		e.t.Fatalf("want HTTP %d, got %d %s", status, r.status, bytes.TrimSpace(r.body))
-	}
-	return r
-}
-
-func checkoutBody() map[string]any {
-	return map[string]any{
-		"merchant_code": "ae", "lang": "en",
-		"merchant_urls": map[string]any{"success": "https://shop.example/ok", "cancel": "https://shop.example/c", "failure": "https://shop.example/f"},
-		"payment": map[string]any{
-			"amount": "100.00", "currency": "AED",
-			"buyer": map[string]any{"name": "Sara", "email": "otp.success@tabby.ai", "phone": "500000001"},
-			"order": map[string]any{"reference_id": "1001"},
-		},
-	}
+// call sends a request with key as its bearer token ("" sends none).
+func call(t *testing.T, e *e2e.Env, method, path, key string, body any) *e2e.Resp {
+	t.Helper()
+	return e.Do(t, e2e.Req{Method: method, Path: path, Key: key, Body: body})
 }
 
 func TestReset_EmptiesPaymentsKeepsDefaultMerchant(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, simulator.Config{Seed: 3})
 	// The default merchant works with its documented keys.
-	r := e.want(e.do(http.MethodPost, "/api/v2/checkout", simulator.DefaultSecretKey, checkoutBody()), http.StatusOK)
-	id := r.str("payment.id")
-	e.want(e.do(http.MethodPost, "/_sim/v1/payments/"+id+"/customer", "", map[string]any{"action": "approve"}), http.StatusOK)
-	e.want(e.do(http.MethodGet, "/api/v2/payments/"+id, simulator.DefaultSecretKey, nil), http.StatusOK)
+	d := e.DefaultMerchant(t)
+	id := d.Authorized("100.00")
+	e2e.WantStatus(t, d.Get("/api/v2/payments/"+id), http.StatusOK)
 	// And so does a merchant created through the control API.
-	m := e.want(e.do(http.MethodPost, "/_sim/v1/merchants", "", map[string]any{"clock": "manual"}), http.StatusCreated)
-	sk, mid := m.str("tabby.secret_key"), m.str("id")
-	e.want(e.do(http.MethodPost, "/api/v2/checkout", sk, checkoutBody()), http.StatusOK)
-	e.want(e.do(http.MethodPost, "/_sim/v1/merchants/default/clock/advance", "", map[string]any{"by": "1h"}), http.StatusOK)
+	m := e.NewMerchant(t, nil)
+	m.Session()
+	d.Advance("1h")
 
-	r = e.want(e.do(http.MethodPost, "/_sim/v1/reset", "", nil), http.StatusOK)
-	if r.str("status") != "reset" {
-		t.Errorf("reset answered %s", r.body)
+	r := e2e.WantStatus(t, e.Ctl(t, http.MethodPost, "/reset", nil), http.StatusOK)
+	if r.Str("status") != "reset" {
+		t.Errorf("reset answered %s", r.Body)
 	}
 
 	// The journal is empty.
-	r = e.want(e.do(http.MethodGet, "/_sim/v1/journal", "", nil), http.StatusOK)
-	if n := len(r.j.Get("entries").Array()); n != 0 {
+	r = e2e.WantStatus(t, e.Ctl(t, http.MethodGet, "/journal", nil), http.StatusOK)
+	if n := len(r.JSON.Get("entries").Array()); n != 0 {
 		t.Errorf("journal after reset has %d entries", n)
 	}
 	// Payments are gone.
-	r = e.do(http.MethodGet, "/api/v2/payments/"+id, simulator.DefaultSecretKey, nil)
-	if r.status != http.StatusNotFound || r.str("error") != "no such payment" {
-		t.Errorf("payment after reset: %d %s", r.status, r.body)
+	r = d.Get("/api/v2/payments/" + id)
+	if r.Status != http.StatusNotFound || r.Str("error") != "no such payment" {
+		t.Errorf("payment after reset: %s", r)
 	}
-	r = e.want(e.do(http.MethodGet, "/api/v2/payments", simulator.DefaultSecretKey, nil), http.StatusOK)
-	if r.str("pagination.total_count") != "0" {
-		t.Errorf("list after reset: %s", r.body)
+	r = e2e.WantStatus(t, d.Get("/api/v2/payments"), http.StatusOK)
+	if r.Str("pagination.total_count") != "0" {
+		t.Errorf("list after reset: %s", r.Body)
 	}
-	e.want(e.do(http.MethodGet, "/_sim/v1/payments/"+id, "", nil), http.StatusNotFound)
+	e2e.WantStatus(t, e.Ctl(t, http.MethodGet, "/payments/"+id, nil), http.StatusNotFound)
 	// Created merchants are gone, with their keys.
-	e.want(e.do(http.MethodGet, "/_sim/v1/merchants/"+mid, "", nil), http.StatusNotFound)
-	r = e.do(http.MethodGet, "/api/v2/payments", sk, nil)
-	if r.status != http.StatusUnauthorized {
-		t.Errorf("old key after reset: %d %s", r.status, r.body)
+	e2e.WantStatus(t, e.Ctl(t, http.MethodGet, "/merchants/"+m.ID, nil), http.StatusNotFound)
+	if r = m.Get("/api/v2/payments"); r.Status != http.StatusUnauthorized {
+		t.Errorf("old key after reset: %s", r)
 	}
 	// The default merchant still works, on a fresh clock.
-	r = e.want(e.do(http.MethodGet, "/_sim/v1/merchants", "", nil), http.StatusOK)
-	if ms := r.j.Get("merchants.#.id").Array(); len(ms) != 1 || ms[0].String() != simulator.DefaultMerchantID {
-		t.Errorf("merchants after reset: %s", r.j.Get("merchants.#.id").Raw)
+	r = e2e.WantStatus(t, e.Ctl(t, http.MethodGet, "/merchants", nil), http.StatusOK)
+	if ms := r.JSON.Get("merchants.#.id").Array(); len(ms) != 1 || ms[0].String() != simulator.DefaultMerchantID {
+		t.Errorf("merchants after reset: %s", r.JSON.Get("merchants.#.id").Raw)
 	}
-	r = e.want(e.do(http.MethodPost, "/api/v2/checkout", simulator.DefaultPublicKey, checkoutBody()), http.StatusOK)
-	id2 := r.str("payment.id")
-	e.want(e.do(http.MethodPost, "/_sim/v1/payments/"+id2+"/customer", "", map[string]any{"action": "approve"}), http.StatusOK)
-	r = e.want(e.do(http.MethodPost, "/api/v2/payments/"+id2+"/captures", simulator.DefaultSecretKey,
-		map[string]any{"amount": "100.00", "reference_id": "c"}), http.StatusOK)
-	if r.str("status") != "CLOSED" {
-		t.Errorf("capture after reset: %s", r.body)
+	r = e2e.WantStatus(t, call(t, e, http.MethodPost, "/api/v2/checkout", d.PublicKey, e2e.CheckoutBody()), http.StatusOK)
+	id2 := r.Str("payment.id")
+	e2e.WantStatus(t, d.Act(id2, "approve"), http.StatusOK)
+	if r = e2e.WantStatus(t, d.Capture(id2, "100.00", "c"), http.StatusOK); r.Str("status") != "CLOSED" {
+		t.Errorf("capture after reset: %s", r.Body)
 	}
 	// The default merchant's expiry timers still fire after a reset.
-	r = e.want(e.do(http.MethodPost, "/api/v2/checkout", simulator.DefaultSecretKey, checkoutBody()), http.StatusOK)
-	id3 := r.str("payment.id")
-	e.want(e.do(http.MethodPost, "/_sim/v1/merchants/default/clock/advance", "", map[string]any{"by": "26m"}), http.StatusOK)
-	r = e.want(e.do(http.MethodGet, "/api/v2/payments/"+id3, simulator.DefaultSecretKey, nil), http.StatusOK)
-	if r.str("status") != "EXPIRED" {
-		t.Errorf("payment 26m after creation, after a reset: %s", r.str("status"))
+	id3, _ := d.Session()
+	d.Advance("26m")
+	if r = d.Payment(id3); r.Str("status") != "EXPIRED" {
+		t.Errorf("payment 26m after creation, after a reset: %s", r.Str("status"))
 	}
 }
 
@@ -179,25 +102,24 @@ func TestControlToken(t *testing.T) {
 		{http.MethodPost, "/_sim/v1/reset", nil},
 	} {
 		for _, key := range []string{"", "wrong", simulator.DefaultSecretKey} {
-			r := e.do(tc.method, tc.path, key, tc.body)
-			if r.status != http.StatusUnauthorized || r.str("error") == "" {
-				t.Errorf("%s %s with token %q: %d %s, want 401", tc.method, tc.path, key, r.status, r.body)
+			r := call(t, e, tc.method, tc.path, key, tc.body)
+			if r.Status != http.StatusUnauthorized || r.Str("error") == "" {
+				t.Errorf("%s %s with token %q: %d %s, want 401", tc.method, tc.path, key, r.Status, r.Body)
 			}
 		}
 	}
-	e.want(e.do(http.MethodGet, "/_sim/v1/merchants", "let-me-in", nil), http.StatusOK)
-	e.want(e.do(http.MethodPost, "/_sim/v1/merchants", "let-me-in", map[string]any{"clock": "manual"}), http.StatusCreated)
+	e2e.WantStatus(t, call(t, e, http.MethodGet, "/_sim/v1/merchants", "let-me-in", nil), http.StatusOK)
+	e2e.WantStatus(t, call(t, e, http.MethodPost, "/_sim/v1/merchants", "let-me-in", map[string]any{"clock": "manual"}), http.StatusCreated)
 	// Health needs no token; nor does the Tabby API, which has its own keys.
-	e.want(e.do(http.MethodGet, "/_sim/v1/health", "", nil), http.StatusOK)
-	e.want(e.do(http.MethodGet, "/healthz", "", nil), http.StatusOK)
-	e.want(e.do(http.MethodPost, "/api/v2/checkout", simulator.DefaultSecretKey, checkoutBody()), http.StatusOK)
+	e2e.WantStatus(t, call(t, e, http.MethodGet, "/_sim/v1/health", "", nil), http.StatusOK)
+	e2e.WantStatus(t, call(t, e, http.MethodGet, "/healthz", "", nil), http.StatusOK)
+	e.DefaultMerchant(t).Session()
 }
 
 func TestRequestIDOnEveryResponse(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, simulator.Config{Seed: 5})
-	r := e.want(e.do(http.MethodPost, "/api/v2/checkout", simulator.DefaultSecretKey, checkoutBody()), http.StatusOK)
-	sid := r.str("id")
+	_, sid := e.DefaultMerchant(t).Session()
 	seen := map[string]string{}
 	for _, tc := range []struct {
 		method, path, key string
@@ -214,11 +136,15 @@ func TestRequestIDOnEveryResponse(t *testing.T) {
 		{http.MethodGet, "/hpp/" + sid, "", 200},
 		{http.MethodGet, "/nothing-here", "", 404},
 	} {
-		r := e.do(tc.method, tc.path, tc.key, nil)
-		if r.status != tc.status {
-			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, r.status, tc.status)
+		spec := e2e.SpecValid
+		if tc.path == "/api/v2/nothing-here" {
+			spec = e2e.SpecUnknownOp
 		}
-		id := r.header.Get("X-Request-Id")
+		r := e.Do(t, e2e.Req{Method: tc.method, Path: tc.path, Key: tc.key, Spec: spec})
+		if r.Status != tc.status {
+			t.Errorf("%s %s: %d, want %d", tc.method, tc.path, r.Status, tc.status)
+		}
+		id := r.Header.Get("X-Request-Id")
 		if id == "" {
 			t.Errorf("%s %s: no X-Request-Id", tc.method, tc.path)
 			continue
@@ -235,14 +161,14 @@ func TestUnknownAPIRouteIsPlain404(t *testing.T) {
 	e := newEnv(t, simulator.Config{Seed: 6})
 	for _, p := range []string{"/api/v2/nothing", "/api/v3/payments", "/api/v2/payments/00000000-0000-4000-8000-000000000000/void", "/api"} {
 		for _, key := range []string{"", simulator.DefaultSecretKey} {
-			r := e.do(http.MethodGet, p, key, nil)
-			if r.status != http.StatusNotFound {
-				t.Errorf("GET %s: %d, want 404", p, r.status)
+			r := e.Do(t, e2e.Req{Method: http.MethodGet, Path: p, Key: key, Spec: e2e.SpecUnknownOp})
+			if r.Status != http.StatusNotFound {
+				t.Errorf("GET %s: %d, want 404", p, r.Status)
 			}
-			if got := strings.TrimSpace(string(r.body)); got != "404 page not found" {
+			if got := strings.TrimSpace(string(r.Body)); got != "404 page not found" {
 				t.Errorf("GET %s: body %q, want 404 page not found", p, got)
 			}
-			if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+			if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 				t.Errorf("GET %s: Content-Type %q, want text/plain", p, ct)
 			}
 		}

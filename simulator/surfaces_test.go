@@ -2,15 +2,14 @@ package simulator_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
-	"github.com/tidwall/gjson"
 )
 
 // buggy is a store whose next write panics once armed, as a bug in a
@@ -36,35 +35,27 @@ func TestSurfaces_AnswerInTheirOwnShape(t *testing.T) {
 	t.Parallel()
 	st := &buggy{Store: store.NewMemory()}
 	e := newEnv(t, simulator.Config{Seed: 9, Store: st})
-	send := func(method, path, key string, body any) *resp {
+	// Tabby's contract knows none of these requests but the checkout,
+	// whose 500 it documents in JSON where Tabby's servers answer in plain
+	// text (a known conflict).
+	send := func(method, path, key string, body any) *e2e.Resp {
 		t.Helper()
-		req, err := http.NewRequest(method, e.url+path, jsonBody(body))
-		if err != nil {
-			t.Fatal(err)
+		spec := e2e.SpecUnknownOp
+		if path == "/api/v2/checkout" && method == http.MethodPost {
+			spec = e2e.SpecConflict
 		}
-		if key != "" {
-			req.Header.Set("Authorization", "Bearer "+key)
-		}
-		res, err := e.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		r := &resp{status: res.StatusCode, header: res.Header}
-		r.body, _ = io.ReadAll(res.Body)
-		r.j = gjson.ParseBytes(r.body)
-		return r
+		return e.Do(t, e2e.Req{Method: method, Path: path, Key: key, Body: body, Spec: spec})
 	}
-	plain := func(r *resp, status int, text string) {
+	plain := func(r *e2e.Resp, status int, text string) {
 		t.Helper()
-		if r.status != status || strings.TrimSpace(string(r.body)) != text || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
-			t.Errorf("got %d %q (%s), want %d %q in plain text", r.status, r.body, r.header.Get("Content-Type"), status, text)
+		if r.Status != status || strings.TrimSpace(string(r.Body)) != text || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/plain") {
+			t.Errorf("got %d %q (%s), want %d %q in plain text", r.Status, r.Body, r.Header.Get("Content-Type"), status, text)
 		}
 	}
-	control := func(r *resp, status int, text string) {
+	control := func(r *e2e.Resp, status int, text string) {
 		t.Helper()
-		if r.status != status || !strings.Contains(r.str("error"), text) || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
-			t.Errorf("got %d %q (%s), want %d with an error about %q", r.status, r.body, r.header.Get("Content-Type"), status, text)
+		if r.Status != status || !strings.Contains(r.Str("error"), text) || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("got %d %q (%s), want %d with an error about %q", r.Status, r.Body, r.Header.Get("Content-Type"), status, text)
 		}
 	}
 	sk := simulator.DefaultSecretKey
@@ -77,12 +68,12 @@ func TestSurfaces_AnswerInTheirOwnShape(t *testing.T) {
 	control(send(http.MethodDelete, "/_sim/v1/merchants", "", nil), http.StatusMethodNotAllowed, "DELETE /_sim/v1/merchants")
 
 	st.armed.Store(true)
-	plain(send(http.MethodPost, "/api/v2/checkout", sk, checkoutBody()), http.StatusInternalServerError, "Internal Server error")
+	plain(send(http.MethodPost, "/api/v2/checkout", sk, e2e.CheckoutBody()), http.StatusInternalServerError, "Internal Server error")
 	st.armed.Store(true)
 	control(send(http.MethodPost, "/_sim/v1/merchants", "", map[string]any{}), http.StatusInternalServerError, "internal error")
 
 	j := send(http.MethodGet, "/_sim/v1/journal?limit=1", "", nil)
-	if got := j.j.Get("entries.0"); got.Get("operation").String() != "tabby.create_session" || got.Get("status").Int() != http.StatusInternalServerError {
+	if got := j.JSON.Get("entries.0"); got.Get("operation").String() != "tabby.create_session" || got.Get("status").Int() != http.StatusInternalServerError {
 		t.Errorf("the journal's newest entry is %s, want the create-session that panicked, with its 500", got.Raw)
 	}
 }

@@ -12,27 +12,28 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 )
 
 func TestMerchants_Create(t *testing.T) {
 	t.Parallel()
-	r := shared.ctl(t, http.MethodPost, "/merchants", map[string]any{"clock": "manual"})
-	wantStatus(t, r, http.StatusCreated)
-	if !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
-		t.Errorf("Content-Type = %q", r.header.Get("Content-Type"))
+	r := shared.Ctl(t, http.MethodPost, "/merchants", map[string]any{"clock": "manual"})
+	e2e.WantStatus(t, r, http.StatusCreated)
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("Content-Type = %q", r.Header.Get("Content-Type"))
 	}
-	if r.str("id") == "" {
+	if r.Str("id") == "" {
 		t.Errorf("no id: %s", r)
 	}
-	if sk := r.str("tabby.secret_key"); !strings.HasPrefix(sk, "sk_test_") || len(sk) != len("sk_test_")+36 {
+	if sk := r.Str("tabby.secret_key"); !strings.HasPrefix(sk, "sk_test_") || len(sk) != len("sk_test_")+36 {
 		t.Errorf("tabby.secret_key = %q, want sk_test_<uuid>", sk)
 	}
-	if pk := r.str("tabby.public_key"); !strings.HasPrefix(pk, "pk_test_") || len(pk) != len("pk_test_")+36 {
+	if pk := r.Str("tabby.public_key"); !strings.HasPrefix(pk, "pk_test_") || len(pk) != len("pk_test_")+36 {
 		t.Errorf("tabby.public_key = %q, want pk_test_<uuid>", pk)
 	}
-	wantField(t, r, "tabby.merchant_codes.ae", "AED")
-	wantField(t, r, "tabby.merchant_codes.sa", "SAR")
-	wantField(t, r, "tabby.merchant_codes.kw", "KWD")
+	e2e.WantField(t, r, "tabby.merchant_codes.ae", "AED")
+	e2e.WantField(t, r, "tabby.merchant_codes.sa", "SAR")
+	e2e.WantField(t, r, "tabby.merchant_codes.kw", "KWD")
 	for path, want := range map[string]string{
 		"settings.session_ttl":          "20m",
 		"settings.expire_after_session": "5m",
@@ -46,14 +47,14 @@ func TestMerchants_Create(t *testing.T) {
 		"settings.strict":               "false",
 		"clock.mode":                    "manual",
 	} {
-		wantField(t, r, path, want)
+		e2e.WantField(t, r, path, want)
 	}
-	mustTime(t, r.str("clock.now"))
+	e2e.MustTime(t, r.Str("clock.now"))
 
 	// Two merchants never share keys.
-	r2 := shared.ctl(t, http.MethodPost, "/merchants", nil)
-	wantStatus(t, r2, http.StatusCreated)
-	if r2.str("id") == r.str("id") || r2.str("tabby.secret_key") == r.str("tabby.secret_key") || r2.str("tabby.public_key") == r.str("tabby.public_key") {
+	r2 := shared.Ctl(t, http.MethodPost, "/merchants", nil)
+	e2e.WantStatus(t, r2, http.StatusCreated)
+	if r2.Str("id") == r.Str("id") || r2.Str("tabby.secret_key") == r.Str("tabby.secret_key") || r2.Str("tabby.public_key") == r.Str("tabby.public_key") {
 		t.Errorf("two merchants share an id or key: %s / %s", r, r2)
 	}
 }
@@ -64,28 +65,28 @@ func TestMerchants_CreateWithOptions(t *testing.T) {
 	t.Parallel()
 	// Unique per run, as -count=N reuses the shared simulator.
 	id := "shop-" + strconv.FormatInt(idSeq.Add(1), 10) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	r := shared.ctl(t, http.MethodPost, "/merchants", map[string]any{
+	r := shared.Ctl(t, http.MethodPost, "/merchants", map[string]any{
 		"id": id, "name": "Shop", "clock": "manual", "start": "2025-03-01T10:00:00Z",
 		"merchant_codes": map[string]any{"uae": "AED"},
 		"settings":       map[string]any{"session_ttl": "15m", "auto_capture": "off"},
 	})
-	wantStatus(t, r, http.StatusCreated)
-	wantField(t, r, "id", id)
-	wantField(t, r, "name", "Shop")
-	wantField(t, r, "tabby.merchant_codes.uae", "AED")
-	if r.j.Get("tabby.merchant_codes.ae").Exists() {
-		t.Errorf("own merchant codes replace the defaults: %s", r.j.Get("tabby.merchant_codes").Raw)
+	e2e.WantStatus(t, r, http.StatusCreated)
+	e2e.WantField(t, r, "id", id)
+	e2e.WantField(t, r, "name", "Shop")
+	e2e.WantField(t, r, "tabby.merchant_codes.uae", "AED")
+	if r.JSON.Get("tabby.merchant_codes.ae").Exists() {
+		t.Errorf("own merchant codes replace the defaults: %s", r.JSON.Get("tabby.merchant_codes").Raw)
 	}
-	wantField(t, r, "settings.session_ttl", "15m")
-	wantField(t, r, "settings.auto_capture", "off")
-	wantField(t, r, "settings.expire_after_session", "5m") // untouched defaults stay
-	if now := mustTime(t, r.str("clock.now")); !now.Equal(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)) {
+	e2e.WantField(t, r, "settings.session_ttl", "15m")
+	e2e.WantField(t, r, "settings.auto_capture", "off")
+	e2e.WantField(t, r, "settings.expire_after_session", "5m") // untouched defaults stay
+	if now := e2e.MustTime(t, r.Str("clock.now")); !now.Equal(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)) {
 		t.Errorf("clock.now = %s, want the start", now)
 	}
 
 	// The same id again is refused.
-	r = shared.ctl(t, http.MethodPost, "/merchants", map[string]any{"id": id})
-	wantCtlError(t, r, http.StatusBadRequest, id)
+	r = shared.Ctl(t, http.MethodPost, "/merchants", map[string]any{"id": id})
+	e2e.WantCtlError(t, r, http.StatusBadRequest, id)
 }
 
 func TestMerchants_CreateInvalid(t *testing.T) {
@@ -103,55 +104,55 @@ func TestMerchants_CreateInvalid(t *testing.T) {
 		{"two JSON values", `{"clock": "manual"} {"clock": "wall"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := shared.ctl(t, http.MethodPost, "/merchants", tc.body)
-			wantCtlError(t, r, http.StatusBadRequest)
+			r := shared.Ctl(t, http.MethodPost, "/merchants", tc.body)
+			e2e.WantCtlError(t, r, http.StatusBadRequest)
 		})
 	}
 }
 
 func TestMerchants_ListAndGet(t *testing.T) {
 	m := newMerchant(t)
-	r := m.ctl(http.MethodGet, "/merchants", nil)
-	wantStatus(t, r, http.StatusOK)
+	r := m.Ctl(http.MethodGet, "/merchants", nil)
+	e2e.WantStatus(t, r, http.StatusOK)
 	var ids []string
-	for _, x := range r.j.Get("merchants").Array() {
+	for _, x := range r.JSON.Get("merchants").Array() {
 		ids = append(ids, x.Get("id").String())
 	}
-	for _, want := range []string{m.id, simulator.DefaultMerchantID} {
+	for _, want := range []string{m.ID, simulator.DefaultMerchantID} {
 		if !slices.Contains(ids, want) {
 			t.Errorf("merchant list %v lacks %s", ids, want)
 		}
 	}
 
-	r = m.ctl(http.MethodGet, "/merchants/"+m.id, nil)
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "id", m.id)
-	wantField(t, r, "tabby.secret_key", m.sk)
-	wantField(t, r, "clock.mode", "manual")
+	r = m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil)
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "id", m.ID)
+	e2e.WantField(t, r, "tabby.secret_key", m.SecretKey)
+	e2e.WantField(t, r, "clock.mode", "manual")
 
-	r = m.ctl(http.MethodGet, "/merchants/"+simulator.DefaultMerchantID, nil)
-	wantField(t, r, "tabby.secret_key", simulator.DefaultSecretKey)
-	wantField(t, r, "tabby.public_key", simulator.DefaultPublicKey)
+	r = m.Ctl(http.MethodGet, "/merchants/"+simulator.DefaultMerchantID, nil)
+	e2e.WantField(t, r, "tabby.secret_key", simulator.DefaultSecretKey)
+	e2e.WantField(t, r, "tabby.public_key", simulator.DefaultPublicKey)
 
-	r = m.ctl(http.MethodGet, "/merchants/nobody", nil)
-	wantCtlError(t, r, http.StatusNotFound)
+	r = m.Ctl(http.MethodGet, "/merchants/nobody", nil)
+	e2e.WantCtlError(t, r, http.StatusNotFound)
 }
 
 func TestMerchants_PatchSettings(t *testing.T) {
 	m := newMerchant(t)
-	r := m.ctl(http.MethodPatch, "/merchants/"+m.id, map[string]any{"settings": map[string]any{
+	r := m.Ctl(http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{
 		"session_ttl": "10m", "auto_capture": "immediate", "expire_webhooks": true,
 		"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}},
 	}})
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "settings.session_ttl", "10m")
-	wantField(t, r, "settings.auto_capture", "immediate")
-	wantField(t, r, "settings.expire_webhooks", "true")
-	wantField(t, r, "settings.limits.AED.max", "50.00")
-	wantField(t, r, "settings.expire_after_session", "5m") // untouched
-	r = m.ctl(http.MethodGet, "/merchants/"+m.id, nil)
-	wantField(t, r, "settings.session_ttl", "10m")
-	wantField(t, r, "settings.limits.AED.min", "1.00")
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "settings.session_ttl", "10m")
+	e2e.WantField(t, r, "settings.auto_capture", "immediate")
+	e2e.WantField(t, r, "settings.expire_webhooks", "true")
+	e2e.WantField(t, r, "settings.limits.AED.max", "50.00")
+	e2e.WantField(t, r, "settings.expire_after_session", "5m") // untouched
+	r = m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil)
+	e2e.WantField(t, r, "settings.session_ttl", "10m")
+	e2e.WantField(t, r, "settings.limits.AED.min", "1.00")
 }
 
 func TestMerchants_PatchSettingsInvalid(t *testing.T) {
@@ -176,23 +177,23 @@ func TestMerchants_PatchSettingsInvalid(t *testing.T) {
 		{"settings not an object", "20m"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := m.e.ctl(t, http.MethodPatch, "/merchants/"+m.id, map[string]any{"settings": tc.settings})
-			wantCtlError(t, r, http.StatusBadRequest)
+			r := m.Env.Ctl(t, http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": tc.settings})
+			e2e.WantCtlError(t, r, http.StatusBadRequest)
 		})
 	}
 	for _, body := range []any{nil, map[string]any{}, map[string]any{"name": "x"}, "{"} {
-		r := m.ctl(http.MethodPatch, "/merchants/"+m.id, body)
-		wantCtlError(t, r, http.StatusBadRequest)
+		r := m.Ctl(http.MethodPatch, "/merchants/"+m.ID, body)
+		e2e.WantCtlError(t, r, http.StatusBadRequest)
 	}
 	// Nothing of the refused patches stuck.
-	r := m.ctl(http.MethodGet, "/merchants/"+m.id, nil)
-	wantField(t, r, "settings.session_ttl", "20m")
-	wantField(t, r, "settings.auto_capture", "after_delay")
-	wantField(t, r, "settings.limits.AED.min", "10.00")
-	wantField(t, r, "settings.limits.AED.max", "25000.00")
+	r := m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil)
+	e2e.WantField(t, r, "settings.session_ttl", "20m")
+	e2e.WantField(t, r, "settings.auto_capture", "after_delay")
+	e2e.WantField(t, r, "settings.limits.AED.min", "10.00")
+	e2e.WantField(t, r, "settings.limits.AED.max", "25000.00")
 
-	r = m.ctl(http.MethodPatch, "/merchants/nobody", map[string]any{"settings": map[string]any{"session_ttl": "10m"}})
-	wantCtlError(t, r, http.StatusNotFound)
+	r = m.Ctl(http.MethodPatch, "/merchants/nobody", map[string]any{"settings": map[string]any{"session_ttl": "10m"}})
+	e2e.WantCtlError(t, r, http.StatusNotFound)
 }
 
 // TestSettings_LimitsMustBeAmountsOfTheCurrency: pre-scoring reads limits
@@ -209,9 +210,9 @@ func TestSettings_LimitsMustBeAmountsOfTheCurrency(t *testing.T) {
 		{"min above max", "60.00", "50.00"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := m.e.ctl(t, http.MethodPatch, "/merchants/"+m.id, map[string]any{"settings": map[string]any{
+			r := m.Env.Ctl(t, http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{
 				"limits": map[string]any{"AED": map[string]any{"min": tc.min, "max": tc.max}}}})
-			wantCtlError(t, r, http.StatusBadRequest, "limits")
+			e2e.WantCtlError(t, r, http.StatusBadRequest, "limits")
 		})
 	}
 }
@@ -219,27 +220,27 @@ func TestSettings_LimitsMustBeAmountsOfTheCurrency(t *testing.T) {
 func TestClock_GetAndAdvance(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	c := shared.ctl(t, http.MethodPost, "/merchants", map[string]any{"clock": "manual", "start": start.Format(time.RFC3339)})
-	wantStatus(t, c, http.StatusCreated)
-	id := c.str("id")
-	clockAt := func(r *resp) time.Time {
+	c := shared.Ctl(t, http.MethodPost, "/merchants", map[string]any{"clock": "manual", "start": start.Format(time.RFC3339)})
+	e2e.WantStatus(t, c, http.StatusCreated)
+	id := c.Str("id")
+	clockAt := func(r *e2e.Resp) time.Time {
 		t.Helper()
-		wantStatus(t, r, http.StatusOK)
+		e2e.WantStatus(t, r, http.StatusOK)
 		var keys []string
-		r.j.ForEach(func(k, _ gjson.Result) bool { keys = append(keys, k.String()); return true })
+		r.JSON.ForEach(func(k, _ gjson.Result) bool { keys = append(keys, k.String()); return true })
 		slices.Sort(keys)
 		if !slices.Equal(keys, []string{"mode", "now"}) {
 			t.Errorf("clock answer has keys %v, want [mode now]", keys)
 		}
-		wantField(t, r, "mode", "manual")
-		return mustTime(t, r.str("now"))
+		e2e.WantField(t, r, "mode", "manual")
+		return e2e.MustTime(t, r.Str("now"))
 	}
 
-	if now := clockAt(shared.ctl(t, http.MethodGet, "/merchants/"+id+"/clock", nil)); !now.Equal(start) {
+	if now := clockAt(shared.Ctl(t, http.MethodGet, "/merchants/"+id+"/clock", nil)); !now.Equal(start) {
 		t.Errorf("clock = %s, want %s", now, start)
 	}
-	adv := func(body any) *resp {
-		return shared.ctl(t, http.MethodPost, "/merchants/"+id+"/clock/advance", body)
+	adv := func(body any) *e2e.Resp {
+		return shared.Ctl(t, http.MethodPost, "/merchants/"+id+"/clock/advance", body)
 	}
 	if now := clockAt(adv(map[string]any{"by": "26m"})); !now.Equal(start.Add(26 * time.Minute)) {
 		t.Errorf("after by 26m: %s", now)
@@ -251,7 +252,7 @@ func TestClock_GetAndAdvance(t *testing.T) {
 	if now := clockAt(adv(map[string]any{"to": to.Format(time.RFC3339)})); !now.Equal(to) {
 		t.Errorf("after to %s: %s", to, now)
 	}
-	if now := clockAt(shared.ctl(t, http.MethodGet, "/merchants/"+id+"/clock", nil)); !now.Equal(to) {
+	if now := clockAt(shared.Ctl(t, http.MethodGet, "/merchants/"+id+"/clock", nil)); !now.Equal(to) {
 		t.Errorf("clock = %s, want %s", now, to)
 	}
 	// Manual clocks stand still between advances: a manual clock read twice
@@ -273,15 +274,15 @@ func TestClock_GetAndAdvance(t *testing.T) {
 		{"bad to", map[string]any{"to": "tomorrow"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			wantCtlError(t, adv(tc.body), http.StatusBadRequest)
+			e2e.WantCtlError(t, adv(tc.body), http.StatusBadRequest)
 		})
 	}
-	if now := clockAt(shared.ctl(t, http.MethodGet, "/merchants/"+id+"/clock", nil)); !now.Equal(to) {
+	if now := clockAt(shared.Ctl(t, http.MethodGet, "/merchants/"+id+"/clock", nil)); !now.Equal(to) {
 		t.Errorf("refused advances moved the clock to %s", now)
 	}
 
-	wantCtlError(t, shared.ctl(t, http.MethodGet, "/merchants/nobody/clock", nil), http.StatusNotFound)
-	wantCtlError(t, shared.ctl(t, http.MethodPost, "/merchants/nobody/clock/advance", map[string]any{"by": "1m"}), http.StatusNotFound)
+	e2e.WantCtlError(t, shared.Ctl(t, http.MethodGet, "/merchants/nobody/clock", nil), http.StatusNotFound)
+	e2e.WantCtlError(t, shared.Ctl(t, http.MethodPost, "/merchants/nobody/clock/advance", map[string]any{"by": "1m"}), http.StatusNotFound)
 }
 
 // TestDurations_RejectOverflow: days are multiplied into a time.Duration;
@@ -289,43 +290,43 @@ func TestClock_GetAndAdvance(t *testing.T) {
 // as a valid duration (tenant.ParseDuration).
 func TestDurations_RejectOverflow(t *testing.T) {
 	m := newMerchant(t)
-	before := m.ctl(http.MethodGet, "/merchants/"+m.id+"/clock", nil).str("now")
+	before := m.Ctl(http.MethodGet, "/merchants/"+m.ID+"/clock", nil).Str("now")
 	for _, by := range []string{"213504d", "106752d", "9223372036854775807d"} {
 		t.Run("advance "+by, func(t *testing.T) {
-			r := m.e.ctl(t, http.MethodPost, "/merchants/"+m.id+"/clock/advance", map[string]any{"by": by})
-			wantCtlError(t, r, http.StatusBadRequest)
+			r := m.Env.Ctl(t, http.MethodPost, "/merchants/"+m.ID+"/clock/advance", map[string]any{"by": by})
+			e2e.WantCtlError(t, r, http.StatusBadRequest)
 		})
 	}
-	if after := m.ctl(http.MethodGet, "/merchants/"+m.id+"/clock", nil).str("now"); after != before {
+	if after := m.Ctl(http.MethodGet, "/merchants/"+m.ID+"/clock", nil).Str("now"); after != before {
 		t.Errorf("refused advances moved the clock from %s to %s", before, after)
 	}
 	t.Run("session_ttl", func(t *testing.T) {
-		r := m.e.ctl(t, http.MethodPatch, "/merchants/"+m.id, map[string]any{"settings": map[string]any{"session_ttl": "213504d"}})
-		wantCtlError(t, r, http.StatusBadRequest, "session_ttl")
+		r := m.Env.Ctl(t, http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{"session_ttl": "213504d"}})
+		e2e.WantCtlError(t, r, http.StatusBadRequest, "session_ttl")
 	})
 }
 
 func TestPayments_History(t *testing.T) {
 	m := newMerchant(t)
-	id := m.session("100.00")
-	r := m.ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "approve"})
-	wantStatus(t, r, http.StatusOK)
-	r = m.api(http.MethodPost, "/api/v2/payments/"+id+"/captures", map[string]any{"amount": "100.00", "reference_id": "c"})
-	wantStatus(t, r, http.StatusOK)
+	id, _ := m.Session()
+	r := m.Ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "approve"})
+	e2e.WantStatus(t, r, http.StatusOK)
+	r = m.API(http.MethodPost, "/api/v2/payments/"+id+"/captures", map[string]any{"amount": "100.00", "reference_id": "c"})
+	e2e.WantStatus(t, r, http.StatusOK)
 
-	r = m.ctl(http.MethodGet, "/payments/"+id, nil)
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "payment.id", id)
-	wantField(t, r, "payment.status", "CLOSED")
-	wantField(t, r, "merchant", m.id)
-	wantField(t, r, "merchant_code", "ae")
-	wantField(t, r, "merchant_urls.success", "https://shop.example/ok")
-	if r.str("session_id") == "" || r.str("session_status") == "" {
+	r = m.Ctl(http.MethodGet, "/payments/"+id, nil)
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "payment.id", id)
+	e2e.WantField(t, r, "payment.status", "CLOSED")
+	e2e.WantField(t, r, "merchant", m.ID)
+	e2e.WantField(t, r, "merchant_code", "ae")
+	e2e.WantField(t, r, "merchant_urls.success", e2e.SuccessURL)
+	if r.Str("session_id") == "" || r.Str("session_status") == "" {
 		t.Errorf("session fields missing: %s", r)
 	}
 	type entry struct{ event, by string }
 	var got []entry
-	for _, h := range r.j.Get("history").Array() {
+	for _, h := range r.JSON.Get("history").Array() {
 		got = append(got, entry{h.Get("event").String(), h.Get("by").String()})
 		if _, err := time.Parse(time.RFC3339Nano, h.Get("at").String()); err != nil {
 			t.Errorf("history entry %s: at: %v", h.Raw, err)
@@ -341,36 +342,36 @@ func TestPayments_History(t *testing.T) {
 		t.Errorf("history = %v, want %v", got, want)
 	}
 
-	r = m.ctl(http.MethodGet, "/payments/00000000-0000-4000-8000-00000000beef", nil)
-	wantCtlError(t, r, http.StatusNotFound)
+	r = m.Ctl(http.MethodGet, "/payments/00000000-0000-4000-8000-00000000beef", nil)
+	e2e.WantCtlError(t, r, http.StatusNotFound)
 }
 
 func TestPayments_HistoryOfTimers(t *testing.T) {
 	m := newMerchant(t)
-	id := m.session("100.00")
-	wantStatus(t, m.ctl(http.MethodPost, "/merchants/"+m.id+"/clock/advance", map[string]any{"by": "26m"}), http.StatusOK)
-	r := m.ctl(http.MethodGet, "/payments/"+id, nil)
-	wantField(t, r, "payment.status", "EXPIRED")
-	wantField(t, r, "session_status", "expired")
-	last := r.j.Get("history.@reverse.0")
+	id, _ := m.Session()
+	e2e.WantStatus(t, m.Ctl(http.MethodPost, "/merchants/"+m.ID+"/clock/advance", map[string]any{"by": "26m"}), http.StatusOK)
+	r := m.Ctl(http.MethodGet, "/payments/"+id, nil)
+	e2e.WantField(t, r, "payment.status", "EXPIRED")
+	e2e.WantField(t, r, "session_status", "expired")
+	last := r.JSON.Get("history.@reverse.0")
 	if last.Get("event").String() != "expired" || last.Get("by").String() != "simulator" {
 		t.Errorf("last history entry = %s, want expired by simulator", last.Raw)
 	}
-	start := mustTime(t, r.str("history.0.at"))
-	if at := mustTime(t, last.Get("at").String()); at.Sub(start) != 25*time.Minute {
+	start := e2e.MustTime(t, r.Str("history.0.at"))
+	if at := e2e.MustTime(t, last.Get("at").String()); at.Sub(start) != 25*time.Minute {
 		t.Errorf("expired %s after creation, want 25m", at.Sub(start))
 	}
 }
 
 func TestPayments_ListByMerchant(t *testing.T) {
 	m := newMerchant(t)
-	a := m.session("100.00")
-	b := m.session("200.00")
-	r := m.ctl(http.MethodGet, "/payments?merchant="+m.id, nil)
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "total_count", "2")
+	a, _ := m.Session()
+	b, _ := m.Session("payment.amount", "200.00")
+	r := m.Ctl(http.MethodGet, "/payments?merchant="+m.ID, nil)
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "total_count", "2")
 	var ids []string
-	for _, p := range r.j.Get("payments").Array() {
+	for _, p := range r.JSON.Get("payments").Array() {
 		ids = append(ids, p.Get("payment.id").String())
 	}
 	slices.Sort(ids)
@@ -379,15 +380,15 @@ func TestPayments_ListByMerchant(t *testing.T) {
 	if !slices.Equal(ids, want) {
 		t.Errorf("payments = %v, want %v", ids, want)
 	}
-	wantCtlError(t, m.ctl(http.MethodGet, "/payments", nil), http.StatusBadRequest)
-	wantCtlError(t, m.ctl(http.MethodGet, "/payments?merchant=nobody", nil), http.StatusNotFound)
+	e2e.WantCtlError(t, m.Ctl(http.MethodGet, "/payments", nil), http.StatusBadRequest)
+	e2e.WantCtlError(t, m.Ctl(http.MethodGet, "/payments?merchant=nobody", nil), http.StatusNotFound)
 }
 
 func TestJournal_PerMerchantNewestFirst(t *testing.T) {
 	a := newMerchant(t)
-	b := newMerchantOn(t, shared)
-	id := a.session("100.00")
-	b.session("100.00")
+	b := shared.NewMerchant(t, nil)
+	id, _ := a.Session()
+	b.Session()
 	calls := []struct {
 		method, path string
 		body         any
@@ -402,14 +403,14 @@ func TestJournal_PerMerchantNewestFirst(t *testing.T) {
 		{http.MethodGet, "/api/v2/payments/" + id, nil, 200, "tabby.get_payment"},
 	}
 	for _, c := range calls {
-		r := a.api(c.method, c.path, c.body)
-		wantStatus(t, r, c.status)
-		b.api(http.MethodGet, "/api/v2/payments", nil) // interleaved noise of another merchant
+		r := a.API(c.method, c.path, c.body)
+		e2e.WantStatus(t, r, c.status)
+		b.API(http.MethodGet, "/api/v2/payments", nil) // interleaved noise of another merchant
 	}
 
-	r := a.ctl(http.MethodGet, "/journal?merchant="+a.id+"&limit=5", nil)
-	wantStatus(t, r, http.StatusOK)
-	entries := r.j.Get("entries").Array()
+	r := a.Ctl(http.MethodGet, "/journal?merchant="+a.ID+"&limit=5", nil)
+	e2e.WantStatus(t, r, http.StatusOK)
+	entries := r.JSON.Get("entries").Array()
 	if len(entries) != 5 {
 		t.Fatalf("journal has %d entries, want 5: %s", len(entries), r)
 	}
@@ -418,8 +419,8 @@ func TestJournal_PerMerchantNewestFirst(t *testing.T) {
 		if e.Get("method").String() != c.method || e.Get("path").String() != c.path || e.Get("status").Int() != int64(c.status) {
 			t.Errorf("entry %d = %s %s %d, want %s %s %d", i, e.Get("method"), e.Get("path"), e.Get("status").Int(), c.method, c.path, c.status)
 		}
-		if e.Get("merchant").String() != a.id {
-			t.Errorf("entry %d belongs to %q, want %q", i, e.Get("merchant"), a.id)
+		if e.Get("merchant").String() != a.ID {
+			t.Errorf("entry %d belongs to %q, want %q", i, e.Get("merchant"), a.ID)
 		}
 		if e.Get("provider").String() != "tabby" || e.Get("operation").String() != c.operation {
 			t.Errorf("entry %d is %s %s, want tabby %s", i, e.Get("provider"), e.Get("operation"), c.operation)
@@ -432,58 +433,58 @@ func TestJournal_PerMerchantNewestFirst(t *testing.T) {
 		}
 	}
 	// The other merchant's journal holds only its own calls.
-	r = b.ctl(http.MethodGet, "/journal?merchant="+b.id+"&limit=100", nil)
-	for _, e := range r.j.Get("entries").Array() {
-		if e.Get("merchant").String() != b.id || strings.Contains(e.Get("path").String(), id) {
-			t.Errorf("merchant %s's journal shows %s", b.id, e.Raw)
+	r = b.Ctl(http.MethodGet, "/journal?merchant="+b.ID+"&limit=100", nil)
+	for _, e := range r.JSON.Get("entries").Array() {
+		if e.Get("merchant").String() != b.ID || strings.Contains(e.Get("path").String(), id) {
+			t.Errorf("merchant %s's journal shows %s", b.ID, e.Raw)
 		}
 	}
-	if n := len(r.j.Get("entries").Array()); n != len(calls)+1 {
-		t.Errorf("merchant %s's journal has %d entries, want %d", b.id, n, len(calls)+1)
+	if n := len(r.JSON.Get("entries").Array()); n != len(calls)+1 {
+		t.Errorf("merchant %s's journal has %d entries, want %d", b.ID, n, len(calls)+1)
 	}
 	// The request id in the journal is the one the answer carried.
-	g := a.api(http.MethodGet, "/api/v2/payments/"+id, nil)
-	r = a.ctl(http.MethodGet, "/journal?merchant="+a.id+"&limit=1", nil)
-	wantField(t, r, "entries.0.request_id", g.header.Get("X-Request-Id"))
+	g := a.API(http.MethodGet, "/api/v2/payments/"+id, nil)
+	r = a.Ctl(http.MethodGet, "/journal?merchant="+a.ID+"&limit=1", nil)
+	e2e.WantField(t, r, "entries.0.request_id", g.Header.Get("X-Request-Id"))
 
-	wantCtlError(t, a.ctl(http.MethodGet, "/journal?limit=-1", nil), http.StatusBadRequest)
+	e2e.WantCtlError(t, a.Ctl(http.MethodGet, "/journal?limit=-1", nil), http.StatusBadRequest)
 }
 
 func TestCustomer_Errors(t *testing.T) {
 	m := newMerchant(t)
-	id := m.session("100.00")
-	wantCtlError(t, m.ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "dance"}), http.StatusBadRequest, "action")
-	wantCtlError(t, m.ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{}), http.StatusBadRequest)
-	wantCtlError(t, m.ctl(http.MethodPost, "/payments/00000000-0000-4000-8000-00000000beef/customer", map[string]any{"action": "approve"}), http.StatusNotFound)
-	wantStatus(t, m.ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "approve"}), http.StatusOK)
-	wantCtlError(t, m.ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "approve"}), http.StatusConflict)
+	id, _ := m.Session()
+	e2e.WantCtlError(t, m.Ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "dance"}), http.StatusBadRequest, "action")
+	e2e.WantCtlError(t, m.Ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{}), http.StatusBadRequest)
+	e2e.WantCtlError(t, m.Ctl(http.MethodPost, "/payments/00000000-0000-4000-8000-00000000beef/customer", map[string]any{"action": "approve"}), http.StatusNotFound)
+	e2e.WantStatus(t, m.Ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "approve"}), http.StatusOK)
+	e2e.WantCtlError(t, m.Ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "approve"}), http.StatusConflict)
 }
 
 func TestControl_Health(t *testing.T) {
 	t.Parallel()
-	r := shared.ctl(t, http.MethodGet, "/health", nil)
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "status", "ok")
-	r = shared.ctl(t, http.MethodGet, "/no-such-thing", nil)
-	wantCtlError(t, r, http.StatusNotFound)
+	r := shared.Ctl(t, http.MethodGet, "/health", nil)
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "status", "ok")
+	r = shared.Ctl(t, http.MethodGet, "/no-such-thing", nil)
+	e2e.WantCtlError(t, r, http.StatusNotFound)
 }
 
 func TestScenarios_ListAndApply(t *testing.T) {
 	m := newMerchant(t)
 	e := shared
-	if r := e.ctl(t, http.MethodGet, "/scenarios", nil); r.status != http.StatusOK || !r.j.Get(`scenarios.#(name=="duplicate-webhooks")`).Exists() {
+	if r := e.Ctl(t, http.MethodGet, "/scenarios", nil); r.Status != http.StatusOK || !r.JSON.Get(`scenarios.#(name=="duplicate-webhooks")`).Exists() {
 		t.Fatalf("GET scenarios: %v", r)
 	}
-	if r := e.ctl(t, http.MethodPost, "/merchants/"+m.id+"/scenario", map[string]string{"name": "lost-webhooks"}); r.status != http.StatusOK || r.j.Get("settings.webhooks.drop_rate").Float() != 1 {
+	if r := e.Ctl(t, http.MethodPost, "/merchants/"+m.ID+"/scenario", map[string]string{"name": "lost-webhooks"}); r.Status != http.StatusOK || r.JSON.Get("settings.webhooks.drop_rate").Float() != 1 {
 		t.Fatalf("apply lost-webhooks: %v", r)
 	}
-	if r := e.ctl(t, http.MethodPost, "/merchants/"+m.id+"/scenario", map[string]string{"name": "calm"}); r.status != http.StatusOK || r.j.Get("settings.webhooks.drop_rate").Float() != 0 {
+	if r := e.Ctl(t, http.MethodPost, "/merchants/"+m.ID+"/scenario", map[string]string{"name": "calm"}); r.Status != http.StatusOK || r.JSON.Get("settings.webhooks.drop_rate").Float() != 0 {
 		t.Fatalf("apply calm: %v", r)
 	}
-	if r := e.ctl(t, http.MethodPost, "/merchants/"+m.id+"/scenario", map[string]string{"name": "nope"}); r.status != http.StatusNotFound {
+	if r := e.Ctl(t, http.MethodPost, "/merchants/"+m.ID+"/scenario", map[string]string{"name": "nope"}); r.Status != http.StatusNotFound {
 		t.Fatalf("unknown scenario: %v, want 404", r)
 	}
-	if r := e.ctl(t, http.MethodPost, "/merchants/nobody/scenario", map[string]string{"name": "calm"}); r.status != http.StatusNotFound {
+	if r := e.Ctl(t, http.MethodPost, "/merchants/nobody/scenario", map[string]string{"name": "calm"}); r.Status != http.StatusNotFound {
 		t.Fatalf("unknown merchant: %v, want 404", r)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
@@ -22,9 +23,9 @@ type scenario struct {
 	recv *receiver
 }
 
-func newScenario(t *testing.T, e *env) *scenario {
+func newScenario(t *testing.T, e *e2e.Env) *scenario {
 	t.Helper()
-	m := e.newMerchant(t, "manual")
+	m := newMerchant(t, e, "manual")
 	recv := newReceiver(t)
 	m.register(recv.URL, "s3cret")
 	return &scenario{merchant: m, recv: recv}
@@ -73,13 +74,13 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:  "partial capture",
-			setup: func(s *scenario) string { return s.authorized("100.00") },
+			setup: func(s *scenario) string { return s.Authorized("100.00") },
 			act:   func(s *scenario, id string) { s.capture(id, "40.00", "cap-1") },
 			want:  []event{{status: "authorized", captures: []string{"40.00"}, check: notClosed}},
 		},
 		{
 			name:  "full capture sends capture then close",
-			setup: func(s *scenario) string { return s.authorized("100.00") },
+			setup: func(s *scenario) string { return s.Authorized("100.00") },
 			act:   func(s *scenario, id string) { s.capture(id, "100.00", "cap-1") },
 			want: []event{
 				{status: "authorized", captures: []string{"100.00"}, check: notClosed},
@@ -88,7 +89,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:  "close",
-			setup: func(s *scenario) string { return s.authorized("100.00") },
+			setup: func(s *scenario) string { return s.Authorized("100.00") },
 			act:   func(s *scenario, id string) { s.close(id) },
 			want:  []event{{status: "closed", check: closedAt}},
 		},
@@ -104,18 +105,18 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 			act: func(s *scenario, _ string) {
 				id, status := s.checkout("100.00", "500000002")
 				if status != "rejected" {
-					s.t.Fatalf("checkout with phone 500000002: status %q, want rejected", status)
+					s.T.Fatalf("checkout with phone 500000002: status %q, want rejected", status)
 				}
-				s.advance("30m")
+				s.Advance("30m")
 				if ds := s.deliveries("payment=" + id); len(ds) != 0 {
-					s.t.Errorf("pre-scoring rejection made deliveries: %+v", ds)
+					s.T.Errorf("pre-scoring rejection made deliveries: %+v", ds)
 				}
 			},
 		},
 		{
 			name: "refund",
 			setup: func(s *scenario) string {
-				id := s.authorized("100.00")
+				id := s.Authorized("100.00")
 				s.capture(id, "100.00", "cap-1")
 				return id
 			},
@@ -124,7 +125,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:  "update reference",
-			setup: func(s *scenario) string { return s.authorized("100.00") },
+			setup: func(s *scenario) string { return s.Authorized("100.00") },
 			act: func(s *scenario, id string) {
 				s.api(http.MethodPut, "/api/v2/payments/"+id, map[string]any{"order": map[string]any{"reference_id": "order-2002"}})
 			},
@@ -138,7 +139,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 			name:     "expire with expire webhooks on",
 			settings: map[string]any{"expire_webhooks": true},
 			setup:    func(s *scenario) string { return s.session("100.00") },
-			act:      func(s *scenario, id string) { s.advance("26m") },
+			act:      func(s *scenario, id string) { s.Advance("26m") },
 			want: []event{{status: "expired", check: func(t *testing.T, b map[string]any) {
 				if s, ok := str(b, "expired_at"); !ok || s == "" {
 					t.Errorf("expired_at = %v, want a time", b["expired_at"])
@@ -173,7 +174,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		{
 			name:  "expire sends nothing with expire webhooks off",
 			setup: func(s *scenario) string { return s.session("100.00") },
-			act:   func(s *scenario, id string) { s.advance("26m") },
+			act:   func(s *scenario, id string) { s.Advance("26m") },
 		},
 	}
 	for _, tc := range tests {
@@ -181,15 +182,15 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 			t.Parallel()
 			s := newScenario(t, e)
 			if tc.settings != nil {
-				s.settings(tc.settings)
+				s.Settings(tc.settings)
 			}
 			id := tc.setup(s)
-			s.advance("0s")
+			s.Advance("0s")
 			mark := s.recv.count()
 			tc.act(s, id)
-			s.advance("0s")
+			s.Advance("0s")
 			// Nothing else is due later either.
-			s.advance("1h")
+			s.Advance("1h")
 			got := s.recv.since(mark)
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d webhooks, want %d:\n%s", len(got), len(tc.want), bodies(got))
@@ -276,12 +277,12 @@ func checkAmounts(t *testing.T, b map[string]any, key string, want []string) {
 func TestWebhook_EveryEndpointGetsTheEvent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
-	m := e.newMerchant(t, "manual")
+	m := newMerchant(t, e, "manual")
 	a, b := newReceiver(t), newReceiver(t)
 	m.register(a.URL, "s3cret")
 	m.register(b.URL, "other")
-	id := m.authorized("100.00")
-	m.advance("0s")
+	id := m.Authorized("100.00")
+	m.Advance("0s")
 	for _, c := range []struct {
 		r    *receiver
 		auth string
@@ -319,16 +320,16 @@ func TestWebhook_Retries(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			m := e.newMerchant(t, "manual")
+			m := newMerchant(t, e, "manual")
 			recv := newReceiver(t)
 			recv.def = tc.answer
 			m.register(recv.URL, "s3cret")
 			if tc.timeout != "" {
-				m.settings(map[string]any{"webhooks": map[string]any{"timeout": tc.timeout}})
+				m.Settings(map[string]any{"webhooks": map[string]any{"timeout": tc.timeout}})
 			}
-			id := m.authorized("100.00")
-			t0 := m.now()
-			m.advance("0s")
+			id := m.Authorized("100.00")
+			t0 := m.Now()
+			m.Advance("0s")
 			// Each step: advance so far, then want so many tries in all.
 			steps := []struct {
 				by   string
@@ -344,7 +345,7 @@ func TestWebhook_Retries(t *testing.T) {
 				t.Fatalf("after the event: %d tries, want 1", got)
 			}
 			for _, s := range steps {
-				m.advance(s.by)
+				m.Advance(s.by)
 				if got := recv.count(); got != s.want {
 					t.Fatalf("after advancing %s more: %d tries, want %d", s.by, got, s.want)
 				}
@@ -415,14 +416,14 @@ func TestWebhook_Retries(t *testing.T) {
 func TestWebhook_DeliveredOnThirdTry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
-	m := e.newMerchant(t, "manual")
+	m := newMerchant(t, e, "manual")
 	recv := newReceiver(t, answer{Status: 500}, answer{Status: 503, Body: "busy"}, answer{Status: 200, Body: "thanks"})
 	m.register(recv.URL, "s3cret")
-	id := m.authorized("100.00")
-	m.advance("0s")
-	m.advance("1m")
-	m.advance("2m")
-	m.advance("1h")
+	id := m.Authorized("100.00")
+	m.Advance("0s")
+	m.Advance("1m")
+	m.Advance("2m")
+	m.Advance("1h")
 	if got := recv.count(); got != 3 {
 		t.Fatalf("%d tries, want 3", got)
 	}
@@ -451,10 +452,10 @@ func TestWebhook_Chaos(t *testing.T) {
 	t.Run("duplicate", func(t *testing.T) {
 		t.Parallel()
 		s := newScenario(t, e)
-		s.settings(map[string]any{"webhooks": map[string]any{"duplicate": 2}})
-		id := s.authorized("100.00")
-		s.advance("0s")
-		s.advance("1h")
+		s.Settings(map[string]any{"webhooks": map[string]any{"duplicate": 2}})
+		id := s.Authorized("100.00")
+		s.Advance("0s")
+		s.Advance("1h")
 		hs := s.recv.all()
 		if len(hs) != 3 {
 			t.Fatalf("got %d webhooks, want the event 3 times", len(hs))
@@ -495,9 +496,9 @@ func TestWebhook_Chaos(t *testing.T) {
 	t.Run("reorder", func(t *testing.T) {
 		t.Parallel()
 		s := newScenario(t, e)
-		s.settings(map[string]any{"webhooks": map[string]any{"reorder": true}})
-		id := s.authorized("100.00")
-		s.advance("0s")
+		s.Settings(map[string]any{"webhooks": map[string]any{"reorder": true}})
+		id := s.Authorized("100.00")
+		s.Advance("0s")
 		if n := s.recv.count(); n != 0 {
 			t.Fatalf("the authorize event went out at once (%d webhooks); want it held", n)
 		}
@@ -506,7 +507,7 @@ func TestWebhook_Chaos(t *testing.T) {
 			t.Fatalf("want the authorize delivery held, got %+v", held)
 		}
 		s.capture(id, "40.00", "cap-1")
-		s.advance("0s")
+		s.Advance("0s")
 		hs := s.recv.all()
 		if len(hs) != 2 {
 			t.Fatalf("got %d webhooks, want 2", len(hs))
@@ -515,7 +516,7 @@ func TestWebhook_Chaos(t *testing.T) {
 		if len(arr(t, first, "captures")) != 1 || len(arr(t, second, "captures")) != 0 {
 			t.Errorf("want the capture event first, then the authorize event:\n%s", bodies(hs))
 		}
-		s.advance("1h")
+		s.Advance("1h")
 		if n := s.recv.count(); n != 2 {
 			t.Errorf("%d webhooks after the hold, want still 2", n)
 		}
@@ -529,14 +530,14 @@ func TestWebhook_Chaos(t *testing.T) {
 	t.Run("reorder lets a lone event go after the hold", func(t *testing.T) {
 		t.Parallel()
 		s := newScenario(t, e)
-		s.settings(map[string]any{"webhooks": map[string]any{"reorder": true}})
-		id := s.authorized("100.00")
-		s.advance("0s")
-		s.advance((webhook.ReorderHold - time.Second).String())
+		s.Settings(map[string]any{"webhooks": map[string]any{"reorder": true}})
+		id := s.Authorized("100.00")
+		s.Advance("0s")
+		s.Advance((webhook.ReorderHold - time.Second).String())
 		if n := s.recv.count(); n != 0 {
 			t.Fatalf("%d webhooks before the hold ended, want 0", n)
 		}
-		s.advance("1s")
+		s.Advance("1s")
 		hs := s.recv.all()
 		if len(hs) != 1 {
 			t.Fatalf("%d webhooks after the hold, want 1", len(hs))
@@ -550,11 +551,11 @@ func TestWebhook_Chaos(t *testing.T) {
 	t.Run("drop", func(t *testing.T) {
 		t.Parallel()
 		s := newScenario(t, e)
-		s.settings(map[string]any{"webhooks": map[string]any{"drop_rate": 1}})
-		id := s.authorized("100.00")
+		s.Settings(map[string]any{"webhooks": map[string]any{"drop_rate": 1}})
+		id := s.Authorized("100.00")
 		s.capture(id, "100.00", "cap-1")
-		s.advance("0s")
-		s.advance("1h")
+		s.Advance("0s")
+		s.Advance("1h")
 		if n := s.recv.count(); n != 0 {
 			t.Fatalf("receiver got %d webhooks, want none", n)
 		}
@@ -572,15 +573,15 @@ func TestWebhook_Chaos(t *testing.T) {
 	t.Run("delay", func(t *testing.T) {
 		t.Parallel()
 		s := newScenario(t, e)
-		s.settings(map[string]any{"webhooks": map[string]any{"delay": "5m"}})
-		id := s.authorized("100.00")
-		t0 := s.now()
-		s.advance("0s")
-		s.advance("4m59s")
+		s.Settings(map[string]any{"webhooks": map[string]any{"delay": "5m"}})
+		id := s.Authorized("100.00")
+		t0 := s.Now()
+		s.Advance("0s")
+		s.Advance("4m59s")
 		if n := s.recv.count(); n != 0 {
 			t.Fatalf("%d webhooks before the delay passed, want 0", n)
 		}
-		s.advance("1s")
+		s.Advance("1s")
 		hs := s.recv.all()
 		if len(hs) != 1 {
 			t.Fatalf("%d webhooks after 5m, want 1", len(hs))
@@ -610,9 +611,9 @@ func TestWebhook_Chaos(t *testing.T) {
 		t.Run("forge "+tc.forge, func(t *testing.T) {
 			t.Parallel()
 			s := newScenario(t, e)
-			s.settings(map[string]any{"webhooks": map[string]any{"forge": tc.forge}})
-			id := s.authorized("100.00")
-			s.advance("0s")
+			s.Settings(map[string]any{"webhooks": map[string]any{"forge": tc.forge}})
+			id := s.Authorized("100.00")
+			s.Advance("0s")
 			hs := s.recv.all()
 			if len(hs) != 1 {
 				t.Fatalf("%d webhooks, want 1", len(hs))
@@ -631,15 +632,15 @@ func TestWebhook_Resend(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
 	s := newScenario(t, e)
-	id := s.authorized("100.00")
-	s.advance("0s")
+	id := s.Authorized("100.00")
+	s.Advance("0s")
 	orig := s.only(id)
 	var re webhook.Delivery
-	e.ctl(t, http.StatusCreated, http.MethodPost, "/deliveries/"+orig.ID+"/resend", nil).decode(t, &re)
+	ctl(t, e, http.StatusCreated, http.MethodPost, "/deliveries/"+orig.ID+"/resend", nil).Decode(t, &re)
 	if re.ID == orig.ID || re.ResendOf != orig.ID || re.Status != webhook.Pending || len(re.Attempts) != 0 {
 		t.Fatalf("resend answered %+v", re)
 	}
-	s.advance("0s")
+	s.Advance("0s")
 	hs := s.recv.all()
 	if len(hs) != 2 {
 		t.Fatalf("%d webhooks, want the original and the resend", len(hs))
@@ -659,7 +660,7 @@ func TestWebhook_Resend(t *testing.T) {
 	if o, _ := s.delivery(orig.ID); len(o.Attempts) != 1 {
 		t.Errorf("the original has %d attempts, want still 1", len(o.Attempts))
 	}
-	e.ctl(t, http.StatusNotFound, http.MethodPost, "/deliveries/dlv_nope/resend", nil)
+	ctl(t, e, http.StatusNotFound, http.MethodPost, "/deliveries/dlv_nope/resend", nil)
 }
 
 // TestWebhook_Trigger: the control API sends a payment's current state as
@@ -668,18 +669,18 @@ func TestWebhook_Trigger(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
 	s := newScenario(t, e)
-	id := s.authorized("100.00")
+	id := s.Authorized("100.00")
 	s.capture(id, "40.00", "cap-1")
-	s.advance("0s")
+	s.Advance("0s")
 	mark := s.recv.count()
 	var out struct {
 		Deliveries []webhook.Delivery `json:"deliveries"`
 	}
-	e.ctl(t, http.StatusAccepted, http.MethodPost, "/payments/"+id+"/webhooks", map[string]any{"event": "authorize"}).decode(t, &out)
+	ctl(t, e, http.StatusAccepted, http.MethodPost, "/payments/"+id+"/webhooks", map[string]any{"event": "authorize"}).Decode(t, &out)
 	if len(out.Deliveries) == 0 || out.Deliveries[0].Event != "authorize" {
 		t.Fatalf("trigger answered %+v", out.Deliveries)
 	}
-	s.advance("0s")
+	s.Advance("0s")
 	hs := s.recv.since(mark)
 	if len(hs) != 1 {
 		t.Fatalf("%d webhooks, want 1", len(hs))
@@ -689,7 +690,7 @@ func TestWebhook_Trigger(t *testing.T) {
 		t.Errorf("status %q, want authorized", st)
 	}
 	checkAmounts(t, b, "captures", []string{"40.00"})
-	e.ctl(t, http.StatusBadRequest, http.MethodPost, "/payments/"+id+"/webhooks", map[string]any{"event": "explode"})
+	ctl(t, e, http.StatusBadRequest, http.MethodPost, "/payments/"+id+"/webhooks", map[string]any{"event": "explode"})
 }
 
 // TestWebhook_MerchantIsolation: a receiver that hangs for merchant A does
@@ -700,24 +701,24 @@ func TestWebhook_MerchantIsolation(t *testing.T) {
 	e := newEnv(t, clock.Wall)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	go e.sim.Run(ctx)
+	go e.Sim.Run(ctx)
 
-	a, b := e.newMerchant(t, "wall"), e.newMerchant(t, "wall")
+	a, b := newMerchant(t, e, "wall"), newMerchant(t, e, "wall")
 	hang := newReceiver(t)
 	hang.def = answer{Delay: 10 * time.Second}
 	fast := newReceiver(t)
 	a.register(hang.URL, "s3cret")
 	b.register(fast.URL, "s3cret")
-	a.settings(map[string]any{"webhooks": map[string]any{"timeout": "5s"}})
+	a.Settings(map[string]any{"webhooks": map[string]any{"timeout": "5s"}})
 
 	// A's payments: several deliveries hang at once.
 	var aIDs []string
 	for i := 0; i < 3; i++ {
-		aIDs = append(aIDs, a.authorized("100.00"))
+		aIDs = append(aIDs, a.Authorized("100.00"))
 	}
 	hang.waitFor(t, 3, 5*time.Second)
 
-	id := b.authorized("100.00")
+	id := b.Authorized("100.00")
 	fast.waitFor(t, 1, 3*time.Second)
 	poll(t, 3*time.Second, "B's delivery recorded as delivered", func() bool {
 		return b.only(id).Status == webhook.Delivered
@@ -737,12 +738,12 @@ func TestWebhook_MerchantIsolation(t *testing.T) {
 func TestWebhook_HeaderArrivesAsRegistered(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
-	m := e.newMerchant(t, "manual")
+	m := newMerchant(t, e, "manual")
 	r := newReceiver(t)
 	const value = "Bearer a b\tc سر"
 	m.register(r.URL, value)
-	id := m.authorized("100.00")
-	m.advance("0s")
+	id := m.Authorized("100.00")
+	m.Advance("0s")
 	hs := r.all()
 	if len(hs) != 1 {
 		t.Fatalf("receiver got %d webhooks, want 1", len(hs))

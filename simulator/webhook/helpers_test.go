@@ -1,14 +1,13 @@
 package webhook_test
 
 // Test helpers: a webhook receiver on loopback that records every request
-// and answers as each test programs it, and a simulator served over real
-// HTTP on loopback, driven through its Tabby API and control API only.
+// and answers as each test programs it, and merchants of a simulator served
+// over real HTTP on loopback (simulator/internal/e2e), driven through its
+// Tabby API and control API only.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
@@ -158,257 +158,125 @@ func (r *receiver) waitFor(t testing.TB, n int, within time.Duration) {
 	}
 }
 
-// env is a simulator served over real HTTP on loopback.
-type env struct {
-	sim    *simulator.Simulator
-	url    string
-	client *http.Client
-}
-
-// newEnv starts a simulator whose new merchants get clocks in mode.
-func newEnv(t testing.TB, mode clock.Mode) *env {
+// newEnv starts a simulator of the test's own whose new merchants get
+// clocks in mode.
+func newEnv(t testing.TB, mode clock.Mode) *e2e.Env {
 	t.Helper()
-	sim, err := simulator.Listen("127.0.0.1:0", simulator.Config{Seed: 42, ClockMode: mode})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	return &env{sim: sim.Simulator, url: sim.URL, client: &http.Client{Timeout: 10 * time.Second}}
-}
-
-// resp is one answer of the simulator.
-type resp struct {
-	status int
-	body   []byte
-}
-
-func (r resp) String() string { return fmt.Sprintf("HTTP %d %s", r.status, bytes.TrimSpace(r.body)) }
-
-// decode decodes the answer into v.
-func (r resp) decode(t testing.TB, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.body, v); err != nil {
-		t.Fatalf("decode %s: %v", r, err)
-	}
-}
-
-// do sends a request to the simulator.
-func (e *env) do(t testing.TB, method, path, key string, header map[string]string, body any) resp {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, e.url+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Bearer "+key)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := e.client.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	return resp{status: res.StatusCode, body: b}
+	return e2e.Start(t, simulator.Config{Seed: 42, ClockMode: mode})
 }
 
 // ctl calls the control API and fails the test unless it answers want.
-func (e *env) ctl(t testing.TB, want int, method, path string, body any) resp {
+func ctl(t testing.TB, e *e2e.Env, want int, method, path string, body any) *e2e.Resp {
 	t.Helper()
-	r := e.do(t, method, "/_sim/v1"+path, "", nil, body)
-	if r.status != want {
+	r := e.Ctl(t, method, path, body)
+	if r.Status != want {
 		t.Fatalf("%s /_sim/v1%s: want HTTP %d, got %s", method, path, want, r)
 	}
 	return r
 }
 
-// merchant is a fresh tenant of the simulator.
-type merchant struct {
-	e  *env
-	t  testing.TB
-	id string
-	sk string
-}
+// merchant is a merchant of the test's simulator. The calls below, which
+// set the scene for the webhooks under test, must succeed.
+type merchant struct{ *e2e.Merchant }
 
-// newMerchant creates a merchant with a clock in mode ("manual" or "wall").
-func (e *env) newMerchant(t testing.TB, mode string) *merchant {
+// newMerchant makes a merchant with a clock in mode ("manual" or "wall").
+func newMerchant(t testing.TB, e *e2e.Env, mode string) *merchant {
 	t.Helper()
-	r := e.ctl(t, http.StatusCreated, http.MethodPost, "/merchants", map[string]any{"clock": mode})
-	var m struct {
-		ID    string `json:"id"`
-		Tabby struct {
-			SecretKey string `json:"secret_key"`
-		} `json:"tabby"`
-	}
-	r.decode(t, &m)
-	if m.ID == "" || m.Tabby.SecretKey == "" {
-		t.Fatalf("create merchant: incomplete answer %s", r)
-	}
-	return &merchant{e: e, t: t, id: m.ID, sk: m.Tabby.SecretKey}
+	return &merchant{e.NewMerchant(t, map[string]any{"clock": mode})}
 }
 
-// api calls the Tabby API with the merchant's secret key and fails the test
-// unless it answers 200.
-func (m *merchant) api(method, path string, body any) resp {
-	m.t.Helper()
-	r := m.e.do(m.t, method, path, m.sk, map[string]string{"X-Merchant-Code": "ae"}, body)
-	if r.status != http.StatusOK {
-		m.t.Fatalf("%s %s: %s", method, path, r)
-	}
+// api calls the Tabby API for merchant code "ae" and fails the test unless
+// it answers 200.
+func (m *merchant) api(method, path string, body any) *e2e.Resp {
+	m.T.Helper()
+	r := m.Env.Do(m.T, e2e.Req{Method: method, Path: path, Key: m.SecretKey, Header: map[string]string{"X-Merchant-Code": "ae"}, Body: body})
+	e2e.WantStatus(m.T, r, http.StatusOK)
 	return r
 }
 
 // register registers url for merchant code "ae" with header X-Auth: value
 // ("" registers no header).
 func (m *merchant) register(url, value string) {
-	m.t.Helper()
-	body := map[string]any{"url": url}
+	m.T.Helper()
+	var header map[string]any
 	if value != "" {
-		body["header"] = map[string]any{"title": "X-Auth", "value": value}
+		header = map[string]any{"title": "X-Auth", "value": value}
 	}
-	m.api(http.MethodPost, "/api/v1/webhooks", body)
-}
-
-// settings patches the merchant's settings.
-func (m *merchant) settings(patch map[string]any) {
-	m.t.Helper()
-	m.e.ctl(m.t, http.StatusOK, http.MethodPatch, "/merchants/"+m.id, map[string]any{"settings": patch})
-}
-
-// advance moves the merchant's clock by d ("0s" fires what is due now) and
-// returns after every delivery due by then was tried.
-func (m *merchant) advance(d string) {
-	m.t.Helper()
-	m.e.ctl(m.t, http.StatusOK, http.MethodPost, "/merchants/"+m.id+"/clock/advance", map[string]any{"by": d})
-}
-
-// now reads the merchant's clock.
-func (m *merchant) now() time.Time {
-	m.t.Helper()
-	var c struct {
-		Now time.Time `json:"now"`
-	}
-	m.e.ctl(m.t, http.StatusOK, http.MethodGet, "/merchants/"+m.id+"/clock", nil).decode(m.t, &c)
-	return c.Now
+	e2e.WantStatus(m.T, m.RegisterWebhook(url, header), http.StatusOK)
 }
 
 // checkout creates a session for amount AED and returns its payment id and
 // status ("created", or "rejected" at pre-scoring).
 func (m *merchant) checkout(amount, phone string) (string, string) {
-	m.t.Helper()
-	body := map[string]any{
-		"lang": "en", "merchant_code": "ae",
-		"merchant_urls": map[string]any{"success": "https://shop.example/ok", "cancel": "https://shop.example/cancel", "failure": "https://shop.example/fail"},
-		"payment": map[string]any{
-			"amount": amount, "currency": "AED", "description": "Order 1001",
-			"buyer":            map[string]any{"name": "Sara Ali", "email": "otp.success@tabby.ai", "phone": phone},
-			"shipping_address": map[string]any{"city": "Dubai", "address": "Sheikh Zayed Road 1", "zip": "00000"},
-			"order": map[string]any{"reference_id": "order-1001", "items": []any{
-				map[string]any{"title": "Desk lamp", "quantity": 1, "unit_price": amount, "category": "Home"},
-			}},
-		},
+	m.T.Helper()
+	r := m.Checkout("payment.amount", amount, "payment.buyer.phone", phone)
+	e2e.WantStatus(m.T, r, http.StatusOK)
+	if r.Str("payment.id") == "" {
+		m.T.Fatalf("checkout: no payment id in %s", r)
 	}
-	var s struct {
-		Status  string `json:"status"`
-		Payment struct {
-			ID string `json:"id"`
-		} `json:"payment"`
-	}
-	m.api(http.MethodPost, "/api/v2/checkout", body).decode(m.t, &s)
-	if s.Payment.ID == "" {
-		m.t.Fatalf("checkout: no payment id")
-	}
-	return s.Payment.ID, s.Status
+	return r.Str("payment.id"), r.Str("status")
 }
 
 // session creates a session that pre-scoring accepts.
 func (m *merchant) session(amount string) string {
-	m.t.Helper()
-	id, status := m.checkout(amount, "500000001")
-	if status != "created" {
-		m.t.Fatalf("checkout: status %q, want created", status)
-	}
+	m.T.Helper()
+	id, _ := m.Session("payment.amount", amount)
 	return id
 }
 
 // customer plays the customer on the hosted page.
 func (m *merchant) customer(paymentID, action string) {
-	m.t.Helper()
-	m.e.ctl(m.t, http.StatusOK, http.MethodPost, "/payments/"+paymentID+"/customer", map[string]any{"action": action})
-}
-
-// authorized returns a payment the customer approved; its webhooks are
-// not fired yet.
-func (m *merchant) authorized(amount string) string {
-	m.t.Helper()
-	id := m.session(amount)
-	m.customer(id, "approve")
-	return id
+	m.T.Helper()
+	e2e.WantStatus(m.T, m.Act(paymentID, action), http.StatusOK)
 }
 
 func (m *merchant) capture(id, amount, ref string) {
-	m.t.Helper()
-	m.api(http.MethodPost, "/api/v2/payments/"+id+"/captures", map[string]any{"amount": amount, "reference_id": ref})
+	m.T.Helper()
+	e2e.WantStatus(m.T, m.Capture(id, amount, ref), http.StatusOK)
 }
 
 func (m *merchant) refund(id, amount, ref string) {
-	m.t.Helper()
-	m.api(http.MethodPost, "/api/v2/payments/"+id+"/refunds", map[string]any{"amount": amount, "reference_id": ref, "reason": "returned"})
+	m.T.Helper()
+	e2e.WantStatus(m.T, m.Refund(id, amount, ref), http.StatusOK)
 }
 
 func (m *merchant) close(id string) {
-	m.t.Helper()
-	m.api(http.MethodPost, "/api/v2/payments/"+id+"/close", nil)
+	m.T.Helper()
+	e2e.WantStatus(m.T, m.Close(id), http.StatusOK)
 }
 
 // deliveries lists deliveries through the control API; query is
 // "payment=…&status=…" (the merchant is always set).
 func (m *merchant) deliveries(query string) []webhook.Delivery {
-	m.t.Helper()
-	path := "/deliveries?merchant=" + m.id
+	m.T.Helper()
+	path := "/deliveries?merchant=" + m.ID
 	if query != "" {
 		path += "&" + query
 	}
 	var out struct {
 		Deliveries []webhook.Delivery `json:"deliveries"`
 	}
-	m.e.ctl(m.t, http.StatusOK, http.MethodGet, path, nil).decode(m.t, &out)
+	ctl(m.T, m.Env, http.StatusOK, http.MethodGet, path, nil).Decode(m.T, &out)
 	return out.Deliveries
 }
 
 // delivery returns one delivery with its attempts, and the raw JSON.
 func (m *merchant) delivery(id string) (webhook.Delivery, map[string]any) {
-	m.t.Helper()
-	r := m.e.ctl(m.t, http.StatusOK, http.MethodGet, "/deliveries/"+id, nil)
+	m.T.Helper()
+	r := ctl(m.T, m.Env, http.StatusOK, http.MethodGet, "/deliveries/"+id, nil)
 	var d webhook.Delivery
 	var raw map[string]any
-	r.decode(m.t, &d)
-	r.decode(m.t, &raw)
+	r.Decode(m.T, &d)
+	r.Decode(m.T, &raw)
 	return d, raw
 }
 
 // only returns the one delivery of a payment, failing otherwise.
 func (m *merchant) only(paymentID string) webhook.Delivery {
-	m.t.Helper()
+	m.T.Helper()
 	ds := m.deliveries("payment=" + paymentID)
 	if len(ds) != 1 {
-		m.t.Fatalf("payment %s has %d deliveries, want 1: %+v", paymentID, len(ds), ds)
+		m.T.Fatalf("payment %s has %d deliveries, want 1: %+v", paymentID, len(ds), ds)
 	}
 	return ds[0]
 }

@@ -6,14 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tidwall/gjson"
 )
 
 func TestCheckout_MalformedJSON(t *testing.T) {
 	m := newMerchant(t)
 	for _, raw := range []string{`{`, `not json`, `{"payment": }`, `{"lang":"en"} {"lang":"ar"}`} {
-		r := m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout", key: m.sk, raw: raw})
-		wantError(t, r, http.StatusBadRequest, "bad_data", "could not decode request")
+		r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: m.SecretKey, Body: raw})
+		e2e.WantError(t, r, http.StatusBadRequest, "bad_data", "could not decode request")
 	}
 }
 
@@ -34,9 +35,9 @@ func TestCheckout_WrongTypeNamesTheField(t *testing.T) {
 		{"payment.order.items", []any{map[string]any{"title": "x", "quantity": 1, "unit_price": 1}}, "unit_price"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			r := m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout", key: m.sk,
-				body: set(checkoutBody(), tc.path, tc.value)})
-			wantErrorContains(t, r, http.StatusBadRequest, "bad_data", tc.field)
+			r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: m.SecretKey,
+				Body: e2e.Set(e2e.CheckoutBody(), tc.path, tc.value)})
+			e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", tc.field)
 		})
 	}
 }
@@ -52,31 +53,31 @@ func TestCheckout_RequiredFields(t *testing.T) {
 		{"payment", "payment"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
-			r := m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout", key: m.sk,
-				body: set(checkoutBody(), tc.path, deleted)})
-			wantErrorContains(t, r, http.StatusBadRequest, "bad_data", tc.field)
+			r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: m.SecretKey,
+				Body: e2e.Set(e2e.CheckoutBody(), tc.path, e2e.Deleted)})
+			e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", tc.field)
 		})
 	}
 	// Empty strings count as missing.
-	r := m.checkout("payment.buyer.email", "")
-	wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "payment.buyer.email")
+	r := m.Checkout("payment.buyer.email", "")
+	e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "payment.buyer.email")
 }
 
 func TestCheckout_CurrencyMustMatchMerchantCode(t *testing.T) {
 	m := newMerchant(t)
-	r := m.checkout("payment.currency", "SAR")
-	wantError(t, r, http.StatusBadRequest, "bad_data", "could not create payment: only 'AED' is supported, but got 'SAR'")
-	r = m.checkout("merchant_code", "sa")
-	wantError(t, r, http.StatusBadRequest, "bad_data", "could not create payment: only 'SAR' is supported, but got 'AED'")
+	r := m.Checkout("payment.currency", "SAR")
+	e2e.WantError(t, r, http.StatusBadRequest, "bad_data", "could not create payment: only 'AED' is supported, but got 'SAR'")
+	r = m.Checkout("merchant_code", "sa")
+	e2e.WantError(t, r, http.StatusBadRequest, "bad_data", "could not create payment: only 'SAR' is supported, but got 'AED'")
 	// The matching pairs work.
 	for code, cur := range map[string]string{"ae": "AED", "sa": "SAR", "kw": "KWD"} {
-		r := m.checkout("merchant_code", code, "payment.currency", cur, "payment.amount", "100")
-		wantStatus(t, r, http.StatusOK)
-		wantField(t, r, "payment.currency", cur)
+		r := m.Checkout("merchant_code", code, "payment.currency", cur, "payment.amount", "100")
+		e2e.WantStatus(t, r, http.StatusOK)
+		e2e.WantField(t, r, "payment.currency", cur)
 	}
 	// A currency Tabby does not know names the field.
-	r = m.checkout("payment.currency", "USD")
-	wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "payment.currency")
+	r = m.Checkout("payment.currency", "USD")
+	e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "payment.currency")
 }
 
 func TestCheckout_AmountDecimals(t *testing.T) {
@@ -99,69 +100,69 @@ func TestCheckout_AmountDecimals(t *testing.T) {
 		{"ae", "AED", " 100", false, ""},
 	} {
 		t.Run(tc.currency+"_"+tc.amount, func(t *testing.T) {
-			r := m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout", key: m.sk, body: set(set(set(checkoutBody(),
+			r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: m.SecretKey, Body: e2e.Set(e2e.Set(e2e.Set(e2e.CheckoutBody(),
 				"merchant_code", tc.code), "payment.currency", tc.currency), "payment.amount", tc.amount)})
 			if !tc.ok {
-				wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "payment.amount")
+				e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "payment.amount")
 				return
 			}
-			wantStatus(t, r, http.StatusOK)
-			wantField(t, r, "payment.amount", tc.want)
+			e2e.WantStatus(t, r, http.StatusOK)
+			e2e.WantField(t, r, "payment.amount", tc.want)
 		})
 	}
 }
 
 func TestCheckout_UnknownMerchantCode(t *testing.T) {
 	m := newMerchant(t)
-	r := m.checkout("merchant_code", "qa")
-	wantError(t, r, http.StatusUnauthorized, "not_authorized", "merchant is null")
+	r := m.Checkout("merchant_code", "qa")
+	e2e.WantError(t, r, http.StatusUnauthorized, "not_authorized", "merchant is null")
 }
 
 func TestCheckout_CreatedAnswer(t *testing.T) {
 	m := newMerchant(t)
-	r := m.checkout()
-	wantStatus(t, r, http.StatusOK)
-	sid, pid := r.str("id"), r.str("payment.id")
+	r := m.Checkout()
+	e2e.WantStatus(t, r, http.StatusOK)
+	sid, pid := r.Str("id"), r.Str("payment.id")
 	if sid == "" || pid == "" || sid == pid {
 		t.Fatalf("session id %q and payment id %q must be distinct and set", sid, pid)
 	}
-	wantField(t, r, "status", "created")
-	wantField(t, r, "configuration.available_products.installments.0.web_url", m.e.url+"/hpp/"+sid)
-	if !strings.HasPrefix(m.e.url, "http://127.0.0.1:") {
-		t.Errorf("test server URL %q is not on loopback", m.e.url)
+	e2e.WantField(t, r, "status", "created")
+	e2e.WantField(t, r, "configuration.available_products.installments.0.web_url", m.Env.URL+"/hpp/"+sid)
+	if !strings.HasPrefix(m.Env.URL, "http://127.0.0.1:") {
+		t.Errorf("test server URL %q is not on loopback", m.Env.URL)
 	}
-	wantField(t, r, "configuration.products.installments.type", "installments")
-	wantField(t, r, "configuration.products.installments.is_available", "true")
-	if v := r.j.Get("rejection_reason_code"); v.Exists() && v.Type != gjson.Null {
+	e2e.WantField(t, r, "configuration.products.installments.type", "installments")
+	e2e.WantField(t, r, "configuration.products.installments.is_available", "true")
+	if v := r.JSON.Get("rejection_reason_code"); v.Exists() && v.Type != gjson.Null {
 		t.Errorf("rejection_reason_code = %s on an accepted session", v.Raw)
 	}
-	wantField(t, r, "payment.status", "CREATED")
-	wantField(t, r, "payment.currency", "AED")
-	wantField(t, r, "payment.is_test", "true")
-	wantField(t, r, "payment.order.reference_id", "1001")
-	wantField(t, r, "merchant_urls.success", successURL)
+	e2e.WantField(t, r, "payment.status", "CREATED")
+	e2e.WantField(t, r, "payment.currency", "AED")
+	e2e.WantField(t, r, "payment.is_test", "true")
+	e2e.WantField(t, r, "payment.order.reference_id", "1001")
+	e2e.WantField(t, r, "merchant_urls.success", e2e.SuccessURL)
 	for _, p := range []string{"payment.amount", "payment.order.tax_amount", "payment.order.shipping_amount",
 		"payment.order.discount_amount", "payment.order.items.0.unit_price"} {
-		if v := r.j.Get(p); v.Type != gjson.String {
+		if v := r.JSON.Get(p); v.Type != gjson.String {
 			t.Errorf("%s = %s, want a JSON string", p, v.Raw)
 		}
 	}
-	wantField(t, r, "payment.amount", "100.00")
-	created := mustTime(t, r.str("payment.created_at"))
-	if now := m.now().Truncate(time.Second); !created.Equal(now) {
+	e2e.WantField(t, r, "payment.amount", "100.00")
+	created := e2e.MustTime(t, r.Str("payment.created_at"))
+	if now := m.Now().Truncate(time.Second); !created.Equal(now) {
 		t.Errorf("payment.created_at = %s, want the merchant clock's now %s", created, now)
 	}
 
 	// GET returns the same session.
-	g := m.get("/api/v2/checkout/" + sid)
-	wantStatus(t, g, http.StatusOK)
-	wantField(t, g, "id", sid)
-	wantField(t, g, "payment.id", pid)
-	wantField(t, g, "status", "created")
-	wantField(t, g, "configuration.available_products.installments.0.web_url", m.e.url+"/hpp/"+sid)
+	g := m.Get("/api/v2/checkout/" + sid)
+	e2e.WantStatus(t, g, http.StatusOK)
+	e2e.WantField(t, g, "id", sid)
+	e2e.WantField(t, g, "payment.id", pid)
+	e2e.WantField(t, g, "status", "created")
+	e2e.WantField(t, g, "configuration.available_products.installments.0.web_url", m.Env.URL+"/hpp/"+sid)
 
 	// The hosted page the link points at is really served.
-	res, err := m.e.client.Get(r.str("configuration.available_products.installments.0.web_url"))
+	res, err := m.Env.Client.Get(r.Str("configuration.available_products.installments.0.web_url"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,56 +174,56 @@ func TestCheckout_CreatedAnswer(t *testing.T) {
 
 func TestCheckout_SessionOfAnotherMerchantIsHidden(t *testing.T) {
 	a := newMerchant(t)
-	b := newMerchantOn(t, shared)
-	_, sid := a.session()
+	b := shared.NewMerchant(t, nil)
+	_, sid := a.Session()
 	// Spec conflict: the contract's 404 for this operation is Error_404, a
 	// bare JSON string ("404 page not found"); the simulator answers with
 	// Tabby's not_found envelope, as for payments and webhooks.
-	r := b.e.do(t, req{method: http.MethodGet, path: "/api/v2/checkout/" + sid, key: b.sk, spec: specConflict})
-	wantError(t, r, http.StatusNotFound, "not_found", "no such session")
+	r := b.Env.Do(t, e2e.Req{Method: http.MethodGet, Path: "/api/v2/checkout/" + sid, Key: b.SecretKey, Spec: e2e.SpecConflict})
+	e2e.WantError(t, r, http.StatusNotFound, "not_found", "no such session")
 }
 
 func TestPrescoring_RejectedPhones(t *testing.T) {
 	m := newMerchant(t)
 	for _, phone := range []string{"500000002", "0500000002", "+971500000002", "971500000002"} {
 		t.Run(phone, func(t *testing.T) {
-			r := m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout", key: m.sk,
-				body: set(checkoutBody(), "payment.buyer.phone", phone)})
+			r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: m.SecretKey,
+				Body: e2e.Set(e2e.CheckoutBody(), "payment.buyer.phone", phone)})
 			wantRejected(t, r, "not_available")
 		})
 	}
 	// …0001 is the happy buyer in every format.
 	for _, phone := range []string{"500000001", "0500000001", "+971500000001", "971500000001"} {
-		r := m.checkout("payment.buyer.phone", phone)
-		wantStatus(t, r, http.StatusOK)
-		wantField(t, r, "status", "created")
+		r := m.Checkout("payment.buyer.phone", phone)
+		e2e.WantStatus(t, r, http.StatusOK)
+		e2e.WantField(t, r, "status", "created")
 	}
 }
 
 // wantRejected checks a session rejected at pre-scoring.
-func wantRejected(t testing.TB, r *resp, reason string) {
+func wantRejected(t testing.TB, r *e2e.Resp, reason string) {
 	t.Helper()
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "status", "rejected")
-	wantField(t, r, "configuration.products.installments.rejection_reason", reason)
-	wantField(t, r, "configuration.products.installments.is_available", "false")
-	wantField(t, r, "rejection_reason_code", reason)
-	if ap := r.j.Get("configuration.available_products"); !ap.IsObject() || ap.Raw != "{}" {
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "status", "rejected")
+	e2e.WantField(t, r, "configuration.products.installments.rejection_reason", reason)
+	e2e.WantField(t, r, "configuration.products.installments.is_available", "false")
+	e2e.WantField(t, r, "rejection_reason_code", reason)
+	if ap := r.JSON.Get("configuration.available_products"); !ap.IsObject() || ap.Raw != "{}" {
 		t.Errorf("configuration.available_products = %s, want {}", ap.Raw)
 	}
-	if r.str("payment.id") == "" {
+	if r.Str("payment.id") == "" {
 		t.Errorf("a rejected session still carries its payment: %s", r)
 	}
 }
 
 func TestPrescoring_RejectedSessionCannotBePaid(t *testing.T) {
 	m := newMerchant(t)
-	r := m.checkout("payment.buyer.phone", "+971500000002")
+	r := m.Checkout("payment.buyer.phone", "+971500000002")
 	wantRejected(t, r, "not_available")
-	g := m.get("/api/v2/checkout/" + r.str("id"))
+	g := m.Get("/api/v2/checkout/" + r.Str("id"))
 	wantRejected(t, g, "not_available")
-	a := m.act(r.str("payment.id"), "approve")
-	wantStatus(t, a, http.StatusConflict)
+	a := m.Act(r.Str("payment.id"), "approve")
+	e2e.WantStatus(t, a, http.StatusConflict)
 }
 
 func TestPrescoring_AmountLimits(t *testing.T) {
@@ -231,10 +232,10 @@ func TestPrescoring_AmountLimits(t *testing.T) {
 	check := func(cases []limitCase) {
 		t.Helper()
 		for _, tc := range cases {
-			r := m.checkout("payment.amount", tc.amount)
+			r := m.Checkout("payment.amount", tc.amount)
 			if tc.reason == "" {
-				wantStatus(t, r, http.StatusOK)
-				wantField(t, r, "status", "created")
+				e2e.WantStatus(t, r, http.StatusOK)
+				e2e.WantField(t, r, "status", "created")
 				continue
 			}
 			wantRejected(t, r, tc.reason)
@@ -247,11 +248,11 @@ func TestPrescoring_AmountLimits(t *testing.T) {
 		{"25000.01", "order_amount_too_high"},
 	})
 	// KWD has its own limits.
-	r := m.checkout("merchant_code", "kw", "payment.currency", "KWD", "payment.amount", "0.999")
+	r := m.Checkout("merchant_code", "kw", "payment.currency", "KWD", "payment.amount", "0.999")
 	wantRejected(t, r, "order_amount_too_low")
 
 	// New limits take effect on the next session.
-	m.settings(map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}}})
+	m.Settings(map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}}})
 	check([]limitCase{
 		{"0.99", "order_amount_too_low"},
 		{"5.00", ""},
@@ -263,41 +264,41 @@ func TestPrescoring_AmountLimits(t *testing.T) {
 
 func TestPrescoring_OTPRejectedBuyer(t *testing.T) {
 	m := newMerchant(t)
-	id, _ := m.session("payment.buyer.email", "otp.rejected@tabby.ai")
-	r := m.act(id, "approve")
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "status", "REJECTED")
-	wantField(t, r, "redirect_url", failureURL+"&payment_id="+id)
-	wantField(t, m.payment(id), "status", "REJECTED")
+	id, _ := m.Session("payment.buyer.email", "otp.rejected@tabby.ai")
+	r := m.Act(id, "approve")
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "status", "REJECTED")
+	e2e.WantField(t, r, "redirect_url", e2e.FailureURL+"&payment_id="+id)
+	e2e.WantField(t, m.Payment(id), "status", "REJECTED")
 }
 
 func TestCheckout_CancelSession(t *testing.T) {
 	m := newMerchant(t)
-	id, sid := m.session()
+	id, sid := m.Session()
 	// POST /api/v2/checkout/{id}/cancel is documented on Tabby's POS and
 	// payment-link pages but not in the OpenAPI file.
-	cancel := func(sid string) *resp {
-		return m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout/" + sid + "/cancel", key: m.sk, spec: specUnknownOp})
+	cancel := func(sid string) *e2e.Resp {
+		return m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout/" + sid + "/cancel", Key: m.SecretKey, Spec: e2e.SpecUnknownOp})
 	}
 	r := cancel(sid)
-	wantStatus(t, r, http.StatusOK)
-	wantField(t, r, "id", sid)
-	wantField(t, r, "status", "expired")
-	wantField(t, r, "payment.status", "EXPIRED")
-	wantField(t, m.payment(id), "status", "EXPIRED")
-	wantStatus(t, m.act(id, "approve"), http.StatusConflict)
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantField(t, r, "id", sid)
+	e2e.WantField(t, r, "status", "expired")
+	e2e.WantField(t, r, "payment.status", "EXPIRED")
+	e2e.WantField(t, m.Payment(id), "status", "EXPIRED")
+	e2e.WantStatus(t, m.Act(id, "approve"), http.StatusConflict)
 
 	// Only an open checkout can be cancelled.
 	r = cancel(sid)
-	wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "EXPIRED")
-	authorized := m.authorized("100.00")
-	r = cancel(m.payment(authorized).str("id")) // a payment id is not a session id
-	wantError(t, r, http.StatusNotFound, "not_found", "no such session")
+	e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "EXPIRED")
+	authorized := m.Authorized("100.00")
+	r = cancel(m.Payment(authorized).Str("id")) // a payment id is not a session id
+	e2e.WantError(t, r, http.StatusNotFound, "not_found", "no such session")
 
 	// The public key cannot cancel.
-	_, sid2 := m.session()
-	r = m.e.do(t, req{method: http.MethodPost, path: "/api/v2/checkout/" + sid2 + "/cancel", key: m.pk, spec: specUnknownOp})
-	wantError(t, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
+	_, sid2 := m.Session()
+	r = m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout/" + sid2 + "/cancel", Key: m.PublicKey, Spec: e2e.SpecUnknownOp})
+	e2e.WantError(t, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
 }
 
 // TestCheckout_MerchantURLsMustBeHTTP: the hosted page sends the browser to
@@ -312,12 +313,12 @@ func TestCheckout_MerchantURLsMustBeHTTP(t *testing.T) {
 			"ftp://shop.example/ok",
 		} {
 			t.Run(field+" "+u, func(t *testing.T) {
-				r := m.checkout("merchant_urls."+field, u)
-				wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "merchant_urls."+field, u)
+				r := m.Checkout("merchant_urls."+field, u)
+				e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "merchant_urls."+field, u)
 			})
 		}
 	}
 	// Any case of http and https is a scheme like another.
-	id, _ := m.session("merchant_urls.success", "HTTPS://shop.example/ok?order=1#top")
-	wantField(t, m.act(id, "approve"), "redirect_url", "https://shop.example/ok?order=1&payment_id="+id+"#top")
+	id, _ := m.Session("merchant_urls.success", "HTTPS://shop.example/ok?order=1#top")
+	e2e.WantField(t, m.Act(id, "approve"), "redirect_url", "https://shop.example/ok?order=1&payment_id="+id+"#top")
 }

@@ -8,12 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 )
 
 // listFixture is one merchant's payments in every state, created a minute
 // apart so "newest first" is well defined, over two days.
 type listFixture struct {
-	m *merchant
+	m *e2e.Merchant
 	// by name: A..R as below
 	id map[string]string
 }
@@ -24,34 +26,34 @@ func newListFixture(t *testing.T) *listFixture {
 	step := func(name string, make func() string) {
 		t.Helper()
 		f.id[name] = make()
-		m.advance("1m")
+		m.Advance("1m")
 	}
 	post := func(path string, body any) {
 		t.Helper()
-		if r := m.post(path, body); r.status != http.StatusOK {
+		if r := m.Post(path, body); r.Status != http.StatusOK {
 			t.Fatalf("%s: %s", path, r)
 		}
 	}
 	// Day one, 2025-03-01.
 	// AUTHORIZED, dashboard new
-	step("A", func() string { return m.authorized("100.00") })
+	step("A", func() string { return m.Authorized("100.00") })
 	// AUTHORIZED, partly captured: still new
 	step("B", func() string {
-		id := m.authorized("100.00")
+		id := m.Authorized("100.00")
 		post("/api/v2/payments/"+id+"/captures", map[string]any{"amount": "30.00", "reference_id": "c"})
 		return id
 	})
 	// CLOSED, captured
-	step("C", func() string { return m.closed("100.00") })
+	step("C", func() string { return m.Closed("100.00") })
 	// CLOSED without capture: cancelled
 	step("D", func() string {
-		id := m.authorized("100.00")
+		id := m.Authorized("100.00")
 		post("/api/v2/payments/"+id+"/close", nil)
 		return id
 	})
 	// CLOSED, refunded
 	step("E", func() string {
-		id := m.closed("100.00")
+		id := m.Closed("100.00")
 		post("/api/v2/payments/"+id+"/refunds", map[string]any{"amount": "100.00", "reference_id": "r"})
 		return id
 	})
@@ -59,19 +61,19 @@ func newListFixture(t *testing.T) *listFixture {
 	step("G", func() string { return paymentIn(m, "EXPIRED") })
 	// rejected at pre-scoring
 	step("R", func() string {
-		r := m.checkout("payment.buyer.phone", "500000002")
-		if r.str("status") != "rejected" {
+		r := m.Checkout("payment.buyer.phone", "500000002")
+		if r.Str("status") != "rejected" {
 			t.Fatalf("pre-scoring: %s", r)
 		}
-		return r.str("payment.id")
+		return r.Str("payment.id")
 	})
 	// Day two, 2025-03-02.
-	m.advance("2h")
-	step("H", func() string { return m.authorized("100.00") })
+	m.Advance("2h")
+	step("H", func() string { return m.Authorized("100.00") })
 	step("I", func() string { return paymentIn(m, "CREATED") })
 	// partly captured, then closed: captured
 	step("J", func() string {
-		id := m.authorized("100.00")
+		id := m.Authorized("100.00")
 		post("/api/v2/payments/"+id+"/captures", map[string]any{"amount": "40.00", "reference_id": "c"})
 		post("/api/v2/payments/"+id+"/close", nil)
 		return id
@@ -81,21 +83,21 @@ func newListFixture(t *testing.T) *listFixture {
 
 // list GETs /api/v2/payments with the query and returns the answer and
 // the fixture names of the payments, in order.
-func (f *listFixture) list(t *testing.T, query string) (*resp, []string) {
+func (f *listFixture) list(t *testing.T, query string) (*e2e.Resp, []string) {
 	t.Helper()
-	r := f.m.e.do(t, req{method: http.MethodGet, path: "/api/v2/payments?" + query, key: f.m.sk})
-	if r.status != http.StatusOK {
+	r := f.m.Env.Do(t, e2e.Req{Method: http.MethodGet, Path: "/api/v2/payments?" + query, Key: f.m.SecretKey})
+	if r.Status != http.StatusOK {
 		t.Fatalf("list ?%s: %s", query, r)
 	}
-	if !r.j.Get("payments").IsArray() {
-		t.Fatalf("list ?%s: payments = %s, want an array", query, r.j.Get("payments").Raw)
+	if !r.JSON.Get("payments").IsArray() {
+		t.Fatalf("list ?%s: payments = %s, want an array", query, r.JSON.Get("payments").Raw)
 	}
 	names := map[string]string{}
 	for n, id := range f.id {
 		names[id] = n
 	}
 	var got []string
-	for _, p := range r.j.Get("payments").Array() {
+	for _, p := range r.JSON.Get("payments").Array() {
 		n, ok := names[p.Get("id").String()]
 		if !ok {
 			n = "?" + p.Get("id").String()
@@ -105,7 +107,7 @@ func (f *listFixture) list(t *testing.T, query string) (*resp, []string) {
 	return r, got
 }
 
-func (f *listFixture) want(t *testing.T, query string, names ...string) *resp {
+func (f *listFixture) want(t *testing.T, query string, names ...string) *e2e.Resp {
 	t.Helper()
 	r, got := f.list(t, query)
 	if !slices.Equal(got, names) {
@@ -117,10 +119,10 @@ func (f *listFixture) want(t *testing.T, query string, names ...string) *resp {
 func TestList_DefaultStatusesNewestFirst(t *testing.T) {
 	f := newListFixture(t)
 	r := f.want(t, "", "J", "H", "E", "D", "C", "B", "A")
-	wantField(t, r, "pagination.total_count", "7")
-	wantField(t, r, "pagination.limit", "20")
-	wantField(t, r, "pagination.offset", "0")
-	for _, p := range r.j.Get("payments").Array() {
+	e2e.WantField(t, r, "pagination.total_count", "7")
+	e2e.WantField(t, r, "pagination.limit", "20")
+	e2e.WantField(t, r, "pagination.offset", "0")
+	for _, p := range r.JSON.Get("payments").Array() {
 		if s := p.Get("status").String(); s != "AUTHORIZED" && s != "CLOSED" {
 			t.Errorf("default list holds a %s payment", s)
 		}
@@ -129,8 +131,8 @@ func TestList_DefaultStatusesNewestFirst(t *testing.T) {
 		}
 	}
 	var prev time.Time
-	for i, p := range r.j.Get("payments").Array() {
-		c := mustTime(t, p.Get("created_at").String())
+	for i, p := range r.JSON.Get("payments").Array() {
+		c := e2e.MustTime(t, p.Get("created_at").String())
 		if i > 0 && c.After(prev) {
 			t.Errorf("payment %d created %s after the one before it (%s)", i, c, prev)
 		}
@@ -158,11 +160,11 @@ func TestList_StatusFilter(t *testing.T) {
 	} {
 		t.Run(tc.status, func(t *testing.T) {
 			r := f.want(t, "status="+tc.status, tc.want...)
-			wantField(t, r, "pagination.total_count", strconv.Itoa(len(tc.want)))
+			e2e.WantField(t, r, "pagination.total_count", strconv.Itoa(len(tc.want)))
 		})
 	}
-	r := f.m.get("/api/v2/payments?status=paid")
-	wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "failed to decode request", "status")
+	r := f.m.Get("/api/v2/payments?status=paid")
+	e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "failed to decode request", "status")
 }
 
 func TestList_Paging(t *testing.T) {
@@ -185,17 +187,17 @@ func TestList_Paging(t *testing.T) {
 			if q.Get("status") == "closed" {
 				total = "4"
 			}
-			wantField(t, r, "pagination.total_count", total)
+			e2e.WantField(t, r, "pagination.total_count", total)
 			limit := q.Get("limit")
 			if limit == "" {
 				limit = "20"
 			}
-			wantField(t, r, "pagination.limit", limit)
+			e2e.WantField(t, r, "pagination.limit", limit)
 			offset := q.Get("offset")
 			if offset == "" {
 				offset = "0"
 			}
-			wantField(t, r, "pagination.offset", offset)
+			e2e.WantField(t, r, "pagination.offset", offset)
 		})
 	}
 }
@@ -203,14 +205,14 @@ func TestList_Paging(t *testing.T) {
 func TestList_BadPaging(t *testing.T) {
 	m := newMerchant(t)
 	for _, q := range []string{"limit=21", "limit=100", "limit=0", "limit=-1", "limit=ten", "offset=-1", "offset=x"} {
-		r := m.get("/api/v2/payments?" + q)
+		r := m.Get("/api/v2/payments?" + q)
 		name := strings.SplitN(q, "=", 2)[0]
-		wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "failed to decode request", name)
+		e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "failed to decode request", name)
 	}
-	r := m.get("/api/v2/payments?limit=20")
-	wantStatus(t, r, http.StatusOK)
-	wantArrayLen(t, r, "payments", 0)
-	wantField(t, r, "pagination.total_count", "0")
+	r := m.Get("/api/v2/payments?limit=20")
+	e2e.WantStatus(t, r, http.StatusOK)
+	e2e.WantArrayLen(t, r, "payments", 0)
+	e2e.WantField(t, r, "pagination.total_count", "0")
 }
 
 func TestList_CreatedAtDates(t *testing.T) {
@@ -221,14 +223,14 @@ func TestList_CreatedAtDates(t *testing.T) {
 	f.want(t, "created_at__gte=2025-03-01&created_at__lte=2025-03-02", "J", "H", "E", "D", "C", "B", "A")
 	f.want(t, "created_at__lte=2025-02-28")
 	r := f.want(t, "created_at__gte=2025-03-03")
-	wantField(t, r, "pagination.total_count", "0")
+	e2e.WantField(t, r, "pagination.total_count", "0")
 	f.want(t, "created_at__gte=2025-03-02&status=created", "I")
 	f.want(t, "created_at__lte=2025-03-01&status=rejected", "R", "F")
 
 	for _, q := range []string{"created_at__gte=yesterday", "created_at__gte=2025-3-1", "created_at__lte=2025-13-01", "created_at__lte=01-03-2025"} {
-		r := f.m.get("/api/v2/payments?" + q)
+		r := f.m.Get("/api/v2/payments?" + q)
 		name := strings.SplitN(q, "=", 2)[0]
-		wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "failed to decode request", name)
+		e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "failed to decode request", name)
 	}
 }
 
@@ -239,12 +241,12 @@ func TestList_NewestFirstOnAStoppedClock(t *testing.T) {
 	m := newMerchant(t)
 	var want []string
 	for range 6 {
-		want = append([]string{m.authorized("100.00")}, want...)
+		want = append([]string{m.Authorized("100.00")}, want...)
 	}
-	r := m.get("/api/v2/payments")
-	wantStatus(t, r, http.StatusOK)
+	r := m.Get("/api/v2/payments")
+	e2e.WantStatus(t, r, http.StatusOK)
 	var got []string
-	for _, p := range r.j.Get("payments").Array() {
+	for _, p := range r.JSON.Get("payments").Array() {
 		got = append(got, p.Get("id").String())
 	}
 	if !slices.Equal(got, want) {
