@@ -88,7 +88,7 @@ func testListAgreesWithScan(t *testing.T, open opener) {
 		d := doc("e", id, []string{"m1", "m2", ""}[rng.IntN(3)], created, fmt.Sprintf(`{"v":%d}`, rng.IntN(100)))
 		if rng.IntN(5) > 0 {
 			d.Index = map[string]string{}
-			for _, k := range []string{"a", "b"} {
+			for _, k := range []string{"a", "b", ""} {
 				if rng.IntN(3) > 0 {
 					d.Index[k] = []string{"x", "y", ""}[rng.IntN(3)]
 				}
@@ -106,6 +106,7 @@ func testListAgreesWithScan(t *testing.T, open opener) {
 		}
 		indexes := []map[string]string{
 			nil, {"a": "x"}, {"a": "y"}, {"b": "x"}, {"a": "x", "b": "y"}, {"a": ""}, {"a": "", "b": "x"}, {"c": "x"},
+			{"": ""}, {"": "x"},
 		}
 		for _, merchant := range []string{"", "m1"} {
 			for _, index := range indexes {

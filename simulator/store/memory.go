@@ -211,7 +211,7 @@ func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 	}
 	check := map[string]string{}
 	for k, v := range q.Index {
-		if k != from.key || v != from.value {
+		if from == base || k != from.key {
 			check[k] = v
 		}
 	}

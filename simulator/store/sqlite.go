@@ -112,8 +112,8 @@ const (
 		DELETE FROM doc_keys WHERE kind = old.kind AND id = old.id;`
 )
 
-// migrations bring a file written at version N-1 (the index) to N, after
-// the schema above is in place.
+// migrations[v] brings a file written at schema version v-1 to v, once the
+// schema above is in place.
 var migrations = map[int][]string{
 	// Version 1 had no doc_keys: file what it stored.
 	2: {
@@ -449,7 +449,7 @@ type listing struct {
 // comes from doc_counts; other totals (across merchants, or with entries
 // checked row by row) are counted on the index.
 func newListing(kind string, q Query) listing {
-	key, value := "", ""
+	key, value := "", "" // the list of every document, unless an entry serves
 	keys := slices.Sorted(maps.Keys(q.Index))
 	for _, k := range keys {
 		if q.Index[k] != "" {
@@ -476,8 +476,8 @@ func newListing(kind string, q Query) listing {
 	checked := false
 	for _, k := range keys {
 		switch v := q.Index[k]; {
-		case k == key && v == value:
-			continue
+		case value != "" && k == key:
+			continue // the entry that serves
 		case v == "": // as a Go map reads, a missing key matches ""
 			where += ` AND NOT EXISTS (SELECT 1 FROM doc_keys AS f WHERE f.kind = k.kind AND f.id = k.id AND f.key = ? AND f.value <> '')`
 			args = append(args, k)
