@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -66,6 +67,40 @@ func TestRestart_ResumesClocksTimersAndDeliveries(t *testing.T) {
 	p := second.do(http.MethodGet, "/api/v2/payments/"+paid, sk, nil)
 	if p.str("status") != "CLOSED" || p.str("captures.0.reference_id") != "" || p.str("captures.0.amount") != "100.00" {
 		t.Fatalf("the AUTHORIZED payment was not auto-captured after the restart: %s", p.body)
+	}
+}
+
+// TestRestart_ListsPaymentsStoredUnindexed: payments stored before
+// listings were indexed (as in a data file of an earlier version) have no
+// index entries; a restart files them, so that they are listed again.
+func TestRestart_ListsPaymentsStoredUnindexed(t *testing.T) {
+	st := store.NewMemory()
+	first := newEnv(t, simulator.Config{Store: st, Seed: 5})
+	m := first.want(first.do(http.MethodPost, "/_sim/v1/merchants", "", map[string]any{"clock": "manual"}), http.StatusCreated)
+	sk := m.str("tabby.secret_key")
+	paid := first.want(first.do(http.MethodPost, "/api/v2/checkout", sk, checkoutBody()), http.StatusOK).str("payment.id")
+	first.want(first.do(http.MethodPost, "/_sim/v1/payments/"+paid+"/customer", "", map[string]string{"action": "approve"}), http.StatusOK)
+	err := st.Update(context.Background(), func(tx store.Tx) error {
+		docs, _, err := tx.List("tabby.payment", store.Query{})
+		for _, d := range docs {
+			d.Index = nil
+			if err := tx.Put(d); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := first.want(first.do(http.MethodGet, "/api/v2/payments", sk, nil), http.StatusOK); r.str("pagination.total_count") != "0" {
+		t.Fatalf("without index entries the payment should not be listed: %s", r.body)
+	}
+
+	second := newEnv(t, simulator.Config{Store: st, Seed: 6})
+	r := second.want(second.do(http.MethodGet, "/api/v2/payments?status=authorized", sk, nil), http.StatusOK)
+	if r.str("payments.0.id") != paid || r.str("pagination.total_count") != "1" {
+		t.Fatalf("after the restart the AUTHORIZED payment is not listed: %s", r.body)
 	}
 }
 

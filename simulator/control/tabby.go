@@ -68,7 +68,7 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Match: func(*tabby.Payment) bool { return true }, Limit: limit})
+	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Limit: limit})
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -66,7 +66,7 @@ func (c *change) emit(p *Payment, e Event) {
 }
 
 func paymentDoc(p *Payment) store.Doc {
-	return store.Doc{Kind: kindPayment, ID: p.ID, Merchant: p.Merchant, Created: p.CreatedAt}
+	return store.Doc{Kind: kindPayment, ID: p.ID, Merchant: p.Merchant, Created: p.CreatedAt, Index: listIndex(p)}
 }
 
 // commit writes p and its events in tx, and starts the change's timers

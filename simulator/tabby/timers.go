@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
@@ -65,7 +66,7 @@ func (s *Service) onTimer(ctx context.Context, e clock.Event, fn func(p *Payment
 // merchants' clocks after a restart. Timers already due fire at once.
 func (s *Service) Recover(ctx context.Context) error {
 	var payments []Payment
-	err := s.Store.View(ctx, func(tx store.Tx) error {
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
 		docs, _, err := tx.List(kindPayment, store.Query{})
 		if err != nil {
 			return err
@@ -77,6 +78,13 @@ func (s *Service) Recover(ctx context.Context) error {
 			}
 			if p.Status == Created || p.Status == Authorized {
 				payments = append(payments, p)
+			}
+			// Payments stored before listings were indexed are filed now.
+			if idx := listIndex(&p); !maps.Equal(d.Index, idx) {
+				d.Index = idx
+				if err := tx.Put(d); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
