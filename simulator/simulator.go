@@ -20,6 +20,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/hpp"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tabby/tabbyapi"
@@ -141,8 +142,9 @@ func New(cfg Config) (*Simulator, error) {
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
 	s.Outbox = &webhook.Engine{
 		Store: s.Store, Clocks: s.Clocks, IDs: s.IDs, Generation: generation, Merchants: s.Merchants, Log: s.log,
-		Policies: map[string]webhook.Policy{webhook.Tabby.Provider: webhook.Tabby, webhook.Onerway.Provider: webhook.Onerway},
 	}
+	s.Outbox.Register(tabby.WebhookPolicy(s.IDs))
+	s.Outbox.Register(onerway.WebhookPolicy)
 	s.Outbox.Start()
 	s.Tabby.Notifier = &tabby.WebhookSender{Outbox: s.Outbox}
 	s.Tabby.Start()

@@ -28,7 +28,7 @@ func (w *WebhookSender) Notify(ctx context.Context, tx store.Tx, m *tenant.Merch
 	}
 	for _, h := range hooks {
 		d := webhook.Delivery{
-			Provider: webhook.Tabby.Provider, PaymentID: p.ID, Event: string(e), URL: h.URL, Body: string(body),
+			Provider: webhookProvider, PaymentID: p.ID, Event: string(e), URL: h.URL, Body: string(body),
 			Headers: map[string]string{"Content-Type": "application/json", "User-Agent": "tabbysim-webhooks"},
 		}
 		if h.Header != nil {
