@@ -858,7 +858,8 @@ func TestStart_RegistersWebhookOnce(t *testing.T) {
 	if err := s.m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	// A second merchant process at the same URL finds it registered.
+	// A second merchant process at the same URL (a restart) finds it
+	// registered and takes it over with its own header.
 	again, err := New(Config{TabbyURL: shared.url, SecretKey: tn.secretKey, PublicURL: s.url})
 	if err != nil {
 		t.Fatal(err)
@@ -871,8 +872,44 @@ func TestStart_RegistersWebhookOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(hooks) != 1 || hooks[0].URL != s.url+WebhookPath || hooks[0].Header == nil ||
-		*hooks[0].Header != s.m.WebhookHeader() {
-		t.Errorf("webhooks %+v, want one at %s with the merchant's header", hooks, s.url+WebhookPath)
+		*hooks[0].Header != again.WebhookHeader() {
+		t.Errorf("webhooks %+v, want one at %s with the second merchant's header", hooks, s.url+WebhookPath)
+	}
+}
+
+// TestStart_TakesOverALeftoverWebhook: a webhook at the merchant's URL
+// left by a run that did not stop cleanly carries an old header; Start
+// gives it the merchant's, and RemoveWebhook deletes it.
+func TestStart_TakesOverALeftoverWebhook(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t)
+	s := newShop(t, tn, "", false)
+	ctx := context.Background()
+	if _, err := tn.api.RegisterWebhook(ctx, "ae", s.url+WebhookPath, &tabby.WebhookHeader{Title: "X-Webhook-Secret", Value: "stale"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := tn.api.ListWebhooks(ctx, "ae")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hooks) != 1 || hooks[0].Header == nil || *hooks[0].Header != s.m.WebhookHeader() {
+		t.Fatalf("webhooks %+v, want the one at %s with the merchant's header", hooks, s.url+WebhookPath)
+	}
+	res := s.checkout(cart())
+	s.tn.act(res.PaymentID, "approve_without_redirect")
+	s.tn.settle(res.PaymentID)
+	wantStatus(t, s, res.OrderID, StatusPaid)
+
+	for range 2 {
+		if err := s.m.RemoveWebhook(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hooks, err := tn.api.ListWebhooks(ctx, "ae"); err != nil || len(hooks) != 0 {
+		t.Fatalf("webhooks %+v (%v) after RemoveWebhook, want none", hooks, err)
 	}
 }
 
