@@ -5,7 +5,6 @@ package merchant
 // the reference merchant served over real HTTP on its own loopback port.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -1049,57 +1048,6 @@ func TestDefects(t *testing.T) {
 	}
 	if len(rows) != len(Defects) {
 		t.Errorf("%d scenarios for %d defects", len(rows), len(Defects))
-	}
-}
-
-func TestRun_ServesUntilCancelled(t *testing.T) {
-	t.Parallel()
-	tn := newTenant(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--tabby-url", shared.url, "--secret-key", tn.secretKey,
-			"--webhook-secret", "s3cret", "--poll-interval", "1m"}, outW, io.Discard)
-		outW.Close()
-	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the ready line: %v", err)
-	}
-	url, ok := strings.CutPrefix(strings.TrimSpace(line), "reference merchant listening on ")
-	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("ready line %q", line)
-	}
-	go io.Copy(io.Discard, outR)
-	if status, body := call(t, http.MethodGet, url+"/healthz", nil, nil); status != http.StatusOK {
-		t.Fatalf("healthz: %d %s", status, body)
-	}
-	hooks, err := tn.api.ListWebhooks(ctx, "ae")
-	if err != nil || len(hooks) != 1 || hooks[0].Header == nil || hooks[0].Header.Value != "s3cret" {
-		t.Fatalf("webhooks %+v (%v), want one with the given secret", hooks, err)
-	}
-	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Errorf("exit code %d, want 0", c)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the context was cancelled")
-	}
-}
-
-func TestRun_BadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"--secret-key", "sk"},
-		{"--tabby-url", "http://x", "--secret-key", "sk", "--defect", "nope"},
-		{"--no-such-flag"},
-	} {
-		if c := Run(context.Background(), args, io.Discard, io.Discard); c != 2 {
-			t.Errorf("Run(%q) = %d, want 2", args, c)
-		}
 	}
 }
 
