@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"time"
 )
@@ -15,7 +17,7 @@ import (
 func health(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(&healthHelp)
 	base := fs.String("url", "http://127.0.0.1:4600", "the simulator's base URL")
-	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
+	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for the answer")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -37,6 +39,10 @@ func health(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the method and URL, said already
+		}
 		fmt.Fprintf(stderr, "tabbysim health: unhealthy: no answer from %s: %v\n", url, err)
 		return 1
 	}
