@@ -319,6 +319,3 @@ func (s *Simulator) common(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// Version is the simulator's version, set at build time.
-var Version = "dev"

@@ -78,10 +78,10 @@ type Merchant struct {
 	byPayment map[string]string // payment id → order id
 	seq       int
 
-	startMu    sync.Mutex
-	registered bool
-	polling    bool
-	wg         sync.WaitGroup // the poller
+	startMu   sync.Mutex
+	webhookID string // the webhook Start registered or found, until removed
+	polling   bool
+	wg        sync.WaitGroup // the poller
 }
 
 // order is one order of the shop. Its fields are guarded by mu, the
@@ -167,16 +167,18 @@ func (m *Merchant) WebhookHeader() tabby.WebhookHeader { return m.cfg.WebhookHea
 func (m *Merchant) has(defect string) bool { return m.cfg.Defect == defect }
 
 // Start registers the merchant's webhook with Tabby, once, unless one with
-// its URL is registered already, and starts the poller when PollInterval is
-// set; the poller stops with ctx.
+// its URL is registered already (then it takes that one, with its own
+// header), and starts the poller when PollInterval is set; the poller stops
+// with ctx.
 func (m *Merchant) Start(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
-	if !m.registered {
-		if err := m.registerWebhook(ctx); err != nil {
+	if m.webhookID == "" {
+		id, err := m.registerWebhook(ctx)
+		if err != nil {
 			return err
 		}
-		m.registered = true
+		m.webhookID = id
 	}
 	if m.cfg.PollInterval > 0 && !m.polling {
 		m.polling = true
@@ -186,25 +188,55 @@ func (m *Merchant) Start(ctx context.Context) error {
 	return nil
 }
 
-func (m *Merchant) registerWebhook(ctx context.Context) error {
+// registerWebhook registers the merchant's webhook and returns its id. A
+// webhook already at the merchant's URL (left by an earlier run that did
+// not stop cleanly) is taken over: its header is set to this run's, which
+// is the one the merchant checks.
+func (m *Merchant) registerWebhook(ctx context.Context) (string, error) {
 	if m.cfg.PublicURL == "" {
-		return errors.New("merchant: PublicURL is required to register the webhook")
+		return "", errors.New("merchant: PublicURL is required to register the webhook")
 	}
 	url := m.cfg.PublicURL + WebhookPath
 	hooks, err := m.tabby.ListWebhooks(ctx, m.cfg.MerchantCode)
 	if err != nil {
-		return fmt.Errorf("merchant: listing webhooks: %w", err)
-	}
-	for _, h := range hooks {
-		if h.URL == url {
-			return nil
-		}
+		return "", fmt.Errorf("merchant: listing webhooks: %w", err)
 	}
 	header := m.cfg.WebhookHeader
-	if _, err := m.tabby.RegisterWebhook(ctx, m.cfg.MerchantCode, url, &header); err != nil {
-		return fmt.Errorf("merchant: registering the webhook: %w", err)
+	for _, h := range hooks {
+		if h.URL != url {
+			continue
+		}
+		if h.Header == nil || *h.Header != header {
+			if _, err := m.tabby.UpdateWebhook(ctx, m.cfg.MerchantCode, h.ID, url, &header); err != nil {
+				return "", fmt.Errorf("merchant: updating the webhook's header: %w", err)
+			}
+			m.log.Info("webhook header updated", "url", url)
+		}
+		return h.ID, nil
+	}
+	h, err := m.tabby.RegisterWebhook(ctx, m.cfg.MerchantCode, url, &header)
+	if err != nil {
+		return "", fmt.Errorf("merchant: registering the webhook: %w", err)
 	}
 	m.log.Info("webhook registered", "url", url)
+	return h.ID, nil
+}
+
+// RemoveWebhook deletes the webhook Start registered, so a merchant that
+// comes and goes never uses up Tabby's four webhooks per merchant code. It
+// does nothing when there is none; one Tabby no longer knows counts as
+// removed.
+func (m *Merchant) RemoveWebhook(ctx context.Context) error {
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	if m.webhookID == "" {
+		return nil
+	}
+	if err := m.tabby.DeleteWebhook(ctx, m.cfg.MerchantCode, m.webhookID); err != nil && !tabby.IsNotFound(err) {
+		return fmt.Errorf("merchant: removing the webhook: %w", err)
+	}
+	m.log.Info("webhook removed", "url", m.cfg.PublicURL+WebhookPath)
+	m.webhookID = ""
 	return nil
 }
 
@@ -503,8 +535,8 @@ func (m *Merchant) lookup(id, paymentID string) *order {
 
 // Serve runs a merchant on addr (127.0.0.1:0 picks a port): it listens,
 // sets PublicURL to the listening URL when it is empty, serves, and Starts
-// the merchant. It returns the listening URL and a stop function that shuts
-// the server and the poller down.
+// the merchant. It returns the listening URL and a stop function that
+// removes the merchant's webhook and shuts the server and the poller down.
 func Serve(ctx context.Context, cfg Config, addr string) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -530,6 +562,13 @@ func Serve(ctx context.Context, cfg Config, addr string) (url string, stop func(
 	}()
 	stop = sync.OnceFunc(func() {
 		cancel()
+		// Tabby may still be delivering: the server keeps answering until
+		// the webhook is gone.
+		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer rcancel()
+		if err := m.RemoveWebhook(rctx); err != nil {
+			m.log.Warn("stopping", "err", err)
+		}
 		// A connection a client dialled but never used counts as busy for
 		// five seconds; a short grace keeps stopping quick.
 		sctx, scancel := context.WithTimeout(context.Background(), time.Second)

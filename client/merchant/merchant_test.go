@@ -5,7 +5,6 @@ package merchant
 // the reference merchant served over real HTTP on its own loopback port.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -858,7 +857,8 @@ func TestStart_RegistersWebhookOnce(t *testing.T) {
 	if err := s.m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	// A second merchant process at the same URL finds it registered.
+	// A second merchant process at the same URL (a restart) finds it
+	// registered and takes it over with its own header.
 	again, err := New(Config{TabbyURL: shared.url, SecretKey: tn.secretKey, PublicURL: s.url})
 	if err != nil {
 		t.Fatal(err)
@@ -871,8 +871,44 @@ func TestStart_RegistersWebhookOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(hooks) != 1 || hooks[0].URL != s.url+WebhookPath || hooks[0].Header == nil ||
-		*hooks[0].Header != s.m.WebhookHeader() {
-		t.Errorf("webhooks %+v, want one at %s with the merchant's header", hooks, s.url+WebhookPath)
+		*hooks[0].Header != again.WebhookHeader() {
+		t.Errorf("webhooks %+v, want one at %s with the second merchant's header", hooks, s.url+WebhookPath)
+	}
+}
+
+// TestStart_TakesOverALeftoverWebhook: a webhook at the merchant's URL
+// left by a run that did not stop cleanly carries an old header; Start
+// gives it the merchant's, and RemoveWebhook deletes it.
+func TestStart_TakesOverALeftoverWebhook(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t)
+	s := newShop(t, tn, "", false)
+	ctx := context.Background()
+	if _, err := tn.api.RegisterWebhook(ctx, "ae", s.url+WebhookPath, &tabby.WebhookHeader{Title: "X-Webhook-Secret", Value: "stale"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := tn.api.ListWebhooks(ctx, "ae")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hooks) != 1 || hooks[0].Header == nil || *hooks[0].Header != s.m.WebhookHeader() {
+		t.Fatalf("webhooks %+v, want the one at %s with the merchant's header", hooks, s.url+WebhookPath)
+	}
+	res := s.checkout(cart())
+	s.tn.act(res.PaymentID, "approve_without_redirect")
+	s.tn.settle(res.PaymentID)
+	wantStatus(t, s, res.OrderID, StatusPaid)
+
+	for range 2 {
+		if err := s.m.RemoveWebhook(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hooks, err := tn.api.ListWebhooks(ctx, "ae"); err != nil || len(hooks) != 0 {
+		t.Fatalf("webhooks %+v (%v) after RemoveWebhook, want none", hooks, err)
 	}
 }
 
@@ -1035,57 +1071,6 @@ func TestDefects(t *testing.T) {
 	}
 	if len(rows) != len(Defects) {
 		t.Errorf("%d scenarios for %d defects", len(rows), len(Defects))
-	}
-}
-
-func TestRun_ServesUntilCancelled(t *testing.T) {
-	t.Parallel()
-	tn := newTenant(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--tabby-url", shared.url, "--secret-key", tn.secretKey,
-			"--webhook-secret", "s3cret", "--poll-interval", "1m"}, outW, io.Discard)
-		outW.Close()
-	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the ready line: %v", err)
-	}
-	url, ok := strings.CutPrefix(strings.TrimSpace(line), "reference merchant listening on ")
-	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("ready line %q", line)
-	}
-	go io.Copy(io.Discard, outR)
-	if status, body := call(t, http.MethodGet, url+"/healthz", nil, nil); status != http.StatusOK {
-		t.Fatalf("healthz: %d %s", status, body)
-	}
-	hooks, err := tn.api.ListWebhooks(ctx, "ae")
-	if err != nil || len(hooks) != 1 || hooks[0].Header == nil || hooks[0].Header.Value != "s3cret" {
-		t.Fatalf("webhooks %+v (%v), want one with the given secret", hooks, err)
-	}
-	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Errorf("exit code %d, want 0", c)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the context was cancelled")
-	}
-}
-
-func TestRun_BadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"--secret-key", "sk"},
-		{"--tabby-url", "http://x", "--secret-key", "sk", "--defect", "nope"},
-		{"--no-such-flag"},
-	} {
-		if c := Run(context.Background(), args, io.Discard, io.Discard); c != 2 {
-			t.Errorf("Run(%q) = %d, want 2", args, c)
-		}
 	}
 }
 
