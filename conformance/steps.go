@@ -12,9 +12,9 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/simctl"
 	tabbyclient "github.com/tabbysim/tabbysim/client/tabby"
-	"github.com/tabbysim/tabbysim/simulator/money"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
@@ -299,7 +299,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 		if err != nil {
 			return err
 		}
-		var sum int64
+		var sum money.Amount
 		for _, r := range p.Refunds {
 			v, _ := major(r.Amount)
 			sum += v
@@ -376,7 +376,7 @@ func capturedOnce(ctx context.Context, h *harness, amount string) error {
 	if err != nil {
 		return err
 	}
-	var sum int64
+	var sum money.Amount
 	for _, c := range p.Captures {
 		v, _ := major(c.Amount)
 		sum += v
@@ -401,9 +401,9 @@ func parseSpan(s string) (time.Duration, error) {
 }
 
 // major reads an AED amount into fils.
-func major(s string) (int64, error) { return money.Parse(s, "AED") }
+func major(s string) (money.Amount, error) { return money.Parse(s, "AED") }
 
-func formatMinor(v int64) string { return money.Format(v, "AED") }
+func formatMinor(v money.Amount) string { return v.Format("AED") }
 
 func history(p *simctl.PaymentInfo) string {
 	var parts []string

@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/tabby"
 )
 
@@ -91,7 +92,7 @@ type order struct {
 
 	id       string
 	currency string
-	amount   int64
+	amount   money.Amount
 	items    []cartItem
 	status   string
 	deleted  bool
@@ -99,7 +100,7 @@ type order struct {
 	sessionID, paymentID string
 	paymentStatus        tabby.Status // as last retrieved
 	rejectionReason      string
-	captured, refunded   int64
+	captured, refunded   money.Amount
 	freshCaptures        int             // captures-twice: captures sent so far
 	processed            map[string]bool // rejects-repeated-webhooks: webhooks processed
 }
@@ -107,7 +108,7 @@ type order struct {
 // cartItem is one line of an order.
 type cartItem struct {
 	item    tabby.Item
-	price   int64 // quantity × unit price, in minor units
+	price   money.Amount // quantity × unit price, in minor units
 	inStock *bool
 }
 
@@ -344,8 +345,8 @@ func (m *Merchant) record(o *order, p *tabby.Payment) {
 
 // minor reads an amount of Tabby's in the order's minor units; an
 // unreadable one counts as 0 and is logged.
-func (m *Merchant) minor(o *order, paymentID, amount string) int64 {
-	n, err := parseAmount(amount, o.currency)
+func (m *Merchant) minor(o *order, paymentID, amount string) money.Amount {
+	n, err := money.Parse(amount, o.currency)
 	if err != nil {
 		m.log.Warn("unreadable amount", "payment", paymentID, "amount", amount, "err", err)
 		return 0
@@ -371,8 +372,8 @@ func (o *order) captureRef() string { return "capture-" + o.id }
 
 // shipment is what leaves the warehouse: the in-stock items (in_stock
 // false ones do not ship), or the whole amount when everything ships.
-func (o *order) shipment() (int64, []tabby.Item) {
-	var total int64
+func (o *order) shipment() (money.Amount, []tabby.Item) {
+	var total money.Amount
 	items := make([]tabby.Item, 0, len(o.items))
 	for _, it := range o.items {
 		if it.inStock == nil || *it.inStock {
@@ -393,18 +394,18 @@ func (m *Merchant) fulfil(ctx context.Context, o *order, p *tabby.Payment) error
 		return nil
 	}
 	ship, items := o.shipment()
-	total, err := parseAmount(p.Amount, o.currency)
+	total, err := money.Parse(p.Amount, o.currency)
 	if err != nil {
 		total = o.amount
 	}
 	ship = min(ship, total)
 	if ship > 0 && !hasCapture(p, o.captureRef()) {
 		if p, err = m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
-			Amount: formatAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
+			Amount: ship.Format(o.currency), ReferenceID: o.captureRef(), Items: items,
 		}); err != nil {
 			return fmt.Errorf("capturing %s: %w", o.captureRef(), err)
 		}
-		m.log.Info("captured", "order", o.id, "payment", p.ID, "amount", formatAmount(ship, o.currency))
+		m.log.Info("captured", "order", o.id, "payment", p.ID, "amount", ship.Format(o.currency))
 		m.record(o, p)
 	}
 	if p.Status == tabby.StatusAuthorized && ship < total {
@@ -443,7 +444,7 @@ func (m *Merchant) captureFresh(ctx context.Context, o *order, p *tabby.Payment)
 	o.freshCaptures++
 	ref := fmt.Sprintf("%s-%d", o.captureRef(), o.freshCaptures)
 	got, err := m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
-		Amount: formatAmount(ship, o.currency), ReferenceID: ref, Items: items,
+		Amount: ship.Format(o.currency), ReferenceID: ref, Items: items,
 	})
 	if err != nil {
 		m.log.Warn("capture refused", "order", o.id, "reference_id", ref, "err", err)
@@ -471,7 +472,7 @@ func (m *Merchant) delete(o *order) {
 }
 
 // newOrder adds an order and returns it locked.
-func (m *Merchant) newOrder(currency string, amount int64, items []cartItem) *order {
+func (m *Merchant) newOrder(currency string, amount money.Amount, items []cartItem) *order {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seq++
