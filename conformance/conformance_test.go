@@ -244,7 +244,7 @@ func TestExternalAdapter(t *testing.T) {
 	adapter := strings.ReplaceAll(referenceAdapterJSON, "{{base_url}}", "http://"+merchantAddr)
 	adapter = strings.Replace(adapter, `"name": "reference merchant",`, fmt.Sprintf(`"name": "reference merchant as a process",
   "ready_path": "/healthz",
-  "command": ["sh", "-c", "exec %s merchant --addr %s --tabby-url \"$TABBYSIM_URL\" --secret-key \"$TABBY_SECRET_KEY\" --merchant-code \"$TABBY_MERCHANT_CODE\""],`, bin, merchantAddr), 1)
+  "command": ["sh", "-c", "exec %s merchant --addr %s --tabby-url \"$TABBYSIM_URL\" --secret-key \"$TABBY_SECRET_KEY\" --merchant-codes \"$TABBY_MERCHANT_CODES\""],`, bin, merchantAddr), 1)
 	path := filepath.Join(t.TempDir(), "adapter.json")
 	if err := os.WriteFile(path, []byte(adapter), 0o644); err != nil {
 		t.Fatal(err)

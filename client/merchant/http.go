@@ -104,9 +104,6 @@ type CheckoutResponse struct {
 }
 
 func (req *CheckoutRequest) validate() (money.Amount, []cartItem, error) {
-	if _, ok := money.Exponent(req.Currency); !ok {
-		return 0, nil, fmt.Errorf("currency must be one of %s, got %q", strings.Join(money.Currencies(), ", "), req.Currency)
-	}
 	amount, err := money.Parse(req.Amount, req.Currency)
 	if err != nil {
 		return 0, nil, fmt.Errorf("amount: %v", err)
@@ -155,6 +152,12 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &req) {
 		return
 	}
+	code, ok := m.cfg.MerchantCodes[req.Currency]
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("currency must be one the shop sells in (%s), got %q",
+			strings.Join(m.currencies(), ", "), req.Currency))
+		return
+	}
 	amount, items, err := req.validate()
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -185,7 +188,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 			Order: tabby.Order{ReferenceID: o.id, Items: tabbyItems},
 			Meta:  map[string]any{"order_id": o.id},
 		},
-		Lang: lang, MerchantCode: m.cfg.MerchantCode,
+		Lang: lang, MerchantCode: code,
 		MerchantURLs: &tabby.MerchantURLs{Success: back("success"), Cancel: back("cancel"), Failure: back("failure")},
 	})
 	if err != nil {

@@ -32,7 +32,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 	tabbyURL := fs.String("tabby-url", "", "base URL of the Tabby API, such as the simulator's http://127.0.0.1:4600 (required)")
 	secretKey := fs.String("secret-key", "", "Tabby secret key, sk_test_… (required)")
-	code := fs.String("merchant-code", "ae", "Tabby merchant code")
+	codes := fs.String("merchant-codes", FormatMerchantCodes(DefaultMerchantCodes()), "the Tabby merchant code of each currency the shop sells in, as CURRENCY=code pairs")
 	publicURL := fs.String("public-url", "", "the merchant's base URL as Tabby and browsers reach it (default: the listening URL)")
 	poll := fs.Duration("poll-interval", 0, "how often to retrieve open payments, such as 30s (0: never in the background)")
 	defect := fs.String("defect", "", "a defect to switch on: "+defectNames())
@@ -55,8 +55,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reference merchant:", err)
 		return 2
 	}
+	merchantCodes, err := ParseMerchantCodes(*codes)
+	if err != nil {
+		fmt.Fprintln(stderr, "reference merchant: --merchant-codes:", err)
+		return 2
+	}
 	cfg := Config{
-		TabbyURL: *tabbyURL, SecretKey: *secretKey, MerchantCode: *code, PublicURL: *publicURL,
+		TabbyURL: *tabbyURL, SecretKey: *secretKey, MerchantCodes: merchantCodes, PublicURL: *publicURL,
 		PollInterval: *poll, Defect: *defect,
 		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	}

@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,8 +39,10 @@ type Config struct {
 	// TabbyURL is the base URL of Tabby's API (the simulator's).
 	TabbyURL  string
 	SecretKey string
-	// MerchantCode is the Tabby merchant code (default "ae").
-	MerchantCode string
+	// MerchantCodes maps each currency the shop sells in to its Tabby
+	// merchant code (default DefaultMerchantCodes). The shop registers its
+	// webhook under each code and refuses a checkout in any other currency.
+	MerchantCodes map[string]string
 	// PublicURL is the merchant's own base URL, for merchant_urls and its
 	// webhook URL.
 	PublicURL string
@@ -124,8 +127,13 @@ func New(cfg Config) (*Merchant, error) {
 	if cfg.SecretKey == "" {
 		return nil, errors.New("merchant: SecretKey is required")
 	}
-	if cfg.MerchantCode == "" {
-		cfg.MerchantCode = "ae"
+	if len(cfg.MerchantCodes) == 0 {
+		cfg.MerchantCodes = DefaultMerchantCodes()
+	}
+	for cur, code := range cfg.MerchantCodes {
+		if _, ok := money.Exponent(cur); !ok || code == "" {
+			return nil, fmt.Errorf("merchant: MerchantCodes: %q=%q: give a merchant code for one of %s", cur, code, strings.Join(money.Currencies(), ", "))
+		}
 	}
 	if cfg.PollInterval < 0 {
 		return nil, errors.New("merchant: PollInterval must not be negative")
@@ -167,9 +175,9 @@ func (m *Merchant) WebhookHeader() tabby.WebhookHeader { return m.cfg.WebhookHea
 
 func (m *Merchant) has(defect string) bool { return m.cfg.Defect == defect }
 
-// Start registers the merchant's webhook with Tabby, once, unless one with
-// its URL is registered already, and starts the poller when PollInterval is
-// set; the poller stops with ctx.
+// Start registers the merchant's webhook with Tabby under each of its
+// merchant codes, once, unless one with its URL is registered already, and
+// starts the poller when PollInterval is set; the poller stops with ctx.
 func (m *Merchant) Start(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
@@ -191,10 +199,19 @@ func (m *Merchant) registerWebhook(ctx context.Context) error {
 	if m.cfg.PublicURL == "" {
 		return errors.New("merchant: PublicURL is required to register the webhook")
 	}
+	for _, code := range m.codes() {
+		if err := m.registerWebhookFor(ctx, code); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Merchant) registerWebhookFor(ctx context.Context, code string) error {
 	url := m.cfg.PublicURL + WebhookPath
-	hooks, err := m.tabby.ListWebhooks(ctx, m.cfg.MerchantCode)
+	hooks, err := m.tabby.ListWebhooks(ctx, code)
 	if err != nil {
-		return fmt.Errorf("merchant: listing webhooks: %w", err)
+		return fmt.Errorf("merchant: listing the webhooks of merchant code %s: %w", code, err)
 	}
 	for _, h := range hooks {
 		if h.URL == url {
@@ -202,11 +219,61 @@ func (m *Merchant) registerWebhook(ctx context.Context) error {
 		}
 	}
 	header := m.cfg.WebhookHeader
-	if _, err := m.tabby.RegisterWebhook(ctx, m.cfg.MerchantCode, url, &header); err != nil {
-		return fmt.Errorf("merchant: registering the webhook: %w", err)
+	if _, err := m.tabby.RegisterWebhook(ctx, code, url, &header); err != nil {
+		return fmt.Errorf("merchant: registering the webhook for merchant code %s: %w", code, err)
 	}
-	m.log.Info("webhook registered", "url", url)
+	m.log.Info("webhook registered", "url", url, "merchant_code", code)
 	return nil
+}
+
+// codes are the merchant's distinct merchant codes, sorted.
+func (m *Merchant) codes() []string {
+	var out []string
+	for _, code := range m.cfg.MerchantCodes {
+		out = append(out, code)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// currencies are the currencies the shop sells in, in the order of
+// money.Currencies.
+func (m *Merchant) currencies() []string {
+	return slices.DeleteFunc(money.Currencies(), func(cur string) bool { return m.cfg.MerchantCodes[cur] == "" })
+}
+
+// DefaultMerchantCodes are the merchant codes of each currency on a
+// simulator merchant that names none of its own.
+func DefaultMerchantCodes() map[string]string {
+	return map[string]string{"AED": "ae", "SAR": "sa", "KWD": "kw"}
+}
+
+// ParseMerchantCodes reads merchant codes written as
+// "AED=ae,SAR=sa,KWD=kw", as the --merchant-codes flag and the
+// TABBY_MERCHANT_CODES variable give them.
+func ParseMerchantCodes(s string) (map[string]string, error) {
+	codes := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		cur, code, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if _, known := money.Exponent(cur); !ok || !known || code == "" {
+			return nil, fmt.Errorf("merchant codes %q: write them as CURRENCY=code pairs such as AED=ae,SAR=sa,KWD=kw (currencies: %s)",
+				s, strings.Join(money.Currencies(), ", "))
+		}
+		codes[cur] = code
+	}
+	return codes, nil
+}
+
+// FormatMerchantCodes writes merchant codes as ParseMerchantCodes reads
+// them, in the order of money.Currencies.
+func FormatMerchantCodes(codes map[string]string) string {
+	var pairs []string
+	for _, cur := range money.Currencies() {
+		if code, ok := codes[cur]; ok {
+			pairs = append(pairs, cur+"="+code)
+		}
+	}
+	return strings.Join(pairs, ",")
 }
 
 func (m *Merchant) poll(ctx context.Context) {

@@ -255,12 +255,19 @@ type shop struct {
 // registers its webhook (Start).
 func newShop(t *testing.T, tn *tenant, defect string, webhooks bool) *shop {
 	t.Helper()
+	return newShopWith(t, tn, Config{Defect: defect}, webhooks)
+}
+
+// newShopWith is newShop with cfg, its URL, key and address filled in.
+func newShopWith(t *testing.T, tn *tenant, cfg Config, webhooks bool) *shop {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := "http://" + ln.Addr().String()
-	m, err := New(Config{TabbyURL: shared.url, SecretKey: tn.secretKey, PublicURL: url, Defect: defect})
+	cfg.TabbyURL, cfg.SecretKey, cfg.PublicURL = shared.url, tn.secretKey, url
+	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,16 +495,79 @@ func TestCheckout_BadInput(t *testing.T) {
 		t.Errorf("a string body: %d, want 400", status)
 	}
 
-	// Tabby refuses a SAR session on the "ae" code: 502, and the order fails.
+	// A shop that sells in AED only refuses a SAR cart itself.
+	aedOnly := newShopWith(t, tn, Config{MerchantCodes: map[string]string{"AED": "ae"}}, false)
 	req := cart()
 	req.Currency = "SAR"
-	status, body := s.post("/checkout", req, nil)
+	if status, body := aedOnly.post("/checkout", req, nil); status != http.StatusBadRequest || !strings.Contains(string(body), "(AED)") {
+		t.Errorf("SAR at an AED-only shop: %d %s, want 400 naming AED", status, body)
+	}
+
+	// Tabby refuses a SAR session on the "ae" code: 502, and the order fails.
+	wrong := newShopWith(t, tn, Config{MerchantCodes: map[string]string{"AED": "ae", "SAR": "ae"}}, false)
+	status, body := wrong.post("/checkout", req, nil)
 	if status != http.StatusBadGateway {
 		t.Fatalf("SAR on ae: %d %s, want 502", status, body)
 	}
 	var res map[string]string
 	decode(t, body, &res)
-	wantStatus(t, s, res["order_id"], StatusFailed)
+	wantStatus(t, wrong, res["order_id"], StatusFailed)
+}
+
+// TestCheckout_EveryCurrency: a cart in SAR or KWD goes to Tabby under the
+// currency's merchant code, its webhooks (registered under that code)
+// reach the shop, and captures and refunds are exact to the currency's
+// decimals (three for KWD).
+func TestCheckout_EveryCurrency(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ currency, code, amount, tooPrecise, refund, rest string }{
+		{"AED", "ae", "100.00", "50.005", "30.00", "70.00"},
+		{"SAR", "sa", "250.50", "125.255", "0.50", "250.00"},
+		{"KWD", "kw", "12.345", "6.1725", "0.005", "12.340"},
+	} {
+		t.Run(c.currency, func(t *testing.T) {
+			t.Parallel()
+			tn := newTenant(t)
+			s := newShop(t, tn, "", true)
+			req := cart()
+			req.Currency, req.Amount = c.currency, c.amount
+			req.Items[0].UnitPrice = c.tooPrecise
+			if status, body := s.post("/checkout", req, nil); status != http.StatusBadRequest {
+				t.Fatalf("a unit price with too many decimals: %d %s, want 400", status, body)
+			}
+			req.Items = []CheckoutItem{{Title: "Shirt", Quantity: 1, UnitPrice: c.amount, Category: "clothes"}}
+			res := s.checkout(req)
+			if p := tn.payment(res.PaymentID).Payment; p.Currency != c.currency || p.Amount != c.amount {
+				t.Fatalf("payment is %s %s, want %s %s", p.Amount, p.Currency, c.amount, c.currency)
+			}
+			calls := tn.requests(http.MethodPost, "/api/v2/checkout")
+			if len(calls) != 1 || !strings.Contains(calls[0].RequestBody, `"merchant_code":"`+c.code+`"`) {
+				t.Fatalf("checkout requests %+v, want one with merchant_code %s", calls, c.code)
+			}
+
+			tn.act(res.PaymentID, "approve_without_redirect") // only the webhook tells
+			ds := tn.settle(res.PaymentID)
+			if len(ds) == 0 {
+				t.Fatalf("no webhook of the %s payment reached the shop", c.currency)
+			}
+			o := wantStatus(t, s, res.OrderID, StatusPaid)
+			if o.Amount != c.amount || o.Captured != c.amount || o.Currency != c.currency {
+				t.Errorf("order %+v, want %s %s captured", o, c.amount, c.currency)
+			}
+			path := "/orders/" + res.OrderID + "/refund"
+			if status, body := s.post(path, map[string]string{"amount": c.refund}, nil); status != http.StatusOK {
+				t.Fatalf("refund %s: %d %s", c.refund, status, body)
+			}
+			o = wantStatus(t, s, res.OrderID, StatusPartiallyRefunded)
+			if o.Refunded != c.refund {
+				t.Errorf("refunded %s, want %s", o.Refunded, c.refund)
+			}
+			if status, body := s.post(path, map[string]string{"amount": c.rest}, nil); status != http.StatusOK {
+				t.Fatalf("refund the remaining %s: %d %s", c.rest, status, body)
+			}
+			wantStatus(t, s, res.OrderID, StatusRefunded)
+		})
+	}
 }
 
 func TestReturn_CancelKeepsOrderCancelled(t *testing.T) {
@@ -866,13 +936,15 @@ func TestStart_RegistersWebhookOnce(t *testing.T) {
 	if err := again.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	hooks, err := tn.api.ListWebhooks(context.Background(), "ae")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(hooks) != 1 || hooks[0].URL != s.url+WebhookPath || hooks[0].Header == nil ||
-		*hooks[0].Header != s.m.WebhookHeader() {
-		t.Errorf("webhooks %+v, want one at %s with the merchant's header", hooks, s.url+WebhookPath)
+	for _, code := range []string{"ae", "sa", "kw"} {
+		hooks, err := tn.api.ListWebhooks(context.Background(), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hooks) != 1 || hooks[0].URL != s.url+WebhookPath || hooks[0].Header == nil ||
+			*hooks[0].Header != s.m.WebhookHeader() {
+			t.Errorf("webhooks of %s: %+v, want one at %s with the merchant's header", code, hooks, s.url+WebhookPath)
+		}
 	}
 }
 
@@ -882,6 +954,11 @@ func TestNew_ChecksConfig(t *testing.T) {
 	}
 	if _, err := New(Config{SecretKey: "sk"}); err == nil {
 		t.Error("a missing TabbyURL was accepted")
+	}
+	for _, codes := range []map[string]string{{"USD": "us"}, {"AED": ""}} {
+		if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", MerchantCodes: codes}); err == nil {
+			t.Errorf("merchant codes %v were accepted", codes)
+		}
 	}
 	m, err := New(Config{TabbyURL: "http://x", SecretKey: "sk"})
 	if err != nil {
@@ -1047,7 +1124,7 @@ func TestRun_ServesUntilCancelled(t *testing.T) {
 	code := make(chan int, 1)
 	go func() {
 		code <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--tabby-url", shared.url, "--secret-key", tn.secretKey,
-			"--webhook-secret", "s3cret", "--poll-interval", "1m"}, outW, io.Discard)
+			"--webhook-secret", "s3cret", "--poll-interval", "1m", "--merchant-codes", "AED=ae,KWD=kw"}, outW, io.Discard)
 		outW.Close()
 	}()
 	line, err := bufio.NewReader(outR).ReadString('\n')
@@ -1062,9 +1139,11 @@ func TestRun_ServesUntilCancelled(t *testing.T) {
 	if status, body := call(t, http.MethodGet, url+"/healthz", nil, nil); status != http.StatusOK {
 		t.Fatalf("healthz: %d %s", status, body)
 	}
-	hooks, err := tn.api.ListWebhooks(ctx, "ae")
-	if err != nil || len(hooks) != 1 || hooks[0].Header == nil || hooks[0].Header.Value != "s3cret" {
-		t.Fatalf("webhooks %+v (%v), want one with the given secret", hooks, err)
+	for code, want := range map[string]int{"ae": 1, "sa": 0, "kw": 1} {
+		hooks, err := tn.api.ListWebhooks(ctx, code)
+		if err != nil || len(hooks) != want || (want == 1 && (hooks[0].Header == nil || hooks[0].Header.Value != "s3cret")) {
+			t.Fatalf("webhooks of %s: %+v (%v), want %d with the given secret", code, hooks, err, want)
+		}
 	}
 	cancel()
 	select {
@@ -1081,10 +1160,30 @@ func TestRun_BadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--secret-key", "sk"},
 		{"--tabby-url", "http://x", "--secret-key", "sk", "--defect", "nope"},
+		{"--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "ae"},
+		{"--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "USD=us"},
 		{"--no-such-flag"},
 	} {
 		if c := Run(context.Background(), args, io.Discard, io.Discard); c != 2 {
 			t.Errorf("Run(%q) = %d, want 2", args, c)
+		}
+	}
+}
+
+func TestMerchantCodes_ParseAndFormat(t *testing.T) {
+	codes, err := ParseMerchantCodes("SAR=ksa, AED=uae")
+	if err != nil || len(codes) != 2 || codes["SAR"] != "ksa" || codes["AED"] != "uae" {
+		t.Fatalf("ParseMerchantCodes = %v, %v", codes, err)
+	}
+	if got := FormatMerchantCodes(codes); got != "AED=uae,SAR=ksa" {
+		t.Errorf("FormatMerchantCodes = %q", got)
+	}
+	if got := FormatMerchantCodes(DefaultMerchantCodes()); got != "AED=ae,SAR=sa,KWD=kw" {
+		t.Errorf("the default codes format as %q", got)
+	}
+	for _, bad := range []string{"", "ae", "AED=", "USD=us", "AED=ae,"} {
+		if _, err := ParseMerchantCodes(bad); err == nil {
+			t.Errorf("ParseMerchantCodes(%q) accepted", bad)
 		}
 	}
 }
