@@ -183,7 +183,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	s, err := m.tabby.CreateSession(r.Context(), &tabby.CheckoutRequest{
 		Payment: tabby.PaymentRequest{
-			Amount: amount.Format(req.Currency), Currency: req.Currency, Description: description,
+			Amount: m.tabbyAmount(amount, req.Currency), Currency: req.Currency, Description: description,
 			Buyer: tabby.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone, DOB: req.Buyer.DOB},
 			Order: tabby.Order{ReferenceID: o.id, Items: tabbyItems},
 			Meta:  map[string]any{"order_id": o.id},
@@ -221,7 +221,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 	if m.has(DefectCapturesBeforeAuthorization) && o.paymentID != "" {
 		ship, items := o.shipment()
 		if _, err := m.tabby.Capture(r.Context(), o.paymentID, tabby.CaptureRequest{
-			Amount: ship.Format(o.currency), ReferenceID: o.captureRef(), Items: items,
+			Amount: m.tabbyAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
 		}); err != nil {
 			m.log.Warn("early capture refused", "order", o.id, "err", err)
 		}
@@ -346,7 +346,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 		reason = "refund requested"
 	}
 	got, err := m.tabby.Refund(ctx, o.paymentID, tabby.RefundRequest{
-		Amount: amount.Format(o.currency), Reason: reason,
+		Amount: m.tabbyAmount(amount, o.currency), Reason: reason,
 		ReferenceID: fmt.Sprintf("refund-%s-%d", o.id, len(p.Refunds)+1),
 	})
 	if err != nil {

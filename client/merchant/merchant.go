@@ -23,9 +23,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -421,6 +423,17 @@ func (m *Merchant) minor(o *order, paymentID, amount string) money.Amount {
 	return n
 }
 
+// tabbyAmount writes an amount as the merchant sends it to Tabby: with the
+// currency's decimals, or, with the two-decimals defect, as a float
+// printed with two, which rounds KWD's third decimal away.
+func (m *Merchant) tabbyAmount(a money.Amount, currency string) string {
+	if m.has(DefectTwoDecimals) {
+		exp, _ := money.Exponent(currency)
+		return strconv.FormatFloat(float64(a)/math.Pow10(exp), 'f', 2, 64)
+	}
+	return a.Format(currency)
+}
+
 // settle sets the status of an order whose payment is CLOSED.
 func (o *order) settle() {
 	switch {
@@ -468,7 +481,7 @@ func (m *Merchant) fulfil(ctx context.Context, o *order, p *tabby.Payment) error
 	ship = min(ship, total)
 	if ship > 0 && !hasCapture(p, o.captureRef()) {
 		if p, err = m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
-			Amount: ship.Format(o.currency), ReferenceID: o.captureRef(), Items: items,
+			Amount: m.tabbyAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
 		}); err != nil {
 			return fmt.Errorf("capturing %s: %w", o.captureRef(), err)
 		}
@@ -511,7 +524,7 @@ func (m *Merchant) captureFresh(ctx context.Context, o *order, p *tabby.Payment)
 	o.freshCaptures++
 	ref := fmt.Sprintf("%s-%d", o.captureRef(), o.freshCaptures)
 	got, err := m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
-		Amount: ship.Format(o.currency), ReferenceID: ref, Items: items,
+		Amount: m.tabbyAmount(ship, o.currency), ReferenceID: ref, Items: items,
 	})
 	if err != nil {
 		m.log.Warn("capture refused", "order", o.id, "reference_id", ref, "err", err)

@@ -973,7 +973,7 @@ func TestNew_ChecksConfig(t *testing.T) {
 	want := []string{"ignores-webhooks", "trusts-redirect", "skips-webhook-auth", "no-reread-on-webhook",
 		"captures-twice", "captures-before-authorization", "never-polls", "never-captures",
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
-		"rejects-repeated-webhooks", "trusts-webhook-order"}
+		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1091,6 +1091,13 @@ func TestDefects(t *testing.T) {
 				"order": map[string]string{"reference_id": res.OrderID}, "captures": p.Captures, "refunds": []any{}}
 			s.post(WebhookPath, body, s.webhookHeader())
 			return s.mustOrder(res.OrderID).Status != StatusRefunded
+		}},
+		DefectTwoDecimals: {misbehaves: func(t *testing.T, s *shop) bool {
+			req := cart()
+			req.Currency, req.Amount = "KWD", "80.125"
+			req.Items = []CheckoutItem{{Title: "Shirt", Quantity: 1, UnitPrice: "80.125", Category: "clothes"}}
+			p := s.tn.payment(s.paid(req).PaymentID).Payment
+			return p.Amount != "80.125" || len(p.Captures) != 1 || p.Captures[0].Amount != "80.125"
 		}},
 	}
 	for _, d := range Defects {
