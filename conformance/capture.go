@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/client/simctl"
 )
 
 // Capture and refund steps: what the merchant asked the provider to take
@@ -41,17 +42,12 @@ func (w *World) capturedOnce(ctx context.Context, amount string) error {
 			return broke(rule, source, "a capture request was answered HTTP %d %s", c.Status, cut([]byte(c.ResponseBody)))
 		}
 	}
-	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	p, captured, _, err := w.totals(ctx)
 	if err != nil {
 		return err
 	}
-	var sum money.Amount
-	for _, c := range p.Captures {
-		v, _ := money.Parse(c.Amount, p.Currency)
-		sum += v
-	}
-	if sum != want {
-		return broke(rule, source, "the payment's captures total %s %s", sum.Format(p.Currency), p.Currency)
+	if captured != want {
+		return broke(rule, source, "the payment's captures total %s %s", captured.Format(p.Currency), p.Currency)
 	}
 	return nil
 }
@@ -99,20 +95,32 @@ func (w *World) refundsTotal(ctx context.Context, total string) error {
 	if err != nil {
 		return err
 	}
-	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	p, _, refunded, err := w.totals(ctx)
 	if err != nil {
 		return err
 	}
-	var sum money.Amount
-	for _, r := range p.Refunds {
-		v, _ := money.Parse(r.Amount, p.Currency)
-		sum += v
-	}
-	if sum != want {
+	if refunded != want {
 		return broke("refund what was asked for, within what was captured", "tabby-api.md §3.7",
-			"the payment has refunds totalling %s %s", sum.Format(p.Currency), p.Currency)
+			"the payment has refunds totalling %s %s", refunded.Format(p.Currency), p.Currency)
 	}
 	return nil
+}
+
+// totals reads the scenario's payment and what its captures and its
+// refunds add up to.
+func (w *World) totals(ctx context.Context) (p *simctl.PaymentInfo, captured, refunded money.Amount, err error) {
+	if p, err = w.env.Control.Payment(ctx, w.paymentID); err != nil {
+		return nil, 0, 0, err
+	}
+	for _, c := range p.Captures {
+		v, _ := money.Parse(c.Amount, p.Currency)
+		captured += v
+	}
+	for _, r := range p.Refunds {
+		v, _ := money.Parse(r.Amount, p.Currency)
+		refunded += v
+	}
+	return p, captured, refunded, nil
 }
 
 func (w *World) noRefundBeyondCaptured(ctx context.Context) error {
