@@ -253,6 +253,8 @@ func TestRun_BadFlags(t *testing.T) {
 		{"merchant", "--secret-key", "sk"},
 		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--defect", "nope"},
 		{"merchant", "--no-such-flag"},
+		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "ae"},
+		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "USD=us"},
 		{"scenario"},
 		{"health", "--url", "ftp://x"},
 		{"version", "extra"},
@@ -460,8 +462,8 @@ func TestConform_NoScenarioSelected(t *testing.T) {
 func TestConform_TagSyntax(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"conform", "--tags", "@refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
-		!strings.Contains(out.String(), "3 scenarios (3 passed)") {
-		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 3 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
+		!strings.Contains(out.String(), "6 scenarios (6 passed)") {
+		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 6 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
 	}
 	for _, tags := range []string{"@capture &&", "@capture and", "(@capture", "@capture AND @refund"} {
 		out.Reset()

@@ -19,7 +19,7 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
 	tabbyURL := fs.String("tabby-url", "", "base URL of the Tabby API, such as the simulator's http://127.0.0.1:4600 (required)")
 	secretKey := fs.String("secret-key", "", "Tabby secret key, sk_test_… (required)")
-	merchantCode := fs.String("merchant-code", "ae", "Tabby merchant code")
+	codes := fs.String("merchant-codes", merchant.FormatMerchantCodes(merchant.DefaultMerchantCodes()), "the Tabby merchant code of each currency the shop sells in, as CURRENCY=code pairs")
 	publicURL := fs.String("public-url", "", "the merchant's base URL as Tabby and browsers reach it (default: the listening URL)")
 	poll := fs.Duration("poll-interval", 0, "how often to retrieve open payments, such as 30s (0: never in the background)")
 	defect := fs.String("defect", "", "a defect to switch on (see tabbysim conform --list-defects)")
@@ -38,8 +38,13 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.fail(stderr, fmt.Sprintf("--defect: unknown defect %q (see tabbysim conform --list-defects)", *defect))
 		return 2
 	}
+	merchantCodes, err := merchant.ParseMerchantCodes(*codes)
+	if err != nil {
+		fs.fail(stderr, "--merchant-codes: "+err.Error())
+		return 2
+	}
 	cfg := merchant.Config{
-		TabbyURL: *tabbyURL, SecretKey: *secretKey, MerchantCode: *merchantCode, PublicURL: *publicURL,
+		TabbyURL: *tabbyURL, SecretKey: *secretKey, MerchantCodes: merchantCodes, PublicURL: *publicURL,
 		PollInterval: *poll, Defect: *defect,
 		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	}

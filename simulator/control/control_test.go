@@ -195,7 +195,7 @@ func TestMerchants_PatchSettingsInvalid(t *testing.T) {
 }
 
 // TestSettings_LimitsMustBeAmountsOfTheCurrency: pre-scoring reads limits
-// with the currency's amount rules (tabby.ParseAmount) and silently skips a
+// with the currency's amount rules (money.Parse) and silently skips a
 // limit it cannot read, so PATCH must refuse such limits instead of
 // storing them.
 func TestSettings_LimitsMustBeAmountsOfTheCurrency(t *testing.T) {

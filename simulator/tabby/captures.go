@@ -3,6 +3,7 @@ package tabby
 import (
 	"context"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -39,7 +40,7 @@ func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r 
 		if r.Amount == "" {
 			return errorf(Invalid, "amount is required")
 		}
-		amount, err := ParseAmount(r.Amount, p.Currency)
+		amount, err := money.Parse(r.Amount, p.Currency)
 		if err != nil {
 			return errorf(Invalid, "amount: %v", err)
 		}
@@ -47,7 +48,7 @@ func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r 
 			if v == "" {
 				continue
 			}
-			if _, err := ParseAmount(v, p.Currency); err != nil {
+			if _, err := money.Parse(v, p.Currency); err != nil {
 				return errorf(Invalid, "%s: %v", name, err)
 			}
 		}

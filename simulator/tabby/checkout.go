@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/tabbysim/tabbysim/client/money"
 )
 
 // CheckoutRequest is the body of POST /api/v2/checkout.
@@ -93,8 +95,8 @@ func jsonTypeName(goKind string) string {
 
 // validate checks a request for the fields Tabby needs; strict also demands
 // the ones its OpenAPI file marks required. It returns the parsed amount.
-func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
-	bad := func(format string, a ...any) (Amount, error) { return 0, errorf(Invalid, format, a...) }
+func (r *CheckoutRequest) validate(strict bool) (money.Amount, error) {
+	bad := func(format string, a ...any) (money.Amount, error) { return 0, errorf(Invalid, format, a...) }
 	p := r.Payment
 	switch {
 	case p == nil:
@@ -110,12 +112,10 @@ func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
 	case p.Buyer.Phone == "":
 		return bad("payment.buyer.phone is required")
 	}
-	switch p.Currency {
-	case "AED", "SAR", "KWD":
-	default:
-		return bad("payment.currency must be one of AED, SAR, KWD, got %q", p.Currency)
+	if _, ok := money.Exponent(p.Currency); !ok {
+		return bad("payment.currency must be one of %s, got %q", strings.Join(money.Currencies(), ", "), p.Currency)
 	}
-	amount, err := ParseAmount(p.Amount, p.Currency)
+	amount, err := money.Parse(p.Amount, p.Currency)
 	if err != nil {
 		return bad("payment.amount: %v", err)
 	}
@@ -153,7 +153,7 @@ func (r *CheckoutRequest) validate(strict bool) (Amount, error) {
 			if v == "" {
 				continue
 			}
-			if _, err := ParseAmount(v, p.Currency); err != nil {
+			if _, err := money.Parse(v, p.Currency); err != nil {
 				return bad("payment.order.%s: %v", name, err)
 			}
 		}
@@ -229,7 +229,7 @@ func validateItems(field string, items []Item, currency string) error {
 			if v == "" {
 				continue
 			}
-			if _, err := ParseAmount(v, currency); err != nil {
+			if _, err := money.Parse(v, currency); err != nil {
 				return errorf(Invalid, "%s[%d].%s: %v", field, i, name, err)
 			}
 		}
@@ -262,7 +262,7 @@ func amountText(s, currency string) string {
 	if s == "" {
 		s = "0"
 	}
-	a, err := ParseAmount(s, currency)
+	a, err := money.Parse(s, currency)
 	if err != nil {
 		return s
 	}

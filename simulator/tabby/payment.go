@@ -6,6 +6,8 @@ package tabby
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/tabbysim/tabbysim/client/money"
 )
 
 // Status is a payment's API status, upper case as Tabby's REST API writes it.
@@ -30,7 +32,7 @@ type Payment struct {
 	CreatedAt    time.Time    `json:"created_at"`
 	Status       Status       `json:"status"`
 	IsTest       bool         `json:"is_test"`
-	Amount       Amount       `json:"amount"`
+	Amount       money.Amount `json:"amount"`
 	Currency     string       `json:"currency"`
 	Description  string       `json:"description,omitempty"`
 	Lang         string       `json:"lang"`
@@ -125,24 +127,24 @@ type MerchantURLs struct {
 
 // Capture is money taken from an authorized payment.
 type Capture struct {
-	ID             string    `json:"id"`
-	CreatedAt      time.Time `json:"created_at"`
-	Amount         Amount    `json:"amount"`
-	TaxAmount      string    `json:"tax_amount"`
-	ShippingAmount string    `json:"shipping_amount"`
-	DiscountAmount string    `json:"discount_amount"`
-	Items          []Item    `json:"items"`
-	ReferenceID    string    `json:"reference_id"`
+	ID             string       `json:"id"`
+	CreatedAt      time.Time    `json:"created_at"`
+	Amount         money.Amount `json:"amount"`
+	TaxAmount      string       `json:"tax_amount"`
+	ShippingAmount string       `json:"shipping_amount"`
+	DiscountAmount string       `json:"discount_amount"`
+	Items          []Item       `json:"items"`
+	ReferenceID    string       `json:"reference_id"`
 }
 
 // Refund is money returned from a closed payment.
 type Refund struct {
-	ID          string    `json:"id"`
-	CreatedAt   time.Time `json:"created_at"`
-	Amount      Amount    `json:"amount"`
-	Reason      string    `json:"reason,omitempty"`
-	Items       []Item    `json:"items"`
-	ReferenceID string    `json:"reference_id"`
+	ID          string       `json:"id"`
+	CreatedAt   time.Time    `json:"created_at"`
+	Amount      money.Amount `json:"amount"`
+	Reason      string       `json:"reason,omitempty"`
+	Items       []Item       `json:"items"`
+	ReferenceID string       `json:"reference_id"`
 }
 
 // HistoryEntry is one entry of a payment's history: what happened, when on the
@@ -166,8 +168,8 @@ func (p *Payment) record(at time.Time, event, by, detail string) {
 }
 
 // Captured is the sum of the payment's captures.
-func (p *Payment) Captured() Amount {
-	var sum Amount
+func (p *Payment) Captured() money.Amount {
+	var sum money.Amount
 	for _, c := range p.Captures {
 		sum += c.Amount
 	}
@@ -175,8 +177,8 @@ func (p *Payment) Captured() Amount {
 }
 
 // Refunded is the sum of the payment's refunds.
-func (p *Payment) Refunded() Amount {
-	var sum Amount
+func (p *Payment) Refunded() money.Amount {
+	var sum money.Amount
 	for _, r := range p.Refunds {
 		sum += r.Amount
 	}

@@ -3,6 +3,7 @@ package tabby
 import (
 	"context"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -41,7 +42,7 @@ func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *
 		if r.Amount == "" {
 			return errorf(Invalid, "amount is required")
 		}
-		amount, err := ParseAmount(r.Amount, p.Currency)
+		amount, err := money.Parse(r.Amount, p.Currency)
 		if err != nil {
 			return errorf(Invalid, "amount: %v", err)
 		}

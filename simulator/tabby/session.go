@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -54,7 +55,7 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 	return p, nil
 }
 
-func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount Amount, now time.Time, isTest bool) *Payment {
+func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, now time.Time, isTest bool) *Payment {
 	r := req.Payment
 	p := &Payment{
 		Merchant: m.ID, MerchantCode: req.MerchantCode, CreatedAt: now, Status: Created, IsTest: isTest,
@@ -98,10 +99,10 @@ func (s *Service) prescore(m *tenant.Merchant, p *Payment) string {
 		return RejectNotAvailable
 	}
 	if l, ok := m.Settings.Limits[p.Currency]; ok {
-		if min, err := ParseAmount(l.Min, p.Currency); err == nil && p.Amount < min {
+		if min, err := money.Parse(l.Min, p.Currency); err == nil && p.Amount < min {
 			return RejectTooLow
 		}
-		if max, err := ParseAmount(l.Max, p.Currency); err == nil && p.Amount > max {
+		if max, err := money.Parse(l.Max, p.Currency); err == nil && p.Amount > max {
 			return RejectTooHigh
 		}
 	}

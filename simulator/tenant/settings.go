@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tabbysim/tabbysim/simulator/money"
+	"github.com/tabbysim/tabbysim/client/money"
 )
 
 // Settings are what a merchant can tune. The defaults follow the seed

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/clock"
-	"github.com/tabbysim/tabbysim/simulator/money"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
@@ -210,7 +210,7 @@ func (m *Merchant) Validate() error {
 	}
 	for code, cur := range m.Tabby.MerchantCodes {
 		if _, ok := money.Exponent(cur); !ok || code == "" {
-			return fmt.Errorf("%w: merchant code %q: currency must be AED, SAR or KWD, got %q", ErrInvalid, code, cur)
+			return fmt.Errorf("%w: merchant code %q: currency must be one of %s, got %q", ErrInvalid, code, strings.Join(money.Currencies(), ", "), cur)
 		}
 	}
 	return m.Settings.Validate()

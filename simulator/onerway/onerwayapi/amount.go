@@ -1,6 +1,6 @@
 package onerwayapi
 
-import "github.com/tabbysim/tabbysim/simulator/money"
+import "github.com/tabbysim/tabbysim/client/money"
 
 // The one place this package reaches the money package: amounts are exact
 // integer minor units.
@@ -32,8 +32,11 @@ func supported(currency string) bool {
 
 // parseAmount reads a decimal string in currency's major units into minor
 // units.
-func parseAmount(s, currency string) (int64, error) { return money.Parse(s, currency) }
+func parseAmount(s, currency string) (int64, error) {
+	a, err := money.Parse(s, currency)
+	return int64(a), err
+}
 
 // formatAmount writes minor units with the currency's two decimals, as
 // Onerway echoes amounts ("200" is answered "200.00").
-func formatAmount(v int64, currency string) string { return money.Format(v, currency) }
+func formatAmount(v int64, currency string) string { return money.Amount(v).Format(currency) }
