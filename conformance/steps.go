@@ -73,7 +73,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^webhooks arrive out of order$`, chaos(map[string]any{"reorder": true}))
 	sc.Step(`^webhooks are lost on the way$`, chaos(map[string]any{"drop_rate": 1}))
 	sc.Step(`^Tabby sends the optional expired webhooks$`, func(ctx context.Context) error {
-		_, err := h.env.Control.UpdateSettings(ctx, world(ctx).merchant.ID, map[string]any{"expire_webhooks": true})
+		_, err := h.env.Control.UpdateSettings(ctx, world(ctx).merchant.ID, map[string]any{"tabby": map[string]any{"expire_webhooks": true}})
 		return err
 	})
 

@@ -157,7 +157,7 @@ type Merchant struct {
 
 // CreateMerchantRequest creates a merchant; every field is optional. Clock
 // is "manual" or "wall" (default: the simulator's mode); Settings override
-// the defaults (session_ttl, auto_capture, limits, webhooks…).
+// the defaults (tabby.session_ttl, tabby.auto_capture, onerway.limits, webhooks…).
 type CreateMerchantRequest struct {
 	ID            string            `json:"id,omitempty"`
 	Name          string            `json:"name,omitempty"`
@@ -200,7 +200,7 @@ func (c *Client) Merchants(ctx context.Context) ([]Merchant, error) {
 }
 
 // UpdateSettings changes the settings fields named in patch, such as
-// {"auto_capture": "immediate"}, and returns the merchant.
+// {"tabby": {"auto_capture": "immediate"}}, and returns the merchant.
 func (c *Client) UpdateSettings(ctx context.Context, merchantID string, patch map[string]any) (*Merchant, error) {
 	var m Merchant
 	body := map[string]any{"settings": patch}

@@ -57,7 +57,7 @@ func TestMerchants(t *testing.T) {
 	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	m, err := c.CreateMerchant(ctx, simctl.CreateMerchantRequest{
 		ID: "shop-1", Name: "Shop One", MerchantCodes: map[string]string{"uae": "AED", "ksa": "SAR"},
-		Clock: "manual", Start: &start, Settings: map[string]any{"session_ttl": "30m", "expire_webhooks": true},
+		Clock: "manual", Start: &start, Settings: map[string]any{"tabby": map[string]any{"session_ttl": "30m", "expire_webhooks": true}},
 	})
 	if err != nil {
 		t.Fatalf("create merchant: %v", err)
@@ -70,11 +70,13 @@ func TestMerchants(t *testing.T) {
 		t.Fatalf("clock %+v, want manual at %s", m.Clock, start)
 	}
 	var settings struct {
-		SessionTTL     string `json:"session_ttl"`
-		ExpireWebhooks bool   `json:"expire_webhooks"`
-		AutoCapture    string `json:"auto_capture"`
+		Tabby struct {
+			SessionTTL     string `json:"session_ttl"`
+			ExpireWebhooks bool   `json:"expire_webhooks"`
+			AutoCapture    string `json:"auto_capture"`
+		} `json:"tabby"`
 	}
-	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.SessionTTL != "30m" || !settings.ExpireWebhooks {
+	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.Tabby.SessionTTL != "30m" || !settings.Tabby.ExpireWebhooks {
 		t.Fatalf("settings %s: %v", m.Settings, err)
 	}
 
@@ -94,14 +96,14 @@ func TestMerchants(t *testing.T) {
 		t.Fatalf("merchants %v", ids)
 	}
 
-	m, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"auto_capture": "immediate"})
+	m, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"tabby": map[string]any{"auto_capture": "immediate"}})
 	if err != nil {
 		t.Fatalf("update settings: %v", err)
 	}
-	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.AutoCapture != "immediate" || settings.SessionTTL != "30m" {
+	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.Tabby.AutoCapture != "immediate" || settings.Tabby.SessionTTL != "30m" {
 		t.Fatalf("settings after patch %s: %v", m.Settings, err)
 	}
-	_, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"auto_capture": "sometimes"})
+	_, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"tabby": map[string]any{"auto_capture": "sometimes"}})
 	if e := asError(t, err); e.StatusCode != 400 || !strings.Contains(e.Message, "auto_capture") {
 		t.Fatalf("bad settings: %+v", e)
 	}

@@ -60,7 +60,7 @@ func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount Amount, now tim
 		Merchant: m.ID, MerchantCode: req.MerchantCode, CreatedAt: now, Status: Created, IsTest: isTest,
 		Amount: amount, Currency: r.Currency, Description: r.Description, Lang: req.Lang,
 		Buyer: *r.Buyer, OrderHistory: r.OrderHistory, Meta: r.Meta, Attachment: r.Attachment,
-		SessionExpiresAt: now.Add(m.Settings.SessionTTL.D()),
+		SessionExpiresAt: now.Add(m.Settings.Tabby.SessionTTL.D()),
 		Captures:         []Capture{}, Refunds: []Refund{},
 	}
 	if p.Lang == "" {
@@ -97,7 +97,7 @@ func (s *Service) prescore(m *tenant.Merchant, p *Payment) string {
 	if prescoringRejects(&p.Buyer) {
 		return RejectNotAvailable
 	}
-	if l, ok := m.Settings.Limits[p.Currency]; ok {
+	if l, ok := m.Settings.Tabby.Limits[p.Currency]; ok {
 		if min, err := ParseAmount(l.Min, p.Currency); err == nil && p.Amount < min {
 			return RejectTooLow
 		}

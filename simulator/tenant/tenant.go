@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -216,20 +218,35 @@ func (m *Merchant) Validate() error {
 	return m.Settings.Validate()
 }
 
-// ApplyPatch decodes a settings patch field by field, so that an error
-// names the field it is about.
+// ApplyPatch decodes a settings patch field by field, the groups (tabby,
+// onerway, webhooks) too, so that an error names the field it is about and a
+// group keeps the fields the patch leaves out.
 func ApplyPatch(patch json.RawMessage, s *Settings) error {
+	groups := map[string]any{"tabby": &s.Tabby, "onerway": &s.Onerway, "webhooks": &s.Webhooks}
+	return applyFields("settings", patch, s, groups)
+}
+
+// applyFields decodes the fields of the JSON object patch one by one into v;
+// a field named in groups is patched field by field in turn.
+func applyFields(path string, patch json.RawMessage, v any, groups map[string]any) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(patch, &fields); err != nil {
-		return fmt.Errorf("%w: settings must be a JSON object: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %s must be a JSON object: %v", ErrInvalid, path, err)
 	}
-	for name, value := range fields {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		field, value := path+"."+name, fields[name]
 		if string(value) == "null" {
-			return fmt.Errorf("%w: settings.%s: null is not a setting; send the value you want", ErrInvalid, name)
+			return fmt.Errorf("%w: %s: null is not a setting; send the value you want", ErrInvalid, field)
+		}
+		if group, ok := groups[name]; ok {
+			if err := applyFields(field, value, group, nil); err != nil {
+				return err
+			}
+			continue
 		}
 		one, _ := json.Marshal(map[string]json.RawMessage{name: value})
-		if err := decodeStrict(one, s); err != nil {
-			return fmt.Errorf("%w: settings.%s: %v", ErrInvalid, name, err)
+		if err := decodeStrict(one, v); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrInvalid, field, err)
 		}
 	}
 	return nil
