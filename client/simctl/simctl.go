@@ -139,6 +139,14 @@ type TabbyKeys struct {
 	MerchantCodes map[string]string `json:"merchant_codes"`
 }
 
+// OnerwayCredentials are a merchant's Onerway credentials: its merchantNo,
+// the secret key that signs requests and webhooks, and its appId.
+type OnerwayCredentials struct {
+	MerchantNo string `json:"merchant_no"`
+	SecretKey  string `json:"secret_key"`
+	AppID      string `json:"app_id"`
+}
+
 // Clock is a merchant's clock reading; Mode is "manual" or "wall".
 type Clock struct {
 	Now  time.Time `json:"now"`
@@ -147,12 +155,13 @@ type Clock struct {
 
 // Merchant is a simulator tenant with its keys, settings and clock.
 type Merchant struct {
-	ID        string          `json:"id"`
-	Name      string          `json:"name"`
-	CreatedAt time.Time       `json:"created_at"`
-	Tabby     TabbyKeys       `json:"tabby"`
-	Settings  json.RawMessage `json:"settings"`
-	Clock     Clock           `json:"clock"`
+	ID        string             `json:"id"`
+	Name      string             `json:"name"`
+	CreatedAt time.Time          `json:"created_at"`
+	Tabby     TabbyKeys          `json:"tabby"`
+	Onerway   OnerwayCredentials `json:"onerway"`
+	Settings  json.RawMessage    `json:"settings"`
+	Clock     Clock              `json:"clock"`
 }
 
 // CreateMerchantRequest creates a merchant; every field is optional. Clock

@@ -63,7 +63,8 @@ func TestMerchants(t *testing.T) {
 		t.Fatalf("create merchant: %v", err)
 	}
 	if m.ID != "shop-1" || m.Name != "Shop One" || !strings.HasPrefix(m.Tabby.SecretKey, "sk_test_") ||
-		!strings.HasPrefix(m.Tabby.PublicKey, "pk_test_") || m.Tabby.MerchantCodes["ksa"] != "SAR" {
+		!strings.HasPrefix(m.Tabby.PublicKey, "pk_test_") || m.Tabby.MerchantCodes["ksa"] != "SAR" ||
+		m.Onerway.MerchantNo == "" || m.Onerway.SecretKey == "" || m.Onerway.AppID == "" {
 		t.Fatalf("merchant %+v", m)
 	}
 	if m.Clock.Mode != "manual" || !m.Clock.Now.Equal(start) {
@@ -81,7 +82,7 @@ func TestMerchants(t *testing.T) {
 	}
 
 	got, err := c.Merchant(ctx, "shop-1")
-	if err != nil || got.Tabby.SecretKey != m.Tabby.SecretKey {
+	if err != nil || got.Tabby.SecretKey != m.Tabby.SecretKey || got.Onerway != m.Onerway {
 		t.Fatalf("get merchant: %+v, %v", got, err)
 	}
 	all, err := c.Merchants(ctx)

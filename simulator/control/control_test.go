@@ -2,6 +2,7 @@ package control_test
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,6 +34,13 @@ func TestMerchants_Create(t *testing.T) {
 	wantField(t, r, "tabby.merchant_codes.ae", "AED")
 	wantField(t, r, "tabby.merchant_codes.sa", "SAR")
 	wantField(t, r, "tabby.merchant_codes.kw", "KWD")
+	for path, pattern := range map[string]string{
+		"onerway.merchant_no": `^[1-9][0-9]{11}$`, "onerway.secret_key": `^[0-9a-f]{32}$`, "onerway.app_id": `^[1-9][0-9]{9}$`,
+	} {
+		if v := r.str(path); !regexp.MustCompile(pattern).MatchString(v) {
+			t.Errorf("%s = %q, want %s", path, v, pattern)
+		}
+	}
 	for path, want := range map[string]string{
 		"settings.tabby.session_ttl":          "20m",
 		"settings.tabby.expire_after_session": "5m",
@@ -58,8 +66,10 @@ func TestMerchants_Create(t *testing.T) {
 	// Two merchants never share keys.
 	r2 := shared.ctl(t, http.MethodPost, "/merchants", nil)
 	wantStatus(t, r2, http.StatusCreated)
-	if r2.str("id") == r.str("id") || r2.str("tabby.secret_key") == r.str("tabby.secret_key") || r2.str("tabby.public_key") == r.str("tabby.public_key") {
-		t.Errorf("two merchants share an id or key: %s / %s", r, r2)
+	for _, path := range []string{"id", "tabby.secret_key", "tabby.public_key", "onerway.merchant_no", "onerway.secret_key"} {
+		if r2.str(path) == r.str(path) {
+			t.Errorf("two merchants share their %s: %s / %s", path, r, r2)
+		}
 	}
 }
 
@@ -136,6 +146,9 @@ func TestMerchants_ListAndGet(t *testing.T) {
 	r = m.ctl(http.MethodGet, "/merchants/"+simulator.DefaultMerchantID, nil)
 	wantField(t, r, "tabby.secret_key", simulator.DefaultSecretKey)
 	wantField(t, r, "tabby.public_key", simulator.DefaultPublicKey)
+	wantField(t, r, "onerway.merchant_no", simulator.DefaultOnerwayMerchantNo)
+	wantField(t, r, "onerway.secret_key", simulator.DefaultOnerwaySecretKey)
+	wantField(t, r, "onerway.app_id", simulator.DefaultOnerwayAppID)
 
 	r = m.ctl(http.MethodGet, "/merchants/nobody", nil)
 	wantCtlError(t, r, http.StatusNotFound)

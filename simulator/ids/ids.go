@@ -70,6 +70,22 @@ func (s *Source) Hex(n int) string {
 	return string(b)
 }
 
+// Digits returns n random decimal digits, the first not 0, as numeric ids
+// such as Onerway's merchantNo are written.
+func (s *Source) Digits(n int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := make([]byte, n)
+	for i := range b {
+		if i == 0 {
+			b[i] = '1' + byte(s.rnd.Intn(9))
+		} else {
+			b[i] = '0' + byte(s.rnd.Intn(10))
+		}
+	}
+	return string(b)
+}
+
 // Float64 returns a number in [0, 1).
 func (s *Source) Float64() float64 {
 	s.mu.Lock()

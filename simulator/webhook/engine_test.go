@@ -40,11 +40,16 @@ func newEngine(t testing.TB, workers int) *engineEnv {
 	return x
 }
 
+// merchantNumbers draws the merchants' Onerway merchantNo, unique as the
+// registry requires.
+var merchantNumbers = ids.New(0)
+
 // merchant creates merchant id with a manual clock at t0.
 func (x *engineEnv) merchant(t testing.TB, id string, ws tenant.WebhookSettings) *tenant.Merchant {
 	t.Helper()
 	m := &tenant.Merchant{ID: id, CreatedAt: t0, Settings: tenant.DefaultSettings(),
-		Tabby: tenant.TabbyKeys{SecretKey: "sk_test_" + id, PublicKey: "pk_test_" + id, MerchantCodes: tenant.DefaultMerchantCodes()}}
+		Tabby:   tenant.TabbyKeys{SecretKey: "sk_test_" + id, PublicKey: "pk_test_" + id, MerchantCodes: tenant.DefaultMerchantCodes()},
+		Onerway: tenant.OnerwayCredentials{MerchantNo: merchantNumbers.Digits(12), SecretKey: "00", AppID: "1"}}
 	m.Settings.Webhooks = ws
 	if err := x.reg.Create(bg, m); err != nil {
 		t.Fatal(err)
