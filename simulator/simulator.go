@@ -149,7 +149,7 @@ func New(cfg Config) (*Simulator, error) {
 		Policies: map[string]webhook.Policy{webhook.Tabby.Provider: webhook.Tabby, webhook.Onerway.Provider: webhook.Onerway},
 	}
 	s.Outbox.Start()
-	s.Tabby.Notifier = &tabby.WebhookSender{Outbox: s.Outbox}
+	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}}
 	s.Tabby.Start()
 
 	ctl := &control.API{

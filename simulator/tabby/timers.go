@@ -26,9 +26,7 @@ func (s *Service) expire(p *Payment, c *change, by, detail string) {
 	p.Status = Expired
 	p.ExpiredAt = &now
 	p.record(now, "expired", by, detail)
-	if c.m.Settings.Tabby.ExpireWebhooks {
-		c.emit(p, EventExpire)
-	}
+	c.emit(p, EventExpire)
 }
 
 // onExpire turns a payment still CREATED at its timeout EXPIRED.
