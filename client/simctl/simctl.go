@@ -314,9 +314,18 @@ type PaymentInfo struct {
 	MerchantCode   string
 	SessionID      string
 	SessionStatus  string
+	Channel        Channel
 	History        []HistoryEntry
 	// Raw is the "payment" object, exactly as Tabby's API renders it.
 	Raw json.RawMessage
+}
+
+// Channel is how a payment came to Tabby: Via "direct" (the merchant's own
+// call) or "onerway" (the Onerway gateway, for its transaction
+// TransactionID).
+type Channel struct {
+	Via           string `json:"via"`
+	TransactionID string `json:"transaction_id,omitempty"`
 }
 
 // paymentWire is the control API's payment JSON.
@@ -326,6 +335,7 @@ type paymentWire struct {
 	MerchantCode  string          `json:"merchant_code"`
 	SessionID     string          `json:"session_id"`
 	SessionStatus string          `json:"session_status"`
+	Channel       Channel         `json:"channel"`
 	History       []HistoryEntry  `json:"history"`
 }
 
@@ -350,7 +360,7 @@ func (w *paymentWire) info() (PaymentInfo, error) {
 		ID: p.ID, Status: p.Status, Amount: p.Amount, Currency: p.Currency, OrderReference: p.Order.ReferenceID,
 		Captures: p.Captures, Refunds: p.Refunds,
 		Merchant: w.Merchant, MerchantCode: w.MerchantCode, SessionID: w.SessionID, SessionStatus: w.SessionStatus,
-		History: w.History, Raw: w.Payment,
+		Channel: w.Channel, History: w.History, Raw: w.Payment,
 	}, nil
 }
 

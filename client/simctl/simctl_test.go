@@ -216,7 +216,8 @@ func TestCustomerAndPayments(t *testing.T) {
 		t.Fatalf("payment: %v", err)
 	}
 	if p.ID != a.Payment.ID || p.Status != "CLOSED" || p.Currency != "AED" || p.OrderReference != "order-a" ||
-		p.Merchant != sim.Merchant.ID || p.MerchantCode != "ae" || p.SessionID != a.ID || p.SessionStatus == "" {
+		p.Merchant != sim.Merchant.ID || p.MerchantCode != "ae" || p.SessionID != a.ID || p.SessionStatus == "" ||
+		p.Channel != (simctl.Channel{Via: "direct"}) {
 		t.Fatalf("payment info %+v", p)
 	}
 	if len(p.Captures) != 1 || p.Captures[0].ReferenceID != "cap-a" || len(p.Refunds) != 1 || p.Refunds[0].ReferenceID != "ref-a" {

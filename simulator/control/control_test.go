@@ -345,6 +345,9 @@ func TestPayments_History(t *testing.T) {
 	wantField(t, r, "merchant", m.id)
 	wantField(t, r, "merchant_code", "ae")
 	wantField(t, r, "merchant_urls.success", "https://shop.example/ok")
+	if ch := r.j.Get("channel"); ch.Get("via").String() != "direct" || ch.Get("transaction_id").Exists() {
+		t.Errorf("channel %s, want direct", ch.Raw)
+	}
 	if r.str("session_id") == "" || r.str("session_status") == "" {
 		t.Errorf("session fields missing: %s", r)
 	}

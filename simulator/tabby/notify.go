@@ -26,8 +26,12 @@ func (w *WebhookSender) Observe(ctx context.Context, tx store.Tx, m *tenant.Merc
 }
 
 // SendOnDemand implements OnDemandSender: it sends p as event e to every
-// endpoint registered for it.
+// endpoint registered for it. A payment that came through a gateway gets
+// none: Tabby tells the gateway, and the gateway tells the merchant.
 func (w *WebhookSender) SendOnDemand(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error {
+	if p.Channel.ThroughGateway() {
+		return nil
+	}
 	hooks, err := WebhooksFor(tx, p)
 	if err != nil || len(hooks) == 0 {
 		return err
