@@ -141,8 +141,8 @@ func (e *External) Parallel() bool { return false }
 // merchant (failure injection, expired webhooks) is switched off again.
 func (e *External) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapter, func(), error) {
 	m, err := env.Control.UpdateSettings(ctx, e.MerchantID, map[string]any{
-		"expire_webhooks": false,
-		"webhooks":        map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
+		"tabby":    map[string]any{"expire_webhooks": false},
+		"webhooks": map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
 	})
 	if err != nil {
 		return nil, nil, nil, err

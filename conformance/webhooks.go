@@ -22,7 +22,7 @@ func (w *World) chaos(settings map[string]any) func(ctx context.Context) error {
 }
 
 func (w *World) sendsExpiredWebhooks(ctx context.Context) error {
-	_, err := w.env.Control.UpdateSettings(ctx, w.merchant.ID, map[string]any{"expire_webhooks": true})
+	_, err := w.env.Control.UpdateSettings(ctx, w.merchant.ID, map[string]any{"tabby": map[string]any{"expire_webhooks": true}})
 	return err
 }
 

@@ -28,12 +28,17 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
-// The default merchant's fixed keys, so the README's examples work as
-// written.
+// The default merchant's fixed credentials, so the README's examples work
+// as written. Its Onerway merchant number has 6 digits, as Onerway's
+// sandbox merchants do; generated ones have 12, so they never meet.
 const (
 	DefaultMerchantID = "default"
 	DefaultSecretKey  = "sk_test_00000000-0000-4000-8000-000000000000"
 	DefaultPublicKey  = "pk_test_00000000-0000-4000-8000-000000000000"
+
+	DefaultOnerwayMerchantNo = "800000"
+	DefaultOnerwaySecretKey  = "00000000000000000000000000000000"
+	DefaultOnerwayAppID      = "100000"
 )
 
 // Config configures a simulator.
@@ -146,7 +151,7 @@ func New(cfg Config) (*Simulator, error) {
 	s.Outbox.Register(tabby.WebhookPolicy(s.IDs))
 	s.Outbox.Register(onerway.WebhookPolicy)
 	s.Outbox.Start()
-	s.Tabby.Notifier = &tabby.WebhookSender{Outbox: s.Outbox}
+	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}}
 	s.Tabby.Start()
 
 	ctl := &control.API{
@@ -271,6 +276,8 @@ func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
 		ID: DefaultMerchantID, Name: "Default merchant", CreatedAt: s.cfg.Now().UTC(),
 		Tabby: tenant.TabbyKeys{SecretKey: DefaultSecretKey, PublicKey: DefaultPublicKey,
 			MerchantCodes: tenant.DefaultMerchantCodes()},
+		Onerway: tenant.OnerwayCredentials{MerchantNo: DefaultOnerwayMerchantNo, SecretKey: DefaultOnerwaySecretKey,
+			AppID: DefaultOnerwayAppID},
 		Settings: tenant.DefaultSettings(),
 	}
 	if err := s.Merchants.Create(ctx, m); err != nil {

@@ -285,3 +285,28 @@ func TestSeparateControl(t *testing.T) {
 		t.Errorf("Tabby API on the control handler: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestTabbyAPI_TabbyKeysOnly: the Tabby API finds a merchant by its Tabby
+// keys, a public key only where Tabby takes one, and never by its Onerway
+// credentials.
+func TestTabbyAPI_TabbyKeysOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, simulator.Config{Seed: 8})
+	m := e.want(e.do(http.MethodPost, "/_sim/v1/merchants", "", map[string]any{"clock": "manual"}), http.StatusCreated)
+	for _, c := range []struct{ sk, pk, merchantNo, onerwaySecret string }{
+		{simulator.DefaultSecretKey, simulator.DefaultPublicKey, simulator.DefaultOnerwayMerchantNo, simulator.DefaultOnerwaySecretKey},
+		{m.str("tabby.secret_key"), m.str("tabby.public_key"), m.str("onerway.merchant_no"), m.str("onerway.secret_key")},
+	} {
+		e.want(e.do(http.MethodGet, "/api/v2/payments", c.sk, nil), http.StatusOK)
+		e.want(e.do(http.MethodPost, "/api/v2/checkout", c.pk, checkoutBody()), http.StatusOK)
+		if r := e.want(e.do(http.MethodGet, "/api/v2/payments", c.pk, nil), http.StatusUnauthorized); r.str("error") != "invalid secret key" {
+			t.Errorf("a public key on a secret-key route: %s", r.body)
+		}
+		for _, key := range []string{c.merchantNo, c.onerwaySecret} {
+			r := e.want(e.do(http.MethodPost, "/api/v2/checkout", key, checkoutBody()), http.StatusUnauthorized)
+			if r.str("error") != "auth: provided key doesn't exist" {
+				t.Errorf("an Onerway credential as a Tabby key: %s", r.body)
+			}
+		}
+	}
+}

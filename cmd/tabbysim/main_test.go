@@ -85,9 +85,11 @@ func TestServe_StartsAndStops(t *testing.T) {
 
 	// The banner: seed and default keys. Everything is printed before the
 	// line wait returns, or within the same few writes.
-	waitFor(t, "the banner", 5*time.Second, func() bool { return strings.Contains(stdout.String(), simulator.DefaultPublicKey) })
+	waitFor(t, "the banner", 5*time.Second, func() bool { return strings.Contains(stdout.String(), simulator.DefaultOnerwayAppID) })
 	out := stdout.String()
-	for _, want := range []string{"seed 42\n", simulator.DefaultSecretKey, simulator.DefaultPublicKey, `default merchant "default"`} {
+	for _, want := range []string{"seed 42\n", simulator.DefaultSecretKey, simulator.DefaultPublicKey, `default merchant "default"`,
+		"Onerway merchantNo  " + simulator.DefaultOnerwayMerchantNo + "\n", "Onerway secret key  " + simulator.DefaultOnerwaySecretKey + "\n",
+		"Onerway appId       " + simulator.DefaultOnerwayAppID + "\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}

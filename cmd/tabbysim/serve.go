@@ -122,8 +122,11 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "state kept in %s\n", o.Data)
 	}
 	fmt.Fprintf(stdout, "default merchant %q (merchant codes ae→AED, sa→SAR, kw→KWD)\n", simulator.DefaultMerchantID)
-	fmt.Fprintf(stdout, "  Tabby secret key  %s\n", simulator.DefaultSecretKey)
-	fmt.Fprintf(stdout, "  Tabby public key  %s\n", simulator.DefaultPublicKey)
+	fmt.Fprintf(stdout, "  Tabby secret key    %s\n", simulator.DefaultSecretKey)
+	fmt.Fprintf(stdout, "  Tabby public key    %s\n", simulator.DefaultPublicKey)
+	fmt.Fprintf(stdout, "  Onerway merchantNo  %s\n", simulator.DefaultOnerwayMerchantNo)
+	fmt.Fprintf(stdout, "  Onerway secret key  %s\n", simulator.DefaultOnerwaySecretKey)
+	fmt.Fprintf(stdout, "  Onerway appId       %s\n", simulator.DefaultOnerwayAppID)
 
 	<-ctx.Done()
 	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)

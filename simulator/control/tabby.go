@@ -25,6 +25,7 @@ type PaymentJSON struct {
 	SessionID     string               `json:"session_id"`
 	SessionStatus string               `json:"session_status"`
 	MerchantURLs  tabby.MerchantURLs   `json:"merchant_urls"`
+	Channel       tabby.Channel        `json:"channel"`
 	History       []tabby.HistoryEntry `json:"history"`
 }
 
@@ -35,7 +36,7 @@ func (a *API) paymentJSON(p *tabby.Payment) (PaymentJSON, error) {
 	}
 	return PaymentJSON{
 		Payment: p.JSON(), Merchant: p.Merchant, MerchantCode: p.MerchantCode, SessionID: p.SessionID,
-		SessionStatus: p.SessionStatus(now), MerchantURLs: p.URLs, History: p.History,
+		SessionStatus: p.SessionStatus(now), MerchantURLs: p.URLs, Channel: p.Channel, History: p.History,
 	}, nil
 }
 

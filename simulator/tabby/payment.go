@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // Status is a payment's API status, upper case as Tabby's REST API writes it.
@@ -32,6 +33,7 @@ type Payment struct {
 	CreatedAt    time.Time    `json:"created_at"`
 	Status       Status       `json:"status"`
 	IsTest       bool         `json:"is_test"`
+	Channel      Channel      `json:"channel"`
 	Amount       money.Amount `json:"amount"`
 	Currency     string       `json:"currency"`
 	Description  string       `json:"description,omitempty"`
@@ -58,6 +60,55 @@ type Payment struct {
 	Captures     []Capture      `json:"captures"`
 	Refunds      []Refund       `json:"refunds"`
 	History      []HistoryEntry `json:"history"`
+}
+
+// Channel is how a payment came to Tabby: from the merchant's own call to
+// Tabby's API, or from a payment gateway that created it for one of its
+// transactions and deals with Tabby for the merchant.
+type Channel struct {
+	Via Via `json:"via"`
+	// TransactionID is the gateway transaction's id; "" for a direct
+	// payment.
+	TransactionID string `json:"transaction_id,omitempty"`
+}
+
+// Via names a channel.
+type Via string
+
+// The channels a payment comes through.
+const (
+	ViaDirect  Via = "direct"
+	ViaOnerway Via = "onerway"
+)
+
+// Direct is the channel of a payment the merchant created itself.
+var Direct = Channel{Via: ViaDirect}
+
+// ThroughOnerway is the channel of a payment the Onerway gateway created for
+// its transaction transactionID.
+func ThroughOnerway(transactionID string) Channel {
+	return Channel{Via: ViaOnerway, TransactionID: transactionID}
+}
+
+// ThroughGateway reports whether a gateway, not the merchant, deals with
+// Tabby for the payment.
+func (c Channel) ThroughGateway() bool { return c.Via == ViaOnerway }
+
+func (c Channel) validate() error {
+	switch {
+	case c.Via == ViaDirect && c.TransactionID == "", c.Via == ViaOnerway && c.TransactionID != "":
+		return nil
+	}
+	return errorf(Invalid, "channel must be direct, or onerway with the gateway transaction's id; got %q %q", c.Via, c.TransactionID)
+}
+
+// limits are the order limits of payments through the channel: the
+// merchant's own with Tabby, or those of the gateway's Tabby method.
+func (c Channel) limits(m *tenant.Merchant) tenant.Limits {
+	if c.Via == ViaOnerway {
+		return m.Settings.Onerway.Limits
+	}
+	return m.Settings.Tabby.Limits
 }
 
 // Raw is JSON the merchant sent that the simulator keeps as it came.

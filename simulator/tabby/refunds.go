@@ -52,9 +52,9 @@ func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *
 		if amount <= 0 {
 			return errorf(Invalid, "amount must be greater than zero")
 		}
-		window := m.Settings.RefundWindow.D()
+		window := m.Settings.Tabby.RefundWindow.D()
 		if c.now.After(p.CreatedAt.Add(window)) {
-			return errorf(Invalid, "could not refund: refunds are accepted for %s after the payment was created, and that time has passed", m.Settings.RefundWindow)
+			return errorf(Invalid, "could not refund: refunds are accepted for %s after the payment was created, and that time has passed", m.Settings.Tabby.RefundWindow)
 		}
 		if rest := p.Captured() - p.Refunded(); amount > rest {
 			return errorf(Invalid, "could not refund %s %s: only %s %s of the captured amount is left to refund",

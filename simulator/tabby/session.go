@@ -11,8 +11,28 @@ import (
 )
 
 // CreateSession runs pre-scoring and creates a checkout session with its
-// payment. isTest is true for test keys.
+// payment, for the merchant's own call. isTest is true for test keys.
 func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *CheckoutRequest, isTest bool) (*Payment, error) {
+	var p *Payment
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = s.CreateSessionTx(ctx, tx, m, req, isTest, Direct)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// CreateSessionTx is CreateSession inside tx for a payment coming through
+// channel ch: a gateway creates the Tabby session in the transaction that
+// records its own transaction, so that both are stored or neither. The
+// session's timers start once tx commits.
+func (s *Service) CreateSessionTx(ctx context.Context, tx store.Tx, m *tenant.Merchant, req *CheckoutRequest, isTest bool, ch Channel) (*Payment, error) {
+	if err := ch.validate(); err != nil {
+		return nil, err
+	}
 	amount, err := req.validate(m.Settings.Strict)
 	if err != nil {
 		return nil, err
@@ -28,8 +48,11 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 	if err != nil {
 		return nil, err
 	}
+	if err := stillThere(tx, m); err != nil {
+		return nil, err
+	}
 	p := newPayment(m, req, amount, now, isTest)
-	p.ID, p.SessionID = s.IDs.UUID(), s.IDs.UUID()
+	p.ID, p.SessionID, p.Channel = s.IDs.UUID(), s.IDs.UUID(), ch
 	c := &change{now: now, m: m, created: true}
 	if reason := s.prescore(m, p); reason != "" {
 		p.RejectionReason = reason
@@ -39,17 +62,11 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 		p.record(now, "session created", ByMerchant, "")
 		c.timers = append(c.timers, timer{at: expiryAt(p, m), kind: timerExpire})
 	}
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		if err := stillThere(tx, m); err != nil {
-			return err
-		}
-		sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
-		if err := store.CreateJSON(tx, sess, p.ID); err != nil {
-			return err
-		}
-		return s.commit(ctx, tx, p, c)
-	})
-	if err != nil {
+	sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
+	if err := store.CreateJSON(tx, sess, p.ID); err != nil {
+		return nil, err
+	}
+	if err := s.commit(ctx, tx, p, c); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -61,7 +78,7 @@ func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, n
 		Merchant: m.ID, MerchantCode: req.MerchantCode, CreatedAt: now, Status: Created, IsTest: isTest,
 		Amount: amount, Currency: r.Currency, Description: r.Description, Lang: req.Lang,
 		Buyer: *r.Buyer, OrderHistory: r.OrderHistory, Meta: r.Meta, Attachment: r.Attachment,
-		SessionExpiresAt: now.Add(m.Settings.SessionTTL.D()),
+		SessionExpiresAt: now.Add(m.Settings.Tabby.SessionTTL.D()),
 		Captures:         []Capture{}, Refunds: []Refund{},
 	}
 	if p.Lang == "" {
@@ -98,7 +115,7 @@ func (s *Service) prescore(m *tenant.Merchant, p *Payment) string {
 	if prescoringRejects(&p.Buyer) {
 		return RejectNotAvailable
 	}
-	if l, ok := m.Settings.Limits[p.Currency]; ok {
+	if l, ok := p.Channel.limits(m)[p.Currency]; ok {
 		if min, err := money.Parse(l.Min, p.Currency); err == nil && p.Amount < min {
 			return RejectTooLow
 		}

@@ -137,7 +137,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:     "expire with expire webhooks on",
-			settings: map[string]any{"expire_webhooks": true},
+			settings: map[string]any{"tabby": map[string]any{"expire_webhooks": true}},
 			setup:    func(s *scenario) string { return s.session("100.00") },
 			act:      func(s *scenario, id string) { s.advance("26m") },
 			want: []event{{status: "expired", check: func(t *testing.T, b map[string]any) {
@@ -151,7 +151,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:     "cancel on the hosted page with expire webhooks on",
-			settings: map[string]any{"expire_webhooks": true},
+			settings: map[string]any{"tabby": map[string]any{"expire_webhooks": true}},
 			setup:    func(s *scenario) string { return s.session("100.00") },
 			act:      func(s *scenario, id string) { s.customer(id, "cancel") },
 			want: []event{{status: "expired", check: func(t *testing.T, b map[string]any) {
@@ -162,7 +162,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:     "immediate auto-capture sends authorize, capture and close in order",
-			settings: map[string]any{"auto_capture": "immediate"},
+			settings: map[string]any{"tabby": map[string]any{"auto_capture": "immediate"}},
 			setup:    func(s *scenario) string { return s.session("100.00") },
 			act:      func(s *scenario, id string) { s.customer(id, "approve") },
 			want: []event{

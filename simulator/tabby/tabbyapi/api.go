@@ -77,13 +77,14 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "missing Bearer scheme")
 			return
 		}
-		m, secret, err := a.Merchants.ByKey(r.Context(), key)
+		kind := tenant.TabbyKey(key)
+		m, err := a.Merchants.ByCredential(r.Context(), kind, key)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		journal.SetMerchant(r.Context(), m.ID)
-		if !secret && !publicKeyOK {
+		if kind != tenant.TabbySecretKey && !publicKeyOK {
 			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
 			return
 		}

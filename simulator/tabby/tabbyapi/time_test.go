@@ -48,7 +48,7 @@ func TestTime_PaymentExpiresAtExactly25Minutes(t *testing.T) {
 
 func TestTime_PerMerchantTimings(t *testing.T) {
 	m := newMerchant(t)
-	m.settings(map[string]any{"session_ttl": "10m", "expire_after_session": "2m"})
+	m.settings(map[string]any{"tabby": map[string]any{"session_ttl": "10m", "expire_after_session": "2m"}})
 	r := m.checkout()
 	id, sid := r.str("payment.id"), r.str("id")
 	created := mustTime(t, r.str("payment.created_at"))
@@ -65,8 +65,8 @@ func TestTime_PerMerchantTimings(t *testing.T) {
 
 	// The settings read back as they were written.
 	g := m.ctl(http.MethodGet, "/merchants/"+m.id, nil)
-	wantField(t, g, "settings.session_ttl", "10m")
-	wantField(t, g, "settings.expire_after_session", "2m")
+	wantField(t, g, "settings.tabby.session_ttl", "10m")
+	wantField(t, g, "settings.tabby.expire_after_session", "2m")
 }
 
 func TestTime_AutoCaptureAfter21Days(t *testing.T) {
@@ -111,7 +111,7 @@ func TestTime_AutoCaptureLeavesClosedPaymentsAlone(t *testing.T) {
 
 func TestTime_AutoCaptureOff(t *testing.T) {
 	m := newMerchant(t)
-	m.settings(map[string]any{"auto_capture": "off"})
+	m.settings(map[string]any{"tabby": map[string]any{"auto_capture": "off"}})
 	id := m.authorized("100.00")
 	m.advance("22d")
 	p := m.payment(id)
@@ -121,7 +121,7 @@ func TestTime_AutoCaptureOff(t *testing.T) {
 
 func TestTime_AutoCaptureImmediate(t *testing.T) {
 	m := newMerchant(t)
-	m.settings(map[string]any{"auto_capture": "immediate"})
+	m.settings(map[string]any{"tabby": map[string]any{"auto_capture": "immediate"}})
 	id, _ := m.session()
 	r := m.act(id, "approve")
 	wantStatus(t, r, http.StatusOK)

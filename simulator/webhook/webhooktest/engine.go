@@ -48,7 +48,8 @@ func New(t testing.TB, workers int, policies ...webhook.Policy) *Env {
 func (x *Env) Merchant(t testing.TB, id string, ws tenant.WebhookSettings) *tenant.Merchant {
 	t.Helper()
 	m := &tenant.Merchant{ID: id, CreatedAt: T0, Settings: tenant.DefaultSettings(),
-		Tabby: tenant.TabbyKeys{SecretKey: "sk_test_" + id, PublicKey: "pk_test_" + id, MerchantCodes: tenant.DefaultMerchantCodes()}}
+		Tabby:   tenant.TabbyKeys{SecretKey: "sk_test_" + id, PublicKey: "pk_test_" + id, MerchantCodes: tenant.DefaultMerchantCodes()},
+		Onerway: tenant.OnerwayCredentials{MerchantNo: merchantNumbers.Digits(12), SecretKey: "00", AppID: "1"}}
 	m.Settings.Webhooks = ws
 	if err := x.Merchants.Create(context.Background(), m); err != nil {
 		t.Fatal(err)
@@ -56,6 +57,10 @@ func (x *Env) Merchant(t testing.TB, id string, ws tenant.WebhookSettings) *tena
 	x.Clocks.AddClock(id, clock.Manual, T0)
 	return m
 }
+
+// merchantNumbers draws the merchants' Onerway merchantNo, unique as the
+// registry requires.
+var merchantNumbers = ids.New(0)
 
 // Enqueue writes d for m inside a store update, as a provider does.
 func (x *Env) Enqueue(t testing.TB, m *tenant.Merchant, d webhook.Delivery) {
