@@ -29,4 +29,4 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzDecodeCheckout -fuzztime 30s ./simulator/tabby/
+	$(GO) test -run '^$$' -fuzz FuzzDecodeCheckout -fuzztime 30s ./simulator/tabby/tabbyapi/

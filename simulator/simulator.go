@@ -19,6 +19,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/control"
 	"github.com/tabbysim/tabbysim/simulator/hpp"
 	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -164,7 +165,8 @@ func New(cfg Config) (*Simulator, error) {
 	}
 
 	root := mux.NewRouter()
-	// Go's servers, Tabby's among them, answer an unknown method in plain text.
+	// Outside the surfaces, which answer in their own shapes, an unknown
+	// path or method is answered in Go's plain text.
 	root.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 	})
@@ -172,9 +174,8 @@ func New(cfg Config) (*Simulator, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	}).Methods(http.MethodGet)
-	providers := root.NewRoute().Subrouter()
-	providers.Use(s.Journal.Middleware)
-	api.Register(providers)
+	// A provider's request is identified, then journalled, then handled.
+	api.Register(root, surface.Identify(api), s.Journal.Middleware)
 	(&hpp.Pages{Service: s.Tabby}).Register(root)
 
 	ctlRouter := mux.NewRouter()
@@ -306,8 +307,9 @@ func (s *Simulator) Reset(ctx context.Context) error {
 	return s.addDefaultMerchant(ctx)
 }
 
-// common adds a request id to every response and turns a panic into
-// Tabby's plain-text 500, logged.
+// common adds a request id and the version to every response, and turns a
+// panic the surfaces did not answer in their own shapes (one on the hosted
+// pages, say) into a plain-text 500, logged.
 func (s *Simulator) common(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req_"+s.requestIDs.Hex(12))

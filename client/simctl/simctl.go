@@ -493,6 +493,8 @@ type JournalEntry struct {
 	Seq          uint64    `json:"seq"`
 	At           time.Time `json:"at"`
 	RequestID    string    `json:"request_id"`
+	Provider     string    `json:"provider"`  // such as "tabby"
+	Operation    string    `json:"operation"` // such as "tabby.capture"
 	Merchant     string    `json:"merchant"`
 	Method       string    `json:"method"`
 	Path         string    `json:"path"`

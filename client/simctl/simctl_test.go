@@ -405,6 +405,7 @@ func TestJournal(t *testing.T) {
 	}
 	last := es[2]
 	if last.Method != http.MethodPost || last.Path != "/api/v2/checkout" || last.Merchant != sim.Merchant.ID ||
+		last.Provider != "tabby" || last.Operation != "tabby.create_session" ||
 		!strings.Contains(last.RequestBody, "order-j") || !strings.Contains(last.ResponseBody, s.ID) ||
 		last.Seq == 0 || last.At.IsZero() || last.RequestID == "" || last.Seq >= es[0].Seq {
 		t.Fatalf("create entry %+v", last)

@@ -1,9 +1,10 @@
 package clock
 
 import (
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 )
 
 // Latest is the latest time a clock can be set to. Every time derived from
@@ -14,7 +15,7 @@ import (
 var Latest = time.Date(9000, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // ErrOutOfRange is returned for a time a clock cannot be set to.
-var ErrOutOfRange = errors.New("out of range")
+var ErrOutOfRange = apperr.Errorf(apperr.Invalid, "out of range")
 
 // CheckTime reports whether a clock in mode can be set to t: not after
 // Latest and, for a wall clock, which keeps its reading as an offset from

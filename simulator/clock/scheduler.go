@@ -3,11 +3,12 @@ package clock
 import (
 	"container/heap"
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 )
 
 // Event is something due on a merchant's clock at a given time. Handlers look
@@ -26,7 +27,7 @@ type Event struct {
 type Handler func(ctx context.Context, e Event)
 
 // ErrUnknownClock is returned for a merchant that has no clock.
-var ErrUnknownClock = errors.New("clock: no clock for this merchant")
+var ErrUnknownClock = apperr.Errorf(apperr.NotFound, "clock: no clock for this merchant")
 
 // Scheduler owns the merchants' clocks and their queues of due events.
 //

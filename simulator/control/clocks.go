@@ -2,19 +2,21 @@ package control
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // registerClocks mounts the routes that read and move a merchant's clock.
 func (a *API) registerClocks(r *mux.Router) {
-	r.HandleFunc("/merchants/{id}/clock", a.getClock).Methods(http.MethodGet)
-	r.HandleFunc("/merchants/{id}/clock/advance", a.advanceClock).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/merchants/{id}/clock", a.getClock).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/merchants/{id}/clock/advance", a.advanceClock).Methods(http.MethodPost)
 }
 
 // ClockJSON is a clock's reading.
@@ -50,7 +52,7 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req AdvanceRequest
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	c, err := a.Clocks.Clock(m.ID)
@@ -62,31 +64,31 @@ func (a *API) advanceClock(w http.ResponseWriter, r *http.Request) {
 	var target time.Time
 	switch {
 	case req.By != "" && req.To != nil:
-		Error(w, http.StatusBadRequest, `send either "by" or "to", not both`)
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, `send either "by" or "to", not both`))
 		return
 	case req.By != "":
 		d, err := tenant.ParseDuration(req.By)
 		if err != nil || d < 0 {
-			Error(w, http.StatusBadRequest, `by: give a duration that is not negative, such as "26m" or "21d"`)
+			a.fail(w, r, apperr.Errorf(apperr.Invalid, `by: give a duration that is not negative, such as "26m" or "21d"`))
 			return
 		}
 		target = now.Add(d.D())
 		if err := a.Clocks.CheckTime(c.Mode(), target); err != nil {
-			Error(w, http.StatusBadRequest, "by: "+err.Error())
+			a.fail(w, r, fmt.Errorf("by: %w", err))
 			return
 		}
 	case req.To != nil:
 		if req.To.Before(now) {
-			Error(w, http.StatusBadRequest, "to: "+req.To.UTC().Format(time.RFC3339)+" is before the clock's now, "+now.Format(time.RFC3339)+"; clocks only move forward")
+			a.fail(w, r, apperr.Errorf(apperr.Invalid, "to: %s is before the clock's now, %s; clocks only move forward", req.To.UTC().Format(time.RFC3339), now.Format(time.RFC3339)))
 			return
 		}
 		if err := a.Clocks.CheckTime(c.Mode(), *req.To); err != nil {
-			Error(w, http.StatusBadRequest, "to: "+err.Error())
+			a.fail(w, r, fmt.Errorf("to: %w", err))
 			return
 		}
 		target = *req.To
 	default:
-		Error(w, http.StatusBadRequest, `send {"by": "26m"} or {"to": "2026-01-02T15:04:05Z"}`)
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, `send {"by": "26m"} or {"to": "2026-01-02T15:04:05Z"}`))
 		return
 	}
 	// An advance takes as long as the webhook tries it waits for: the

@@ -4,12 +4,10 @@
 package control
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,9 +16,11 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
@@ -54,20 +54,17 @@ type API struct {
 
 // Register mounts the control API on r.
 func (a *API) Register(r *mux.Router) {
-	s := r.PathPrefix(Prefix).Subrouter()
-	s.HandleFunc("/health", a.health).Methods(http.MethodGet)
+	s := surface.Mount(r, Prefix, answers{}, a.Log)
+	s.HandleFunc(Prefix+"/health", a.health).Methods(http.MethodGet)
 	p := s.NewRoute().Subrouter()
 	p.Use(a.checkToken)
-	p.HandleFunc("/journal", a.journal).Methods(http.MethodGet)
-	p.HandleFunc("/reset", a.reset).Methods(http.MethodPost)
+	p.HandleFunc(Prefix+"/journal", a.journal).Methods(http.MethodGet)
+	p.HandleFunc(Prefix+"/reset", a.reset).Methods(http.MethodPost)
 	a.registerMerchants(p)
 	a.registerClocks(p)
 	a.registerTabby(p)
 	a.registerScenarios(p)
 	a.registerDeliveries(p)
-	s.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		Error(w, http.StatusNotFound, "no control API route "+r.Method+" "+r.URL.Path)
-	})
 }
 
 func (a *API) checkToken(next http.Handler) http.Handler {
@@ -75,7 +72,7 @@ func (a *API) checkToken(next http.Handler) http.Handler {
 		if a.Token != "" {
 			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(a.Token)) != 1 {
-				Error(w, http.StatusUnauthorized, "the control API needs Authorization: Bearer <token>")
+				a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "the control API needs Authorization: Bearer <token>"))
 				return
 			}
 		}
@@ -88,7 +85,7 @@ func (a *API) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) journal(w http.ResponseWriter, r *http.Request) {
-	limit, ok := queryInt(w, r, "limit", 100)
+	limit, ok := a.queryInt(w, r, "limit", 100)
 	if !ok {
 		return
 	}
@@ -103,54 +100,32 @@ func (a *API) reset(w http.ResponseWriter, r *http.Request) {
 	a.writeJSON(w, r, http.StatusOK, map[string]string{"status": "reset"})
 }
 
-func queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
+func (a *API) queryInt(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
 		return def, true
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		Error(w, http.StatusBadRequest, name+": must be a whole number, 0 or more")
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "%s: must be a whole number, 0 or more", name))
 		return 0, false
 	}
 	return n, true
 }
 
-// fail maps an error to a status: unknown things, merchants a reset
-// removed among them, are 404, bad input 400, a customer acting on a
-// finished checkout 409, anything else 500, logged.
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, tenant.ErrNotFound), errors.Is(err, clock.ErrUnknownClock), errors.Is(err, webhook.ErrNotFound),
-		tabby.ErrorCode(err) == tabby.NotFound:
-		Error(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, tenant.ErrInvalid), errors.Is(err, clock.ErrOutOfRange), tabby.ErrorCode(err) == tabby.Invalid:
-		Error(w, http.StatusBadRequest, err.Error())
-	case tabby.ErrorCode(err) == tabby.Conflict:
-		Error(w, http.StatusConflict, err.Error())
-	default:
-		if a.Log != nil {
-			a.Log.Error("control API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		}
-		Error(w, http.StatusInternalServerError, "internal error: "+err.Error())
-	}
-}
-
-// decode reads a JSON body into v, answering 400 itself when it cannot. An
-// empty body leaves v as it is.
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+// decode reads a JSON body into v, answering 400 itself when it cannot.
+// Unknown fields are refused; an empty body leaves v as it is.
+func (a *API) decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := httpjson.ReadBody(w, r)
 	if err != nil {
-		Error(w, http.StatusBadRequest, "the body is larger than 1 MiB or was cut off")
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "%v", err))
 		return false
 	}
-	if len(strings.TrimSpace(string(body))) == 0 {
+	if len(bytes.TrimSpace(body)) == 0 {
 		return true
 	}
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		Error(w, http.StatusBadRequest, "could not decode the JSON body: "+err.Error())
+	if err := httpjson.Decode(body, v, httpjson.RefuseUnknown); err != nil {
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "could not decode the JSON body: %v", err))
 		return false
 	}
 	return true
@@ -158,11 +133,6 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // indent is how deep the control API indents its JSON, for people to read.
 const indent = "  "
-
-// Error writes the control API's error shape.
-func Error(w http.ResponseWriter, status int, msg string) {
-	_ = httpjson.Write(w, status, map[string]string{"error": msg}, indent) // strings always encode
-}
 
 // writeJSON answers v; a value that cannot be encoded is answered as any
 // unexpected error is.

@@ -115,6 +115,7 @@ func TestMerchants_CreateInvalid(t *testing.T) {
 		{"bad setting", map[string]any{"settings": map[string]any{"tabby": map[string]any{"session_ttl": "-5m"}}}},
 		{"bad currency", map[string]any{"merchant_codes": map[string]any{"us": "USD"}}},
 		{"not json", "{"},
+		{"two JSON values", `{"clock": "manual"} {"clock": "wall"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := shared.ctl(t, http.MethodPost, "/merchants", tc.body)
@@ -420,13 +421,14 @@ func TestJournal_PerMerchantNewestFirst(t *testing.T) {
 		method, path string
 		body         any
 		status       int
+		operation    string
 	}{
-		{http.MethodGet, "/api/v2/payments/" + id, nil, 200},
-		{http.MethodGet, "/api/v2/payments/not-a-uuid", nil, 400},
-		{http.MethodPost, "/api/v2/payments/" + id + "/captures", map[string]any{"amount": "1.00", "reference_id": "x"}, 400},
-		{http.MethodGet, "/api/v2/payments", nil, 200},
-		{http.MethodPost, "/api/v2/payments/" + id + "/close", nil, 400},
-		{http.MethodGet, "/api/v2/payments/" + id, nil, 200},
+		{http.MethodGet, "/api/v2/payments/" + id, nil, 200, "tabby.get_payment"},
+		{http.MethodGet, "/api/v2/payments/not-a-uuid", nil, 400, "tabby.get_payment"},
+		{http.MethodPost, "/api/v2/payments/" + id + "/captures", map[string]any{"amount": "1.00", "reference_id": "x"}, 400, "tabby.capture"},
+		{http.MethodGet, "/api/v1/payments", nil, 200, "tabby.list_payments"},
+		{http.MethodPost, "/api/v2/payments/" + id + "/close", nil, 400, "tabby.close"},
+		{http.MethodGet, "/api/v2/payments/" + id, nil, 200, "tabby.get_payment"},
 	}
 	for _, c := range calls {
 		r := a.api(c.method, c.path, c.body)
@@ -447,6 +449,9 @@ func TestJournal_PerMerchantNewestFirst(t *testing.T) {
 		}
 		if e.Get("merchant").String() != a.id {
 			t.Errorf("entry %d belongs to %q, want %q", i, e.Get("merchant"), a.id)
+		}
+		if e.Get("provider").String() != "tabby" || e.Get("operation").String() != c.operation {
+			t.Errorf("entry %d is %s %s, want tabby %s", i, e.Get("provider"), e.Get("operation"), c.operation)
 		}
 		if e.Get("request_id").String() == "" {
 			t.Errorf("entry %d has no request_id", i)

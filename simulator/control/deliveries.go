@@ -5,6 +5,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
@@ -12,10 +13,10 @@ import (
 // registerDeliveries mounts the webhook delivery log: list, one delivery
 // with every try, resend, and sending a payment's webhook on demand.
 func (a *API) registerDeliveries(r *mux.Router) {
-	r.HandleFunc("/deliveries", a.listDeliveries).Methods(http.MethodGet)
-	r.HandleFunc("/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
-	r.HandleFunc("/deliveries/{id}/resend", a.resend).Methods(http.MethodPost)
-	r.HandleFunc("/payments/{id}/webhooks", a.sendWebhook).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/deliveries", a.listDeliveries).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/deliveries/{id}", a.getDelivery).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/deliveries/{id}/resend", a.resend).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/payments/{id}/webhooks", a.sendWebhook).Methods(http.MethodPost)
 }
 
 var deliveryStatuses = map[string]bool{"": true, "pending": true, "held": true, "delivered": true, "failed": true, "dropped": true}
@@ -23,10 +24,10 @@ var deliveryStatuses = map[string]bool{"": true, "pending": true, "held": true, 
 func (a *API) listDeliveries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if !deliveryStatuses[q.Get("status")] {
-		Error(w, http.StatusBadRequest, "status must be one of pending, held, delivered, failed, dropped")
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "status must be one of pending, held, delivered, failed, dropped"))
 		return
 	}
-	limit, ok := queryInt(w, r, "limit", 100)
+	limit, ok := a.queryInt(w, r, "limit", 100)
 	if !ok {
 		return
 	}
@@ -62,7 +63,7 @@ func (a *API) sendWebhook(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Event string `json:"event"`
 	}
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	e, err := tabby.ParseEvent(req.Event)

@@ -2,21 +2,23 @@ package control
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // registerMerchants mounts the merchant routes: create, list, read, settings.
 func (a *API) registerMerchants(r *mux.Router) {
-	r.HandleFunc("/merchants", a.createMerchant).Methods(http.MethodPost)
-	r.HandleFunc("/merchants", a.listMerchants).Methods(http.MethodGet)
-	r.HandleFunc("/merchants/{id}", a.getMerchant).Methods(http.MethodGet)
-	r.HandleFunc("/merchants/{id}", a.patchMerchant).Methods(http.MethodPatch)
+	r.HandleFunc(Prefix+"/merchants", a.createMerchant).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/merchants", a.listMerchants).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/merchants/{id}", a.getMerchant).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/merchants/{id}", a.patchMerchant).Methods(http.MethodPatch)
 }
 
 // MerchantJSON is a merchant with its clock.
@@ -59,14 +61,14 @@ type CreateMerchantRequest struct {
 
 func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 	var req CreateMerchantRequest
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	mode := a.ClockMode
 	if req.Clock != "" {
 		var err error
 		if mode, err = clock.ParseMode(string(req.Clock)); err != nil {
-			Error(w, http.StatusBadRequest, "clock: "+err.Error())
+			a.fail(w, r, apperr.Errorf(apperr.Invalid, "clock: %v", err))
 			return
 		}
 	}
@@ -96,7 +98,7 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 	if req.Start != nil {
 		start = *req.Start
 		if err := a.Clocks.CheckTime(mode, start); err != nil {
-			Error(w, http.StatusBadRequest, "start: "+err.Error())
+			a.fail(w, r, fmt.Errorf("start: %w", err))
 			return
 		}
 	}
@@ -144,11 +146,11 @@ func (a *API) patchMerchant(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Settings json.RawMessage `json:"settings"`
 	}
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	if len(req.Settings) == 0 {
-		Error(w, http.StatusBadRequest, `send {"settings": {...}} with the settings to change`)
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, `send {"settings": {...}} with the settings to change`))
 		return
 	}
 	m, err := a.Merchants.UpdateSettings(r.Context(), mux.Vars(r)["id"], req.Settings)

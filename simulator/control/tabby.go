@@ -5,15 +5,16 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
 // registerTabby mounts the routes over Tabby payments: read, list, and the
 // customer's actions on the hosted page.
 func (a *API) registerTabby(r *mux.Router) {
-	r.HandleFunc("/payments", a.listPayments).Methods(http.MethodGet)
-	r.HandleFunc("/payments/{id}", a.getPayment).Methods(http.MethodGet)
-	r.HandleFunc("/payments/{id}/customer", a.customer).Methods(http.MethodPost)
+	r.HandleFunc(Prefix+"/payments", a.listPayments).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/payments/{id}", a.getPayment).Methods(http.MethodGet)
+	r.HandleFunc(Prefix+"/payments/{id}/customer", a.customer).Methods(http.MethodPost)
 }
 
 // PaymentJSON is a payment as the control API shows it: Tabby's object plus
@@ -57,7 +58,7 @@ func (a *API) getPayment(w http.ResponseWriter, r *http.Request) {
 func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("merchant")
 	if id == "" {
-		Error(w, http.StatusBadRequest, "merchant: name the merchant whose payments to list (?merchant=ID)")
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "merchant: name the merchant whose payments to list (?merchant=ID)"))
 		return
 	}
 	m, err := a.Merchants.Get(r.Context(), id)
@@ -65,7 +66,7 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	limit, ok := queryInt(w, r, "limit", 100)
+	limit, ok := a.queryInt(w, r, "limit", 100)
 	if !ok {
 		return
 	}
@@ -97,7 +98,7 @@ func (a *API) customer(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Action string `json:"action"`
 	}
-	if !decode(w, r, &req) {
+	if !a.decode(w, r, &req) {
 		return
 	}
 	action, err := tabby.ParseAction(req.Action)

@@ -19,8 +19,8 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
-	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 //go:embed templates/*.html
@@ -188,7 +188,7 @@ func (p *Pages) post(w http.ResponseWriter, r *http.Request) {
 
 	case "otp":
 		verified, err := p.Service.VerifyOTP(ctx, pay.ID, strings.TrimSpace(r.PostForm.Get("code")))
-		if tabby.ErrorCode(err) == tabby.Invalid {
+		if apperr.CodeOf(err) == apperr.Invalid {
 			// The only input VerifyOTP judges is the code.
 			p.checkout(w, http.StatusOK, pay, stepOTP, phone, t.WrongCode)
 			return
@@ -325,11 +325,12 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, pay *tabby.Payment,
 	if pay != nil {
 		lang = pay.Lang
 	}
-	switch tabby.ErrorCode(err) {
-	case tabby.NotFound:
+	switch apperr.CodeOf(err) {
+	case apperr.NotFound:
+		// No such session, or its merchant went away in a reset.
 		notFound(w, newView(lang))
 		return
-	case tabby.Conflict:
+	case apperr.Conflict:
 		// Someone else finished the checkout first (another tab, a
 		// timeout): show the state it is in now.
 		if pay != nil {
@@ -344,14 +345,14 @@ func (p *Pages) fail(w http.ResponseWriter, r *http.Request, pay *tabby.Payment,
 				return
 			}
 		}
-	case tabby.Invalid:
+	case apperr.Invalid:
 		v := newView(lang)
 		v.Heading, v.Message = v.T.ErrorTitle, []string{v.T.BadRequest}
 		render(w, http.StatusBadRequest, "notice", v)
 		return
 	}
-	if errors.Is(err, tenant.ErrNotFound) || errors.Is(err, context.Canceled) {
-		// The merchant went away in a reset, or the customer did.
+	if errors.Is(err, context.Canceled) {
+		// The customer went away.
 		notFound(w, newView(lang))
 		return
 	}

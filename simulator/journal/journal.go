@@ -4,11 +4,12 @@ package journal
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 )
 
 // BodyLimit is how much of a request or response body an entry keeps.
@@ -19,6 +20,8 @@ type Entry struct {
 	Seq          uint64    `json:"seq"`
 	At           time.Time `json:"at"`
 	RequestID    string    `json:"request_id"`
+	Provider     string    `json:"provider"`
+	Operation    string    `json:"operation"`
 	Merchant     string    `json:"merchant,omitempty"`
 	Method       string    `json:"method"`
 	Path         string    `json:"path"`
@@ -83,18 +86,9 @@ func (j *Journal) Reset() {
 	j.next, j.full = 0, false
 }
 
-type merchantKey struct{}
-
-// SetMerchant tells the journal which merchant a request belongs to, once
-// the handler has authenticated it.
-func SetMerchant(ctx context.Context, merchant string) {
-	if p, ok := ctx.Value(merchantKey{}).(*string); ok {
-		*p = merchant
-	}
-}
-
-// Middleware records every request that passes through next. requestID
-// reads the request id the response carries.
+// Middleware records every request that passes through next, with the
+// provider, operation and merchant surface.Identify gave it and the request
+// id its response carries.
 func (j *Journal) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -106,17 +100,18 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			reqBody, _ = io.ReadAll(io.LimitReader(r.Body, BodyLimit+1))
 			r.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), r.Body), r.Body}
 		}
-		merchant := new(string)
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), merchantKey{}, merchant)))
+		next.ServeHTTP(rec, r)
 		if len(reqBody) > BodyLimit {
 			reqBody, truncated = reqBody[:BodyLimit], true
 		}
 		if rec.overflow {
 			truncated = true
 		}
+		id := surface.IdentityOf(r.Context())
 		j.add(Entry{
-			At: start.UTC(), RequestID: w.Header().Get("X-Request-Id"), Merchant: *merchant,
+			At: start.UTC(), RequestID: w.Header().Get("X-Request-Id"),
+			Provider: id.Provider, Operation: string(id.Operation), Merchant: id.Merchant,
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 			LatencyMS:   float64(time.Since(start).Microseconds()) / 1000,
 			RequestBody: string(reqBody), ResponseBody: rec.body.String(), Truncated: truncated,

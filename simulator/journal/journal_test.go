@@ -1,21 +1,21 @@
 package journal
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 )
 
 func TestJournal_KeepsTheNewestAndFiltersByMerchant(t *testing.T) {
 	j := New(3)
-	h := j.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		SetMerchant(r.Context(), r.URL.Query().Get("m"))
+	h := surface.Identify(byQuery{})(j.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 		_, _ = io.WriteString(w, "answer")
-	}))
+	})))
 	for _, q := range []string{"a", "b", "a", "b"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/x?m="+q, strings.NewReader("body-"+q)))
 	}
@@ -24,7 +24,8 @@ func TestJournal_KeepsTheNewestAndFiltersByMerchant(t *testing.T) {
 		t.Fatalf("want the 3 newest, newest first; got %+v", all)
 	}
 	a := j.Recent("a", 0)
-	if len(a) != 1 || a[0].Merchant != "a" || a[0].RequestBody != "body-a" || a[0].Status != http.StatusTeapot || a[0].ResponseBody != "answer" {
+	if len(a) != 1 || a[0].Merchant != "a" || a[0].Provider != "tabby" || a[0].Operation != "tabby.capture" ||
+		a[0].RequestBody != "body-a" || a[0].Status != http.StatusTeapot || a[0].ResponseBody != "answer" {
 		t.Fatalf("merchant a's entries: %+v", a)
 	}
 	if got := j.Recent("", 1); len(got) != 1 || got[0].Seq != 4 {
@@ -57,6 +58,10 @@ func TestJournal_CutsBodiesButHandlerReadsAll(t *testing.T) {
 	}
 }
 
-func TestSetMerchant_OutsideTheMiddlewareIsHarmless(t *testing.T) {
-	SetMerchant(context.Background(), "m") // must not panic
+// byQuery identifies a request as a Tabby capture by the merchant its
+// query names.
+type byQuery struct{}
+
+func (byQuery) Identify(r *http.Request) surface.Identity {
+	return surface.Identity{Provider: "tabby", Operation: "tabby.capture", Merchant: r.URL.Query().Get("m")}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -15,12 +16,6 @@ type CaptureRequest struct {
 	ShippingAmount string `json:"shipping_amount"`
 	DiscountAmount string `json:"discount_amount"`
 	Items          []Item `json:"items"`
-}
-
-// DecodeCapture parses a capture body.
-func DecodeCapture(body []byte) (*CaptureRequest, error) {
-	var r CaptureRequest
-	return &r, decodeJSON(body, &r)
 }
 
 // Capture takes amount from an authorized payment. A capture whose
@@ -35,31 +30,31 @@ func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r 
 			}
 		}
 		if p.Status != Authorized {
-			return errorf(Invalid, "could not capture not authorized payments")
+			return apperr.Errorf(apperr.Invalid, "could not capture not authorized payments")
 		}
 		if r.Amount == "" {
-			return errorf(Invalid, "amount is required")
+			return apperr.Errorf(apperr.Invalid, "amount is required")
 		}
 		amount, err := money.Parse(r.Amount, p.Currency)
 		if err != nil {
-			return errorf(Invalid, "amount: %v", err)
+			return apperr.Errorf(apperr.Invalid, "amount: %v", err)
 		}
 		for name, v := range map[string]string{"tax_amount": r.TaxAmount, "shipping_amount": r.ShippingAmount, "discount_amount": r.DiscountAmount} {
 			if v == "" {
 				continue
 			}
 			if _, err := money.Parse(v, p.Currency); err != nil {
-				return errorf(Invalid, "%s: %v", name, err)
+				return apperr.Errorf(apperr.Invalid, "%s: %v", name, err)
 			}
 		}
 		if err := validateItems("items", r.Items, p.Currency); err != nil {
 			return err
 		}
 		if amount <= 0 {
-			return errorf(Invalid, "amount must be greater than zero")
+			return apperr.Errorf(apperr.Invalid, "amount must be greater than zero")
 		}
 		if rest := p.Amount - p.Captured(); amount > rest {
-			return errorf(Invalid, "could not capture %s %s: only %s %s of the payment is left to capture",
+			return apperr.Errorf(apperr.Invalid, "could not capture %s %s: only %s %s of the payment is left to capture",
 				amount.Format(p.Currency), p.Currency, rest.Format(p.Currency), p.Currency)
 		}
 		s.capture(p, c, Capture{Amount: amount, ReferenceID: r.ReferenceID, TaxAmount: amountText(r.TaxAmount, p.Currency),
@@ -103,11 +98,11 @@ func (s *Service) Close(ctx context.Context, m *tenant.Merchant, id string) (*Pa
 	return s.mutate(ctx, m, id, func(p *Payment, c *change) error {
 		switch p.Status {
 		case Closed:
-			return errorf(Invalid, "already closed")
+			return apperr.Errorf(apperr.Invalid, "already closed")
 		case Authorized:
 			s.close(p, c, ByMerchant, "closed by the merchant")
 			return nil
 		}
-		return errorf(Invalid, "could not close not authorized payments")
+		return apperr.Errorf(apperr.Invalid, "could not close not authorized payments")
 	})
 }

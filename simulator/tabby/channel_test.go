@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
@@ -140,7 +141,7 @@ func TestChannel_Limits(t *testing.T) {
 func TestChannel_MustBeKnown(t *testing.T) {
 	e := newObserverEnv(t)
 	for _, ch := range []tabby.Channel{{}, {Via: tabby.ViaOnerway}, {Via: tabby.ViaDirect, TransactionID: gatewayTxn}, {Via: "paypal", TransactionID: "1"}} {
-		if _, err := e.gatewaySession(checkoutRequest("100.00", "AED", "ae"), ch, nil); tabby.ErrorCode(err) != tabby.Invalid {
+		if _, err := e.gatewaySession(checkoutRequest("100.00", "AED", "ae"), ch, nil); apperr.CodeOf(err) != apperr.Invalid {
 			t.Errorf("channel %+v: %v, want an invalid request", ch, err)
 		}
 	}

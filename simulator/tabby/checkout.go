@@ -2,16 +2,14 @@ package tabby
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/mail"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 )
 
 // CheckoutRequest is the body of POST /api/v2/checkout.
@@ -47,56 +45,13 @@ type OrderRequest struct {
 	Items          []Item `json:"items"`
 }
 
-// MsgCouldNotDecode is Tabby's message for a body that is not JSON.
-const MsgCouldNotDecode = "could not decode request"
-
-// DecodeCheckout parses a create-session body. Errors are *Error with code
-// Invalid: malformed JSON gets Tabby's "could not decode request", a value of
-// the wrong type names the field.
-func DecodeCheckout(body []byte) (*CheckoutRequest, error) {
-	var req CheckoutRequest
-	if err := decodeJSON(body, &req); err != nil {
-		return nil, err
-	}
-	return &req, nil
-}
-
-// decodeJSON decodes one JSON object, naming the field of a type error.
-func decodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return errorf(Invalid, "%s: expected %s, got %s", te.Field, jsonTypeName(te.Type.Kind().String()), te.Value)
-		}
-		return errorf(Invalid, MsgCouldNotDecode)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errorf(Invalid, MsgCouldNotDecode)
-	}
-	return nil
-}
-
-func jsonTypeName(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "int", "int64", "float64":
-		return "a number"
-	case "bool":
-		return "a boolean"
-	case "slice":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	}
-	return goKind
-}
-
-// validate checks a request for the fields Tabby needs; strict also demands
+// Validate checks a request for the fields Tabby needs; strict also demands
 // the ones its OpenAPI file marks required. It returns the parsed amount.
-func (r *CheckoutRequest) validate(strict bool) (money.Amount, error) {
-	bad := func(format string, a ...any) (money.Amount, error) { return 0, errorf(Invalid, format, a...) }
+// Its errors are application errors with code Invalid.
+func (r *CheckoutRequest) Validate(strict bool) (money.Amount, error) {
+	bad := func(format string, a ...any) (money.Amount, error) {
+		return 0, apperr.Errorf(apperr.Invalid, format, a...)
+	}
 	p := r.Payment
 	switch {
 	case p == nil:
@@ -185,7 +140,7 @@ func (r *CheckoutRequest) validate(strict bool) (money.Amount, error) {
 func parseMerchantURL(field, raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return nil, errorf(Invalid, "%s: %q is not an absolute http or https URL", field, raw)
+		return nil, apperr.Errorf(apperr.Invalid, "%s: %q is not an absolute http or https URL", field, raw)
 	}
 	return u, nil
 }
@@ -193,7 +148,7 @@ func parseMerchantURL(field, raw string) (*url.URL, error) {
 // validateStrict demands the fields tabby-openapi.yml marks required.
 func (r *CheckoutRequest) validateStrict() error {
 	p := r.Payment
-	missing := func(field string) error { return errorf(Invalid, "%s is required", field) }
+	missing := func(field string) error { return apperr.Errorf(apperr.Invalid, "%s is required", field) }
 	switch {
 	case r.Lang == "":
 		return missing("lang")
@@ -223,20 +178,20 @@ func (r *CheckoutRequest) validateStrict() error {
 func validateItems(field string, items []Item, currency string) error {
 	for i, it := range items {
 		if it.Quantity < 0 {
-			return errorf(Invalid, "%s[%d].quantity must not be negative", field, i)
+			return apperr.Errorf(apperr.Invalid, "%s[%d].quantity must not be negative", field, i)
 		}
 		for name, v := range map[string]string{"unit_price": it.UnitPrice, "discount_amount": it.DiscountAmount} {
 			if v == "" {
 				continue
 			}
 			if _, err := money.Parse(v, currency); err != nil {
-				return errorf(Invalid, "%s[%d].%s: %v", field, i, name, err)
+				return apperr.Errorf(apperr.Invalid, "%s[%d].%s: %v", field, i, name, err)
 			}
 		}
 		switch it.Gender {
 		case "", "Male", "Female", "Kids", "Other":
 		default:
-			return errorf(Invalid, "%s[%d].gender must be Male, Female, Kids or Other, got %q", field, i, it.Gender)
+			return apperr.Errorf(apperr.Invalid, "%s[%d].gender must be Male, Female, Kids or Other, got %q", field, i, it.Gender)
 		}
 	}
 	return nil

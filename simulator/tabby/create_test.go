@@ -30,15 +30,10 @@ func TestCreate_TakenIDsAreRefused(t *testing.T) {
 	if err := reg.Create(ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	req, err := tabby.DecodeCheckout([]byte(`{"merchant_code":"ae","payment":{"amount":"100.00","currency":"AED",
-		"buyer":{"email":"otp.success@tabby.ai","phone":"500000001"}}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook, err := tabby.DecodeWebhook([]byte(`{"url":"https://shop.example/hook"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	req := &tabby.CheckoutRequest{MerchantCode: "ae", Payment: &tabby.PaymentRequest{Amount: "100.00", Currency: "AED",
+		Buyer: &tabby.Buyer{Email: "otp.success@tabby.ai", Phone: "500000001"}}}
+	url := "https://shop.example/hook"
+	hook := &tabby.WebhookInput{URL: &url}
 	// start builds the services as a start of the simulator with seed 1
 	// does, and creates a session and a webhook.
 	start := func() (*tabby.Payment, *tabby.Webhook, error, error) {

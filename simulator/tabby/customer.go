@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -26,7 +27,7 @@ func ParseAction(s string) (Action, error) {
 	case Approve, Reject, Cancel, ApproveWithoutRedirect, Abandon:
 		return a, nil
 	}
-	return "", errorf(Invalid, "action must be one of approve, reject, cancel, approve_without_redirect, abandon; got %q", s)
+	return "", apperr.Errorf(apperr.Invalid, "action must be one of approve, reject, cancel, approve_without_redirect, abandon; got %q", s)
 }
 
 // Act does what the customer does on the hosted page and returns the
@@ -79,11 +80,11 @@ func (s *Service) Act(ctx context.Context, paymentID string, a Action) (*Payment
 func checkOpen(p *Payment, now time.Time) error {
 	switch {
 	case p.RejectionReason != "":
-		return errorf(Conflict, "the session was rejected at pre-scoring (%s); the customer cannot pay", p.RejectionReason)
+		return apperr.Errorf(apperr.Conflict, "the session was rejected at pre-scoring (%s); the customer cannot pay", p.RejectionReason)
 	case p.Status != Created:
-		return errorf(Conflict, "the payment is %s; the customer can no longer act on it", p.Status)
+		return apperr.Errorf(apperr.Conflict, "the payment is %s; the customer can no longer act on it", p.Status)
 	case !now.Before(p.SessionExpiresAt):
-		return errorf(Conflict, "the checkout session expired at %s", p.SessionExpiresAt.Format(time.RFC3339))
+		return apperr.Errorf(apperr.Conflict, "the checkout session expired at %s", p.SessionExpiresAt.Format(time.RFC3339))
 	}
 	return nil
 }
@@ -99,7 +100,7 @@ func (s *Service) VerifyOTP(ctx context.Context, paymentID, code string) (*Payme
 			return err
 		}
 		if code != OTPCode {
-			return errorf(Invalid, "wrong code: in the sandbox the code is always %s", OTPCode)
+			return apperr.Errorf(apperr.Invalid, "wrong code: in the sandbox the code is always %s", OTPCode)
 		}
 		if !p.OTPVerified {
 			p.OTPVerified = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
@@ -62,7 +63,7 @@ func ParseEvent(s string) (Event, error) {
 	case EventAuthorize, EventCapture, EventClose, EventReject, EventRefund, EventUpdate, EventExpire:
 		return e, nil
 	}
-	return "", errorf(Invalid, "event must be one of authorize, capture, close, reject, refund, update, expire; got %q", s)
+	return "", apperr.Errorf(apperr.Invalid, "event must be one of authorize, capture, close, reject, refund, update, expire; got %q", s)
 }
 
 // SendWebhook sends the payment's current state as event e, on demand,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -99,7 +100,7 @@ func (c Channel) validate() error {
 	case c.Via == ViaDirect && c.TransactionID == "", c.Via == ViaOnerway && c.TransactionID != "":
 		return nil
 	}
-	return errorf(Invalid, "channel must be direct, or onerway with the gateway transaction's id; got %q %q", c.Via, c.TransactionID)
+	return apperr.Errorf(apperr.Invalid, "channel must be direct, or onerway with the gateway transaction's id; got %q %q", c.Via, c.TransactionID)
 }
 
 // limits are the order limits of payments through the channel: the

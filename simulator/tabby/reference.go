@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -11,7 +12,7 @@ import (
 func (s *Service) UpdateReference(ctx context.Context, m *tenant.Merchant, id, referenceID string) (*Payment, error) {
 	return s.mutate(ctx, m, id, func(p *Payment, c *change) error {
 		if p.Status != Authorized && p.Status != Closed {
-			return errorf(Invalid, "could not update payment: only AUTHORIZED and CLOSED payments can be updated, this one is %s", p.Status)
+			return apperr.Errorf(apperr.Invalid, "could not update payment: only AUTHORIZED and CLOSED payments can be updated, this one is %s", p.Status)
 		}
 		old := p.Order.ReferenceID
 		p.Order.ReferenceID = referenceID
@@ -19,20 +20,4 @@ func (s *Service) UpdateReference(ctx context.Context, m *tenant.Merchant, id, r
 		c.emit(p, EventUpdate)
 		return nil
 	})
-}
-
-// DecodeUpdate parses a PUT payment body and returns the new reference id.
-func DecodeUpdate(body []byte) (string, error) {
-	var r struct {
-		Order *struct {
-			ReferenceID *string `json:"reference_id"`
-		} `json:"order"`
-	}
-	if err := decodeJSON(body, &r); err != nil {
-		return "", err
-	}
-	if r.Order == nil || r.Order.ReferenceID == nil {
-		return "", errorf(Invalid, "order.reference_id is required")
-	}
-	return *r.Order.ReferenceID, nil
 }

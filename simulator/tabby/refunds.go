@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -13,12 +14,6 @@ type RefundRequest struct {
 	ReferenceID string `json:"reference_id"`
 	Reason      string `json:"reason"`
 	Items       []Item `json:"items"`
-}
-
-// DecodeRefund parses a refund body.
-func DecodeRefund(body []byte) (*RefundRequest, error) {
-	var r RefundRequest
-	return &r, decodeJSON(body, &r)
 }
 
 // Refund returns amount from a closed payment, never more than captured.
@@ -35,29 +30,29 @@ func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *
 		}
 		if p.Status != Closed {
 			if len(p.Captures) == 0 {
-				return errorf(Invalid, "can not refund payment that has no captures and not closed")
+				return apperr.Errorf(apperr.Invalid, "can not refund payment that has no captures and not closed")
 			}
-			return errorf(Invalid, "can not refund payment that is not closed: close it first (it is %s)", p.Status)
+			return apperr.Errorf(apperr.Invalid, "can not refund payment that is not closed: close it first (it is %s)", p.Status)
 		}
 		if r.Amount == "" {
-			return errorf(Invalid, "amount is required")
+			return apperr.Errorf(apperr.Invalid, "amount is required")
 		}
 		amount, err := money.Parse(r.Amount, p.Currency)
 		if err != nil {
-			return errorf(Invalid, "amount: %v", err)
+			return apperr.Errorf(apperr.Invalid, "amount: %v", err)
 		}
 		if err := validateItems("items", r.Items, p.Currency); err != nil {
 			return err
 		}
 		if amount <= 0 {
-			return errorf(Invalid, "amount must be greater than zero")
+			return apperr.Errorf(apperr.Invalid, "amount must be greater than zero")
 		}
 		window := m.Settings.Tabby.RefundWindow.D()
 		if c.now.After(p.CreatedAt.Add(window)) {
-			return errorf(Invalid, "could not refund: refunds are accepted for %s after the payment was created, and that time has passed", m.Settings.Tabby.RefundWindow)
+			return apperr.Errorf(apperr.Invalid, "could not refund: refunds are accepted for %s after the payment was created, and that time has passed", m.Settings.Tabby.RefundWindow)
 		}
 		if rest := p.Captured() - p.Refunded(); amount > rest {
-			return errorf(Invalid, "could not refund %s %s: only %s %s of the captured amount is left to refund",
+			return apperr.Errorf(apperr.Invalid, "could not refund %s %s: only %s %s of the captured amount is left to refund",
 				amount.Format(p.Currency), p.Currency, rest.Format(p.Currency), p.Currency)
 		}
 		items := normaliseItems(r.Items, p.Currency)

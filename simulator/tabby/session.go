@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -33,16 +34,16 @@ func (s *Service) CreateSessionTx(ctx context.Context, tx store.Tx, m *tenant.Me
 	if err := ch.validate(); err != nil {
 		return nil, err
 	}
-	amount, err := req.validate(m.Settings.Strict)
+	amount, err := req.Validate(m.Settings.Strict)
 	if err != nil {
 		return nil, err
 	}
 	currency, ok := m.Currency(req.MerchantCode)
 	if !ok {
-		return nil, errorf(Unauthorized, "merchant is null")
+		return nil, apperr.Errorf(apperr.Unauthorized, "merchant is null")
 	}
 	if currency != req.Payment.Currency {
-		return nil, errorf(Invalid, "could not create payment: only '%s' is supported, but got '%s'", currency, req.Payment.Currency)
+		return nil, apperr.Errorf(apperr.Invalid, "could not create payment: only '%s' is supported, but got '%s'", currency, req.Payment.Currency)
 	}
 	now, err := s.Now(m.ID)
 	if err != nil {
@@ -130,7 +131,7 @@ func (s *Service) prescore(m *tenant.Merchant, p *Payment) string {
 func (s *Service) Session(ctx context.Context, m *tenant.Merchant, sessionID string) (*Payment, error) {
 	p, err := s.SessionAnyMerchant(ctx, sessionID)
 	if err == nil && p.Merchant != m.ID {
-		return nil, errorf(NotFound, "no such session")
+		return nil, apperr.Errorf(apperr.NotFound, "no such session")
 	}
 	return p, err
 }
@@ -143,7 +144,7 @@ func (s *Service) CancelSession(ctx context.Context, m *tenant.Merchant, session
 	}
 	return s.mutate(ctx, m, p.ID, func(p *Payment, c *change) error {
 		if p.Status != Created {
-			return errorf(Invalid, "could not cancel session: payment is %s", p.Status)
+			return apperr.Errorf(apperr.Invalid, "could not cancel session: payment is %s", p.Status)
 		}
 		s.expire(p, c, ByMerchant, "session cancelled")
 		return nil
@@ -158,14 +159,14 @@ func (s *Service) SessionAnyMerchant(ctx context.Context, sessionID string) (*Pa
 		var paymentID string
 		_, err := store.GetJSON(tx, kindSession, sessionID, &paymentID)
 		if errors.Is(err, store.ErrNotFound) {
-			return errorf(NotFound, "no such session")
+			return apperr.Errorf(apperr.NotFound, "no such session")
 		}
 		if err != nil {
 			return err
 		}
 		_, err = store.GetJSON(tx, kindPayment, paymentID, &p)
 		if errors.Is(err, store.ErrNotFound) {
-			return errorf(NotFound, "no such session")
+			return apperr.Errorf(apperr.NotFound, "no such session")
 		}
 		return err
 	})

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -47,12 +48,6 @@ type WebhookInput struct {
 	Header *WebhookHeader `json:"header"`
 }
 
-// DecodeWebhook parses a webhook register or update body.
-func DecodeWebhook(body []byte) (*WebhookInput, error) {
-	var in WebhookInput
-	return &in, decodeJSON(body, &in)
-}
-
 // Webhooks manages webhook registrations.
 type Webhooks struct {
 	Store store.Store
@@ -62,17 +57,17 @@ type Webhooks struct {
 // checkCode resolves the X-Merchant-Code header for merchant m.
 func checkCode(m *tenant.Merchant, code string) error {
 	if code == "" {
-		return errorf(Invalid, "the X-Merchant-Code header is required")
+		return apperr.Errorf(apperr.Invalid, "the X-Merchant-Code header is required")
 	}
 	if _, ok := m.Currency(code); !ok {
-		return errorf(Unauthorized, "merchant is null")
+		return apperr.Errorf(apperr.Unauthorized, "merchant is null")
 	}
 	return nil
 }
 
 func (in *WebhookInput) validate(strict bool) error {
 	if in.URL == nil || *in.URL == "" {
-		return errorf(Invalid, "url is required")
+		return apperr.Errorf(apperr.Invalid, "url is required")
 	}
 	u, err := parseMerchantURL("url", *in.URL)
 	if err != nil {
@@ -82,21 +77,21 @@ func (in *WebhookInput) validate(strict bool) error {
 		host := u.Hostname()
 		ip := net.ParseIP(host)
 		if u.Scheme != "https" || host == "localhost" || (ip != nil && (ip.IsLoopback() || ip.IsPrivate())) {
-			return errorf(Invalid, "url: %q must be a public https URL (strict mode)", *in.URL)
+			return apperr.Errorf(apperr.Invalid, "url: %q must be a public https URL (strict mode)", *in.URL)
 		}
 	}
 	if h := in.Header; h != nil {
 		switch {
 		case (h.Title == "") != (h.Value == ""):
-			return errorf(Invalid, "header: title and value go together")
+			return apperr.Errorf(apperr.Invalid, "header: title and value go together")
 		case h.Title != "" && !isToken(h.Title):
-			return errorf(Invalid, "header.title: %q is not an HTTP header name: letters, digits and !#$%%&'*+-.^_`|~ only (RFC 9110 §5.1)", h.Title)
+			return apperr.Errorf(apperr.Invalid, "header.title: %q is not an HTTP header name: letters, digits and !#$%%&'*+-.^_`|~ only (RFC 9110 §5.1)", h.Title)
 		case connectionHeaders[strings.ToLower(h.Title)]:
-			return errorf(Invalid, "header.title: %q belongs to the HTTP connection and does not reach the endpoint as sent; choose another name, such as X-Webhook-Secret", h.Title)
+			return apperr.Errorf(apperr.Invalid, "header.title: %q belongs to the HTTP connection and does not reach the endpoint as sent; choose another name, such as X-Webhook-Secret", h.Title)
 		case strings.ContainsFunc(h.Value, isControl):
-			return errorf(Invalid, "header.value must not contain control characters (U+0000 to U+001F but tab, U+007F): HTTP cannot carry them (RFC 9110 §5.5)")
+			return apperr.Errorf(apperr.Invalid, "header.value must not contain control characters (U+0000 to U+001F but tab, U+007F): HTTP cannot carry them (RFC 9110 §5.5)")
 		case strings.Trim(h.Value, " \t") != h.Value:
-			return errorf(Invalid, "header.value must not begin or end with a space or tab: HTTP drops them (RFC 9110 §5.5)")
+			return apperr.Errorf(apperr.Invalid, "header.value must not begin or end with a space or tab: HTTP drops them (RFC 9110 §5.5)")
 		}
 	}
 	return nil
@@ -149,7 +144,7 @@ func (w *Webhooks) Register(ctx context.Context, m *tenant.Merchant, code string
 			return err
 		}
 		if n >= MaxWebhooks {
-			return errorf(Invalid, "merchant code %q already has %d webhooks, the most Tabby allows; delete one first", code, MaxWebhooks)
+			return apperr.Errorf(apperr.Invalid, "merchant code %q already has %d webhooks, the most Tabby allows; delete one first", code, MaxWebhooks)
 		}
 		return store.CreateJSON(tx, webhookDoc(&hook), &hook)
 	})
@@ -208,7 +203,7 @@ func (w *Webhooks) get(tx store.Tx, m *tenant.Merchant, code, id string) (*store
 	var h storedWebhook
 	_, err := store.GetJSON(tx, kindWebhook, id, &h)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (h.Merchant != m.ID || h.MerchantCode != code)) {
-		return nil, errorf(NotFound, "no such webhook")
+		return nil, apperr.Errorf(apperr.NotFound, "no such webhook")
 	}
 	return &h, err
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
@@ -94,10 +95,10 @@ func (m *Merchant) credentials() map[Credential]string {
 
 func credentialID(c Credential, value string) string { return string(c) + ":" + value }
 
-// Errors returned by the registry.
+// Errors returned by the registry, wrapped with what went wrong.
 var (
-	ErrNotFound = errors.New("no such merchant")
-	ErrInvalid  = errors.New("invalid merchant")
+	ErrNotFound = apperr.Errorf(apperr.NotFound, "no such merchant")
+	ErrInvalid  = apperr.Errorf(apperr.Invalid, "invalid merchant")
 )
 
 // Registry stores merchants.

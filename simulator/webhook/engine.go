@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -28,7 +29,7 @@ const (
 const ReorderHold = time.Minute
 
 // ErrNotFound is returned for an unknown delivery.
-var ErrNotFound = errors.New("no such delivery")
+var ErrNotFound = apperr.Errorf(apperr.NotFound, "no such delivery")
 
 // Engine stores and delivers the webhooks of every provider whose Policy
 // is registered.

@@ -1,4 +1,6 @@
-// Package httpjson writes the JSON answers of the simulator's HTTP layers.
+// Package httpjson reads the JSON bodies of requests and writes the JSON
+// answers of the simulator's HTTP layers, the same way for every surface;
+// each surface words the errors in its own shape.
 package httpjson
 
 import (

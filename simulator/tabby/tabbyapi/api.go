@@ -3,10 +3,7 @@
 package tabbyapi
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -16,15 +13,12 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
-	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
-
-// maxBody bounds request bodies; Tabby's strings are at most 255 characters
-// and orders are small.
-const maxBody = 1 << 20
 
 // API serves Tabby's merchant API.
 type API struct {
@@ -36,25 +30,30 @@ type API struct {
 	Log           *slog.Logger
 }
 
-// Register mounts the API's routes on r.
-func (a *API) Register(r *mux.Router) {
-	r.HandleFunc("/api/v2/checkout", a.auth(true, a.createSession)).Methods(http.MethodPost)
-	r.HandleFunc("/api/v2/checkout/{id}", a.auth(false, a.getSession)).Methods(http.MethodGet)
-	r.HandleFunc("/api/v2/checkout/{id}/cancel", a.auth(false, a.cancelSession)).Methods(http.MethodPost)
-	for _, v := range []string{"v1", "v2"} {
-		p := "/api/" + v + "/payments"
-		r.HandleFunc(p, a.auth(false, a.listPayments)).Methods(http.MethodGet)
-		r.HandleFunc(p+"/{id}", a.auth(false, a.payment(a.getPayment))).Methods(http.MethodGet)
-		r.HandleFunc(p+"/{id}", a.auth(false, a.payment(a.updatePayment))).Methods(http.MethodPut)
-		r.HandleFunc(p+"/{id}/captures", a.auth(false, a.payment(a.capture))).Methods(http.MethodPost)
-		r.HandleFunc(p+"/{id}/refunds", a.auth(false, a.payment(a.refund))).Methods(http.MethodPost)
-		r.HandleFunc(p+"/{id}/close", a.auth(false, a.payment(a.closePayment))).Methods(http.MethodPost)
+// Register mounts the API under /api on r. A request it serves passes
+// through front (outermost first), which may rely on its route being
+// matched and named, then Tabby's own panic guard, then the handler.
+func (a *API) Register(r *mux.Router, front ...mux.MiddlewareFunc) {
+	s := surface.Mount(r, "/api", answers{}, a.Log, front...)
+	route := func(op surface.Operation, method, path string, h http.HandlerFunc) {
+		s.HandleFunc(path, h).Methods(method).Name(string(op))
 	}
-	r.HandleFunc("/api/v1/webhooks", a.auth(false, a.listWebhooks)).Methods(http.MethodGet)
-	r.HandleFunc("/api/v1/webhooks", a.auth(false, a.registerWebhook)).Methods(http.MethodPost)
-	r.HandleFunc("/api/v1/webhooks/{id}", a.auth(false, a.getWebhook)).Methods(http.MethodGet)
-	r.HandleFunc("/api/v1/webhooks/{id}", a.auth(false, a.updateWebhook)).Methods(http.MethodPut)
-	r.HandleFunc("/api/v1/webhooks/{id}", a.auth(false, a.deleteWebhook)).Methods(http.MethodDelete)
+	route(OpCreateSession, http.MethodPost, "/api/v2/checkout", a.auth(true, a.createSession))
+	route(OpGetSession, http.MethodGet, "/api/v2/checkout/{id}", a.auth(false, a.getSession))
+	route(OpCancelSession, http.MethodPost, "/api/v2/checkout/{id}/cancel", a.auth(false, a.cancelSession))
+	for _, p := range []string{"/api/v1/payments", "/api/v2/payments"} {
+		route(OpListPayments, http.MethodGet, p, a.auth(false, a.listPayments))
+		route(OpGetPayment, http.MethodGet, p+"/{id}", a.auth(false, a.payment(a.getPayment)))
+		route(OpUpdatePayment, http.MethodPut, p+"/{id}", a.auth(false, a.payment(a.updatePayment)))
+		route(OpCapture, http.MethodPost, p+"/{id}/captures", a.auth(false, a.payment(a.capture)))
+		route(OpRefund, http.MethodPost, p+"/{id}/refunds", a.auth(false, a.payment(a.refund)))
+		route(OpClose, http.MethodPost, p+"/{id}/close", a.auth(false, a.payment(a.closePayment)))
+	}
+	route(OpListWebhooks, http.MethodGet, "/api/v1/webhooks", a.auth(false, a.listWebhooks))
+	route(OpRegisterWebhook, http.MethodPost, "/api/v1/webhooks", a.auth(false, a.registerWebhook))
+	route(OpGetWebhook, http.MethodGet, "/api/v1/webhooks/{id}", a.auth(false, a.getWebhook))
+	route(OpUpdateWebhook, http.MethodPut, "/api/v1/webhooks/{id}", a.auth(false, a.updateWebhook))
+	route(OpDeleteWebhook, http.MethodDelete, "/api/v1/webhooks/{id}", a.auth(false, a.deleteWebhook))
 }
 
 // call is one authenticated request.
@@ -71,10 +70,9 @@ type handler func(c *call)
 // public key, as Tabby's shipped SDKs use it there (tabby-api.md §1.2).
 func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" {
-			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "missing Bearer scheme")
+		key, ok := bearerKey(r)
+		if !ok {
+			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "missing Bearer scheme"))
 			return
 		}
 		kind := tenant.TabbyKey(key)
@@ -83,9 +81,8 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 			a.fail(w, r, err)
 			return
 		}
-		journal.SetMerchant(r.Context(), m.ID)
 		if kind != tenant.TabbySecretKey && !publicKeyOK {
-			a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
+			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "invalid secret key"))
 			return
 		}
 		isTest := strings.HasPrefix(key, "sk_test_") || strings.HasPrefix(key, "pk_test_")
@@ -97,7 +94,7 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 func (a *API) payment(next handler) handler {
 	return func(c *call) {
 		if _, err := uuid.Parse(mux.Vars(c.r)["id"]); err != nil {
-			a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", "invalid payment id")
+			a.fail(c.w, c.r, apperr.Errorf(apperr.Invalid, "invalid payment id"))
 			return
 		}
 		next(c)
@@ -106,25 +103,8 @@ func (a *API) payment(next handler) handler {
 
 func (c *call) id() string { return mux.Vars(c.r)["id"] }
 
-// decodeBody reads the bounded request body and decodes it with decode,
-// answering the error itself when it cannot.
-func decodeBody[T any](a *API, c *call, decode func([]byte) (T, error)) (T, bool) {
-	var zero T
-	b, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBody))
-	if err != nil {
-		a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", "could not decode request: the body is larger than 1 MiB or was cut off")
-		return zero, false
-	}
-	v, err := decode(b)
-	if err != nil {
-		a.domainError(c, err)
-		return zero, false
-	}
-	return v, true
-}
-
 func (a *API) createSession(c *call) {
-	if req, ok := decodeBody(a, c, tabby.DecodeCheckout); ok {
+	if req, ok := decodeBody(a, c, decodeCheckout); ok {
 		a.answerSession(c)(a.Service.CreateSession(c.r.Context(), c.merchant, req, c.isTest))
 	}
 }
@@ -140,12 +120,12 @@ func (a *API) cancelSession(c *call) {
 func (a *API) answerSession(c *call) func(*tabby.Payment, error) {
 	return func(p *tabby.Payment, err error) {
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		now, err := a.Service.Now(c.merchant.ID)
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		a.writeJSON(c.w, c.r, http.StatusOK, p.SessionJSON(now, a.HostedPageURL(p.SessionID)))
@@ -157,19 +137,19 @@ func (a *API) getPayment(c *call) {
 }
 
 func (a *API) updatePayment(c *call) {
-	if ref, ok := decodeBody(a, c, tabby.DecodeUpdate); ok {
+	if ref, ok := decodeBody(a, c, decodeUpdate); ok {
 		a.answerPayment(c)(a.Service.UpdateReference(c.r.Context(), c.merchant, c.id(), ref))
 	}
 }
 
 func (a *API) capture(c *call) {
-	if req, ok := decodeBody(a, c, tabby.DecodeCapture); ok {
+	if req, ok := decodeBody(a, c, decodeCapture); ok {
 		a.answerPayment(c)(a.Service.Capture(c.r.Context(), c.merchant, c.id(), req))
 	}
 }
 
 func (a *API) refund(c *call) {
-	if req, ok := decodeBody(a, c, tabby.DecodeRefund); ok {
+	if req, ok := decodeBody(a, c, decodeRefund); ok {
 		a.answerPayment(c)(a.Service.Refund(c.r.Context(), c.merchant, c.id(), req))
 	}
 }
@@ -181,7 +161,7 @@ func (a *API) closePayment(c *call) {
 func (a *API) answerPayment(c *call) func(*tabby.Payment, error) {
 	return func(p *tabby.Payment, err error) {
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		a.writeJSON(c.w, c.r, http.StatusOK, p.JSON())
@@ -205,7 +185,7 @@ var listStatuses = map[string]tabby.ListFilter{
 
 func (a *API) listPayments(c *call) {
 	q := c.r.URL.Query()
-	bad := func(msg string) { a.writeError(c.w, c.r, http.StatusBadRequest, "bad_data", msg) }
+	bad := func(msg string) { a.fail(c.w, c.r, apperr.Errorf(apperr.Invalid, "%s", msg)) }
 	lq := tabby.ListQuery{Limit: 20}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -249,7 +229,7 @@ func (a *API) listPayments(c *call) {
 	}
 	ps, total, err := a.Service.List(c.r.Context(), c.merchant, lq)
 	if err != nil {
-		a.domainError(c, err)
+		a.fail(c.w, c.r, err)
 		return
 	}
 	out := make([]tabby.PaymentJSON, 0, len(ps))
@@ -267,14 +247,14 @@ func (c *call) merchantCode() string { return c.r.Header.Get("X-Merchant-Code") 
 func (a *API) listWebhooks(c *call) {
 	hooks, err := a.Webhooks.List(c.r.Context(), c.merchant, c.merchantCode())
 	if err != nil {
-		a.domainError(c, err)
+		a.fail(c.w, c.r, err)
 		return
 	}
 	a.writeJSON(c.w, c.r, http.StatusOK, hooks)
 }
 
 func (a *API) registerWebhook(c *call) {
-	if in, ok := decodeBody(a, c, tabby.DecodeWebhook); ok {
+	if in, ok := decodeBody(a, c, decodeWebhook); ok {
 		a.answerWebhook(c)(a.Webhooks.Register(c.r.Context(), c.merchant, c.merchantCode(), in))
 	}
 }
@@ -284,14 +264,14 @@ func (a *API) getWebhook(c *call) {
 }
 
 func (a *API) updateWebhook(c *call) {
-	if in, ok := decodeBody(a, c, tabby.DecodeWebhook); ok {
+	if in, ok := decodeBody(a, c, decodeWebhook); ok {
 		a.answerWebhook(c)(a.Webhooks.Update(c.r.Context(), c.merchant, c.merchantCode(), c.id(), in))
 	}
 }
 
 func (a *API) deleteWebhook(c *call) {
 	if err := a.Webhooks.Delete(c.r.Context(), c.merchant, c.merchantCode(), c.id()); err != nil {
-		a.domainError(c, err)
+		a.fail(c.w, c.r, err)
 		return
 	}
 	a.writeJSON(c.w, c.r, http.StatusOK, map[string]string{"status": "ok"})
@@ -300,63 +280,11 @@ func (a *API) deleteWebhook(c *call) {
 func (a *API) answerWebhook(c *call) func(*tabby.Webhook, error) {
 	return func(h *tabby.Webhook, err error) {
 		if err != nil {
-			a.domainError(c, err)
+			a.fail(c.w, c.r, err)
 			return
 		}
 		a.writeJSON(c.w, c.r, http.StatusOK, h)
 	}
-}
-
-// statusOf maps domain error codes to Tabby's status and errorType.
-var statusOf = map[tabby.Code]struct {
-	status    int
-	errorType string
-}{
-	tabby.Invalid:      {http.StatusBadRequest, "bad_data"},
-	tabby.NotFound:     {http.StatusNotFound, "not_found"},
-	tabby.Unauthorized: {http.StatusUnauthorized, "not_authorized"},
-	tabby.Conflict:     {http.StatusConflict, "conflict"},
-}
-
-func (a *API) domainError(c *call, err error) {
-	if s, ok := statusOf[tabby.ErrorCode(err)]; ok {
-		a.writeError(c.w, c.r, s.status, s.errorType, err.Error())
-		return
-	}
-	a.fail(c.w, c.r, err)
-}
-
-// fail answers an error the domain's codes do not cover. An unknown
-// merchant, whether no merchant has the key or a reset removed the merchant
-// while its request was on the way, is answered as Tabby answers an unknown
-// key; anything else as Tabby answers an unexpected error, in plain text,
-// and is logged.
-func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if errors.Is(err, tenant.ErrNotFound) {
-		a.writeError(w, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
-		return
-	}
-	if errors.Is(err, context.Canceled) {
-		return
-	}
-	if a.Log != nil {
-		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	_, _ = io.WriteString(w, "Internal Server error")
-}
-
-// errorJSON is Tabby's error envelope, fields in Tabby's order.
-type errorJSON struct {
-	Status    string `json:"status"`
-	ErrorType string `json:"errorType"`
-	Error     string `json:"error"`
-}
-
-// writeError writes Tabby's error envelope.
-func (a *API) writeError(w http.ResponseWriter, r *http.Request, status int, errorType, msg string) {
-	a.writeJSON(w, r, status, errorJSON{Status: "error", ErrorType: errorType, Error: msg})
 }
 
 // writeJSON answers v; a value that cannot be encoded is answered as any

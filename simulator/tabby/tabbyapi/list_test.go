@@ -371,8 +371,8 @@ func storePayments(tb testing.TB, e *env, id string, n int) {
 				tb.Fatalf("advance: %s", r)
 			}
 		}
-		req, err := tabby.DecodeCheckout(body)
-		if err != nil {
+		req := new(tabby.CheckoutRequest)
+		if err := json.Unmarshal(body, req); err != nil {
 			tb.Fatal(err)
 		}
 		p, err := e.sim.Tabby.CreateSession(ctx, merchant, req, true)

@@ -1,10 +1,14 @@
-package tabby
+package tabbyapi
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tabbysim/tabbysim/simulator/apperr"
+)
 
 // FuzzDecodeCheckout feeds arbitrary bodies to the create-session decoder
-// and validator: they must answer with an application error, never panic.
-// The seeds run as a normal test under go test.
+// and the domain's validator: they must answer with an application error,
+// never panic. The seeds run as a normal test under go test.
 func FuzzDecodeCheckout(f *testing.F) {
 	seeds := []string{
 		`{"payment":{"amount":"100.00","currency":"AED","buyer":{"email":"otp.success@tabby.ai","phone":"+971500000001"}},"lang":"en","merchant_code":"ae"}`,
@@ -22,16 +26,16 @@ func FuzzDecodeCheckout(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := DecodeCheckout(body)
+		req, err := decodeCheckout(body)
 		if err != nil {
-			if ErrorCode(err) != Invalid {
+			if apperr.CodeOf(err) != apperr.Invalid {
 				t.Fatalf("decode error %v is not an Invalid application error", err)
 			}
 			return
 		}
 		for _, strict := range []bool{false, true} {
-			if amount, err := req.validate(strict); err != nil {
-				if ErrorCode(err) != Invalid {
+			if amount, err := req.Validate(strict); err != nil {
+				if apperr.CodeOf(err) != apperr.Invalid {
 					t.Fatalf("validate error %v is not an Invalid application error", err)
 				}
 			} else if amount <= 0 {
