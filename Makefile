@@ -1,14 +1,22 @@
 # tabbysim: `make run` starts the simulator, `make test` passes the tests.
 GO ?= go
 ARGS ?=
+# The version `make build` and `make image` stamp into the binary (empty:
+# the build info's, see simulator.Version).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS = $(if $(VERSION),-X github.com/tabbysim/tabbysim/simulator.Version=$(VERSION))
 
-.PHONY: run build test bench fmt vet fuzz
+.PHONY: run build image test bench fmt vet fuzz
 
 run:
 	$(GO) run ./cmd/tabbysim serve $(ARGS)
 
 build:
-	$(GO) build -o bin/tabbysim ./cmd/tabbysim
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/tabbysim ./cmd/tabbysim
+
+# A container image as a tarball for `docker load`, built without Docker.
+image:
+	$(GO) run ./cmd/tabbysim-image --version "$(VERSION)" --out bin/tabbysim-image.tar
 
 test:
 	$(GO) vet ./...

@@ -23,8 +23,9 @@ type Adapter struct {
 	// BaseURL is the merchant service; requests' paths are relative to it.
 	BaseURL string `json:"base_url"`
 	// Command, when set, starts the merchant service after the simulator
-	// is up, with TABBYSIM_URL, TABBY_SECRET_KEY and TABBY_MERCHANT_CODE in
-	// its environment; the harness stops it at the end.
+	// is up, with TABBYSIM_URL, TABBY_SECRET_KEY, TABBY_MERCHANT_CODES (the
+	// code of each currency, "AED=ae,SAR=sa,KWD=kw") and TABBY_MERCHANT_CODE
+	// (the AED one) in its environment; the harness stops it at the end.
 	Command []string `json:"command,omitempty"`
 	// ReadyPath is polled on BaseURL until it answers 2xx (default "/").
 	ReadyPath string `json:"ready_path,omitempty"`

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cucumber/godog"
-
 	"github.com/tabbysim/tabbysim/client/simctl"
 )
 
@@ -21,125 +19,114 @@ func notArranged(format string, args ...any) error {
 	return fmt.Errorf("the scenario's arrangement did not hold, so it proves nothing: "+format, args...)
 }
 
-func registerProofs(sc *godog.ScenarioContext) {
-	sc.Step(`^the simulator delivered every webhook twice$`, func(ctx context.Context) error {
-		ds, err := world(ctx).deliveries(ctx)
-		if err != nil {
-			return err
+func (w *World) deliveredTwice(ctx context.Context) error {
+	ds, err := w.deliveries(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range originals(ds) {
+		i := slices.IndexFunc(ds, func(c simctl.Delivery) bool { return c.DuplicateOf == d.ID && hasChaos(c, "duplicate") })
+		if i < 0 {
+			return notArranged("the %s webhook (%s) has no duplicate in the delivery log: %s", d.Event, d.ID, deliveryLog(ds))
 		}
-		for _, d := range originals(ds) {
-			i := slices.IndexFunc(ds, func(c simctl.Delivery) bool { return c.DuplicateOf == d.ID && hasChaos(c, "duplicate") })
-			if i < 0 {
-				return notArranged("the %s webhook (%s) has no duplicate in the delivery log: %s", d.Event, d.ID, deliveryLog(ds))
-			}
-			if len(d.Attempts) == 0 || len(ds[i].Attempts) == 0 {
-				return notArranged("the %s webhook and its duplicate did not both go out: %s", d.Event, deliveryLog(ds))
-			}
+		if len(d.Attempts) == 0 || len(ds[i].Attempts) == 0 {
+			return notArranged("the %s webhook and its duplicate did not both go out: %s", d.Event, deliveryLog(ds))
 		}
-		return nil
-	})
-	sc.Step(`^the simulator delivered every webhook again$`, func(ctx context.Context) error {
-		ds, err := world(ctx).deliveries(ctx)
-		if err != nil {
-			return err
-		}
-		for _, d := range originals(ds) {
-			if !slices.ContainsFunc(ds, func(r simctl.Delivery) bool { return r.ResendOf == d.ID && len(r.Attempts) > 0 }) {
-				return notArranged("the %s webhook (%s) was not sent again: %s", d.Event, d.ID, deliveryLog(ds))
-			}
-		}
-		return nil
-	})
-	sc.Step(`^the simulator delivered a webhook after the payment's next event$`, func(ctx context.Context) error {
-		ds, err := world(ctx).deliveries(ctx)
-		if err != nil {
-			return err
-		}
-		for _, held := range ds {
-			if !hasChaos(held, "held back") || len(held.Attempts) == 0 {
-				continue
-			}
-			// The simulator sends a held delivery right after the later
-			// event that released it, and records it among that one's Then.
-			if slices.ContainsFunc(ds, func(next simctl.Delivery) bool {
-				return slices.Contains(next.Then, held.ID) && len(next.Attempts) > 0
-			}) {
-				return nil
-			}
-		}
-		return notArranged("no webhook was held back and delivered after a later one: %s", deliveryLog(ds))
-	})
-	sc.Step(`^the simulator lost every webhook on the way$`, func(ctx context.Context) error {
-		ds, err := world(ctx).deliveries(ctx)
-		if err != nil {
-			return err
-		}
-		for _, d := range ds {
-			if d.Status != "dropped" || len(d.Attempts) > 0 {
-				return notArranged("the %s webhook reached the merchant: %s", d.Event, deliveryLog(ds))
-			}
-		}
-		return nil
-	})
-	sc.Step(`^the simulator delivered the expired webhook$`, func(ctx context.Context) error {
-		ds, err := world(ctx).deliveries(ctx)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(ds, func(d simctl.Delivery) bool { return d.Event == "expire" && len(d.Attempts) > 0 }) {
-			return notArranged("no expired webhook went out: %s", deliveryLog(ds))
-		}
-		return nil
-	})
-	sc.Step(`^the simulator recorded that the customer (closed the tab before the redirect|left the hosted page)$`, func(ctx context.Context, what string) error {
-		return world(ctx).recorded(ctx, "customer "+what, "")
-	})
-	sc.Step(`^Tabby rejected the customer at pre-scoring with "([^"]*)"$`, func(ctx context.Context, reason string) error {
-		return world(ctx).recorded(ctx, "session rejected at pre-scoring", reason)
-	})
-	sc.Step(`^the webhook sent was forged$`, func(ctx context.Context) error {
-		s, err := world(ctx).sentWebhook()
-		if err != nil {
-			return err
-		}
-		if s.registered == nil {
-			return broke("register the webhook with an auth header", "tabby-api.md §6.2",
-				"the webhook is registered without one, so a forged webhook cannot be told from Tabby's")
-		}
-		if s.header == s.registered.Value {
-			return notArranged("the webhook carried the %s header registered with Tabby", s.registered.Title)
-		}
-		return nil
-	})
-	sc.Step(`^the webhook sent was authentic but disagreed with the payment$`, func(ctx context.Context) error {
-		s, err := world(ctx).sentWebhook()
-		if err != nil {
-			return err
-		}
-		if s.registered != nil && s.header != s.registered.Value {
-			return notArranged("the webhook did not carry the %s header registered with Tabby", s.registered.Title)
-		}
-		if strings.EqualFold(s.claimed, s.paymentStatus) {
-			return notArranged("the webhook announced %s, which the payment was", s.claimed)
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
-// deliveries lists the webhooks of the scenario's payment, oldest first.
-func (w *World) deliveries(ctx context.Context) ([]simctl.Delivery, error) {
-	if err := w.needPayment(); err != nil {
-		return nil, err
-	}
-	ds, err := w.env.Control.Deliveries(ctx, simctl.DeliveryFilter{Merchant: w.merchant.ID, Payment: w.paymentID})
+func (w *World) deliveredAgain(ctx context.Context) error {
+	ds, err := w.deliveries(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if len(ds) == 0 {
-		return nil, broke("register a webhook so Tabby can notify the merchant", "seed 002", "no webhook was sent: none is registered")
+	for _, d := range originals(ds) {
+		if !slices.ContainsFunc(ds, func(r simctl.Delivery) bool { return r.ResendOf == d.ID && len(r.Attempts) > 0 }) {
+			return notArranged("the %s webhook (%s) was not sent again: %s", d.Event, d.ID, deliveryLog(ds))
+		}
 	}
-	slices.Reverse(ds)
-	return ds, nil
+	return nil
+}
+
+func (w *World) deliveredOutOfOrder(ctx context.Context) error {
+	ds, err := w.deliveries(ctx)
+	if err != nil {
+		return err
+	}
+	for _, held := range ds {
+		if !hasChaos(held, "held back") || len(held.Attempts) == 0 {
+			continue
+		}
+		// The simulator sends a held delivery right after the later event
+		// that released it, and records it among that one's Then.
+		if slices.ContainsFunc(ds, func(next simctl.Delivery) bool {
+			return slices.Contains(next.Then, held.ID) && len(next.Attempts) > 0
+		}) {
+			return nil
+		}
+	}
+	return notArranged("no webhook was held back and delivered after a later one: %s", deliveryLog(ds))
+}
+
+func (w *World) lostEveryWebhook(ctx context.Context) error {
+	ds, err := w.deliveries(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.Status != "dropped" || len(d.Attempts) > 0 {
+			return notArranged("the %s webhook reached the merchant: %s", d.Event, deliveryLog(ds))
+		}
+	}
+	return nil
+}
+
+func (w *World) deliveredExpiredWebhook(ctx context.Context) error {
+	ds, err := w.deliveries(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(ds, func(d simctl.Delivery) bool { return d.Event == "expire" && len(d.Attempts) > 0 }) {
+		return notArranged("no expired webhook went out: %s", deliveryLog(ds))
+	}
+	return nil
+}
+
+func (w *World) recordedCustomer(ctx context.Context, what string) error {
+	return w.recorded(ctx, "customer "+what, "")
+}
+
+func (w *World) rejectedAtPrescoring(ctx context.Context, reason string) error {
+	return w.recorded(ctx, "session rejected at pre-scoring", reason)
+}
+
+func (w *World) sentWebhookWasForged(ctx context.Context) error {
+	s, err := w.sentWebhook()
+	if err != nil {
+		return err
+	}
+	if s.unprotected != nil {
+		return s.unprotected
+	}
+	if s.authentic {
+		return notArranged("the webhook carried %s", s.auth)
+	}
+	return nil
+}
+
+func (w *World) sentWebhookWasAuthentic(ctx context.Context) error {
+	s, err := w.sentWebhook()
+	if err != nil {
+		return err
+	}
+	if !s.authentic {
+		return notArranged("the webhook did not carry %s", s.auth)
+	}
+	if strings.EqualFold(s.claimed, s.paymentStatus) {
+		return notArranged("the webhook announced %s, which the payment was", s.claimed)
+	}
+	return nil
 }
 
 // originals are the deliveries of the payment's events, without the copies
@@ -183,11 +170,4 @@ func (w *World) recorded(ctx context.Context, event, detail string) error {
 		return notArranged("the payment's history does not record %q (history: %s)", event, history(p))
 	}
 	return nil
-}
-
-func (w *World) sentWebhook() (*sentWebhook, error) {
-	if w.sent == nil {
-		return nil, fmt.Errorf("the harness sent no webhook of its own")
-	}
-	return w.sent, nil
 }

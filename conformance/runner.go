@@ -117,6 +117,7 @@ func run(ctx context.Context, o Options) (Result, error) {
 		return res, fmt.Errorf("simulator: %w", err)
 	}
 	simURL := sim.URL
+	env := &Env{SimURL: simURL, Control: simctl.New(simURL)}
 	runCtx, cancel := context.WithCancel(ctx)
 	running := make(chan struct{})
 	go func() { defer close(running); sim.Run(runCtx) }()
@@ -130,7 +131,11 @@ func run(ctx context.Context, o Options) (Result, error) {
 		if ext.MerchantID == "" {
 			ext.MerchantID = simulator.DefaultMerchantID
 		}
-		stop, err := startCommand(ctx, ext.Adapter, simURL, simulator.DefaultSecretKey)
+		m, err := env.Control.Merchant(ctx, ext.MerchantID)
+		if err != nil {
+			return res, fmt.Errorf("the simulator merchant %s: %w", ext.MerchantID, err)
+		}
+		stop, err := startCommand(ctx, ext.Adapter, simURL, m)
 		if err != nil {
 			return res, err
 		}
@@ -142,7 +147,7 @@ func run(ctx context.Context, o Options) (Result, error) {
 	if o.JUnit != "" {
 		format += ",junit:" + o.JUnit
 	}
-	h := &harness{env: &Env{SimURL: simURL, Control: simctl.New(simURL)}, target: o.Target}
+	h := &harness{env: env, target: o.Target}
 	status := godog.TestSuite{
 		Name:                "tabbysim conformance",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { registerSteps(sc, h) },

@@ -59,7 +59,7 @@ func (r *Reference) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adap
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	url, stop, err := merchant.Serve(runCtx, merchant.Config{
-		TabbyURL: env.SimURL, SecretKey: m.Tabby.SecretKey, MerchantCode: "ae", Defect: r.Defect,
+		TabbyURL: env.SimURL, SecretKey: m.Tabby.SecretKey, MerchantCodes: shopCodes(m), Defect: r.Defect,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, "127.0.0.1:0")
 	if err != nil {
@@ -68,6 +68,16 @@ func (r *Reference) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adap
 	}
 	a := ReferenceAdapter(url)
 	return m, a, func() { stop(); cancel() }, nil
+}
+
+// shopCodes are the merchant codes of a simulator merchant as a shop holds
+// them: the code of each currency.
+func shopCodes(m *simctl.Merchant) map[string]string {
+	codes := map[string]string{}
+	for code, cur := range m.Tabby.MerchantCodes {
+		codes[cur] = code
+	}
+	return codes
 }
 
 // ReferenceAdapter is the adapter of the reference merchant served at url;
@@ -131,8 +141,8 @@ func (e *External) Parallel() bool { return false }
 // merchant (failure injection, expired webhooks) is switched off again.
 func (e *External) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapter, func(), error) {
 	m, err := env.Control.UpdateSettings(ctx, e.MerchantID, map[string]any{
-		"expire_webhooks": false,
-		"webhooks":        map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
+		"tabby":    map[string]any{"expire_webhooks": false},
+		"webhooks": map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -140,14 +150,17 @@ func (e *External) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapt
 	return m, e.Adapter, func() {}, nil
 }
 
-// startCommand starts the adapter's command, if any, and waits until the
-// service answers on ReadyPath. The returned function stops it.
-func startCommand(ctx context.Context, a *Adapter, simURL, secretKey string) (func(), error) {
+// startCommand starts the adapter's command, if any, for simulator
+// merchant m, and waits until the service answers on ReadyPath. The
+// returned function stops it.
+func startCommand(ctx context.Context, a *Adapter, simURL string, m *simctl.Merchant) (func(), error) {
 	if len(a.Command) == 0 {
 		return func() {}, waitReady(ctx, a)
 	}
+	codes := shopCodes(m)
 	cmd := exec.Command(a.Command[0], a.Command[1:]...)
-	cmd.Env = append(os.Environ(), "TABBYSIM_URL="+simURL, "TABBY_SECRET_KEY="+secretKey, "TABBY_MERCHANT_CODE=ae")
+	cmd.Env = append(os.Environ(), "TABBYSIM_URL="+simURL, "TABBY_SECRET_KEY="+m.Tabby.SecretKey,
+		"TABBY_MERCHANT_CODES="+merchant.FormatMerchantCodes(codes), "TABBY_MERCHANT_CODE="+codes["AED"])
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %q: %w", strings.Join(a.Command, " "), err)

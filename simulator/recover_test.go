@@ -1,6 +1,7 @@
 package simulator_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -58,5 +59,38 @@ func TestRestart_ResumesClocksTimersAndDeliveries(t *testing.T) {
 	p := m.Get("/api/v2/payments/" + paid)
 	if p.Str("status") != "CLOSED" || p.Str("captures.0.reference_id") != "" || p.Str("captures.0.amount") != "100.00" {
 		t.Fatalf("the AUTHORIZED payment was not auto-captured after the restart: %s", p.Body)
+	}
+}
+
+// TestRestart_ListsPaymentsStoredUnindexed: payments stored before
+// listings were indexed (as in a data file of an earlier version) have no
+// index entries; a restart files them, so that they are listed again.
+func TestRestart_ListsPaymentsStoredUnindexed(t *testing.T) {
+	st := store.NewMemory()
+	first := newEnv(t, simulator.Config{Store: st, Seed: 5})
+	m := first.NewMerchant(t, nil)
+	paid := m.Authorized("100.00")
+	err := st.Update(context.Background(), func(tx store.Tx) error {
+		docs, _, err := tx.List("tabby.payment", store.Query{})
+		for _, d := range docs {
+			d.Index = nil
+			if err := tx.Put(d); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e2e.WantStatus(t, m.Get("/api/v2/payments"), http.StatusOK); r.Str("pagination.total_count") != "0" {
+		t.Fatalf("without index entries the payment should not be listed: %s", r.Body)
+	}
+
+	second := newEnv(t, simulator.Config{Store: st, Seed: 6})
+	m.Env = second // the same merchant, on the restarted simulator
+	r := e2e.WantStatus(t, m.Get("/api/v2/payments?status=authorized"), http.StatusOK)
+	if r.Str("payments.0.id") != paid || r.Str("pagination.total_count") != "1" {
+		t.Fatalf("after the restart the AUTHORIZED payment is not listed: %s", r.Body)
 	}
 }

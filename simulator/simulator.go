@@ -21,6 +21,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tabby/tabbyapi"
@@ -28,12 +29,17 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
-// The default merchant's fixed keys, so the README's examples work as
-// written.
+// The default merchant's fixed credentials, so the README's examples work
+// as written. Its Onerway merchant number has 6 digits, as Onerway's
+// sandbox merchants do; generated ones have 12, so they never meet.
 const (
 	DefaultMerchantID = "default"
 	DefaultSecretKey  = "sk_test_00000000-0000-4000-8000-000000000000"
 	DefaultPublicKey  = "pk_test_00000000-0000-4000-8000-000000000000"
+
+	DefaultOnerwayMerchantNo = "800000"
+	DefaultOnerwaySecretKey  = "00000000000000000000000000000000"
+	DefaultOnerwayAppID      = "100000"
 )
 
 // Config configures a simulator.
@@ -142,10 +148,11 @@ func New(cfg Config) (*Simulator, error) {
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
 	s.Outbox = &webhook.Engine{
 		Store: s.Store, Clocks: s.Clocks, IDs: s.IDs, Generation: generation, Merchants: s.Merchants, Log: s.log,
-		Policies: map[string]webhook.Policy{webhook.Tabby.Provider: webhook.Tabby, webhook.Onerway.Provider: webhook.Onerway},
 	}
+	s.Outbox.Register(tabby.WebhookPolicy(s.IDs))
+	s.Outbox.Register(onerway.WebhookPolicy)
 	s.Outbox.Start()
-	s.Tabby.Notifier = &tabby.WebhookSender{Outbox: s.Outbox}
+	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}}
 	s.Tabby.Start()
 
 	ctl := &control.API{
@@ -270,6 +277,8 @@ func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
 		ID: DefaultMerchantID, Name: "Default merchant", CreatedAt: s.cfg.Now().UTC(),
 		Tabby: tenant.TabbyKeys{SecretKey: DefaultSecretKey, PublicKey: DefaultPublicKey,
 			MerchantCodes: tenant.DefaultMerchantCodes()},
+		Onerway: tenant.OnerwayCredentials{MerchantNo: DefaultOnerwayMerchantNo, SecretKey: DefaultOnerwaySecretKey,
+			AppID: DefaultOnerwayAppID},
 		Settings: tenant.DefaultSettings(),
 	}
 	if err := s.Merchants.Create(ctx, m); err != nil {
@@ -319,6 +328,3 @@ func (s *Simulator) common(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-
-// Version is the simulator's version, set at build time.
-var Version = "dev"

@@ -211,3 +211,21 @@ func TestSeparateControl(t *testing.T) {
 		t.Errorf("Tabby API on the control handler: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestTabbyAPI_TabbyKeysOnly: the Tabby API finds a merchant by its Tabby
+// keys, a public key only where Tabby takes one, and never by its Onerway
+// credentials.
+func TestTabbyAPI_TabbyKeysOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, simulator.Config{Seed: 8})
+	for _, m := range []*e2e.Merchant{e.DefaultMerchant(t), e.NewMerchant(t, nil)} {
+		e2e.WantStatus(t, m.Get("/api/v2/payments"), http.StatusOK)
+		e2e.WantStatus(t, call(t, e, http.MethodPost, "/api/v2/checkout", m.PublicKey, e2e.CheckoutBody()), http.StatusOK)
+		r := call(t, e, http.MethodGet, "/api/v2/payments", m.PublicKey, nil)
+		e2e.WantError(t, r, http.StatusUnauthorized, "not_authorized", "invalid secret key")
+		for _, key := range []string{m.Onerway.MerchantNo, m.Onerway.SecretKey} {
+			r := call(t, e, http.MethodPost, "/api/v2/checkout", key, e2e.CheckoutBody())
+			e2e.WantError(t, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
+		}
+	}
+}

@@ -28,6 +28,7 @@ const (
 	DefectRefundsBeyondCaptured       = "refunds-beyond-captured"
 	DefectRejectsRepeatedWebhooks     = "rejects-repeated-webhooks"
 	DefectTrustsWebhookOrder          = "trusts-webhook-order"
+	DefectTwoDecimals                 = "two-decimals"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -47,6 +48,7 @@ var Defects = []Defect{
 	{DefectRefundsBeyondCaptured, "forwards any refund amount to Tabby without checking it against what was captured and not yet refunded"},
 	{DefectRejectsRepeatedWebhooks, "answers a webhook it has processed before (same payment, status, captures and refunds) with 409 Conflict instead of 200, so Tabby counts every duplicate as failed and retries it (tabby-api.md §6.2: duplicates happen)"},
 	{DefectTrustsWebhookOrder, "retrieves the payment only to confirm a webhook is genuine, then applies the status and amounts the webhook carries in the order webhooks arrive, so a stale webhook sets a refunded order back to paid (tabby-api.md §6.2: their order is not guaranteed)"},
+	{DefectTwoDecimals, "prints every amount it sends Tabby with two decimals, so a KWD order is charged, captured and refunded without its third decimal (tabby-api.md §1.3: KWD amounts have up to 3)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/tabby"
 )
 
@@ -56,8 +57,8 @@ type OrderJSON struct {
 func (o *order) json() OrderJSON {
 	return OrderJSON{
 		OrderID: o.id, Status: o.status, PaymentID: o.paymentID,
-		Amount: formatAmount(o.amount, o.currency), Currency: o.currency,
-		Captured: formatAmount(o.captured, o.currency), Refunded: formatAmount(o.refunded, o.currency),
+		Amount: o.amount.Format(o.currency), Currency: o.currency,
+		Captured: o.captured.Format(o.currency), Refunded: o.refunded.Format(o.currency),
 		RejectionReason: o.rejectionReason,
 	}
 }
@@ -102,11 +103,8 @@ type CheckoutResponse struct {
 	RejectionReason string `json:"rejection_reason,omitempty"`
 }
 
-func (req *CheckoutRequest) validate() (int64, []cartItem, error) {
-	if _, ok := exponents[req.Currency]; !ok {
-		return 0, nil, fmt.Errorf("currency must be AED, SAR or KWD, got %q", req.Currency)
-	}
-	amount, err := parseAmount(req.Amount, req.Currency)
+func (req *CheckoutRequest) validate() (money.Amount, []cartItem, error) {
+	amount, err := money.Parse(req.Amount, req.Currency)
 	if err != nil {
 		return 0, nil, fmt.Errorf("amount: %v", err)
 	}
@@ -129,7 +127,7 @@ func (req *CheckoutRequest) validate() (int64, []cartItem, error) {
 		if it.Quantity < 1 {
 			return 0, nil, fmt.Errorf("items[%d].quantity must be 1 or more", i)
 		}
-		unit, err := parseAmount(it.UnitPrice, req.Currency)
+		unit, err := money.Parse(it.UnitPrice, req.Currency)
 		if err != nil {
 			return 0, nil, fmt.Errorf("items[%d].unit_price: %v", i, err)
 		}
@@ -140,9 +138,9 @@ func (req *CheckoutRequest) validate() (int64, []cartItem, error) {
 		items = append(items, cartItem{
 			item: tabby.Item{
 				ReferenceID: it.ReferenceID, Title: it.Title, Quantity: it.Quantity,
-				UnitPrice: formatAmount(unit, req.Currency), Category: category,
+				UnitPrice: unit.Format(req.Currency), Category: category,
 			},
-			price:   unit * int64(it.Quantity),
+			price:   unit * money.Amount(it.Quantity),
 			inStock: it.InStock,
 		})
 	}
@@ -152,6 +150,12 @@ func (req *CheckoutRequest) validate() (int64, []cartItem, error) {
 func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 	var req CheckoutRequest
 	if !decodeBody(w, r, &req) {
+		return
+	}
+	code, ok := m.cfg.MerchantCodes[req.Currency]
+	if !ok {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("currency must be one the shop sells in (%s), got %q",
+			strings.Join(m.currencies(), ", "), req.Currency))
 		return
 	}
 	amount, items, err := req.validate()
@@ -179,12 +183,12 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	s, err := m.tabby.CreateSession(r.Context(), &tabby.CheckoutRequest{
 		Payment: tabby.PaymentRequest{
-			Amount: formatAmount(amount, req.Currency), Currency: req.Currency, Description: description,
+			Amount: m.tabbyAmount(amount, req.Currency), Currency: req.Currency, Description: description,
 			Buyer: tabby.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone, DOB: req.Buyer.DOB},
 			Order: tabby.Order{ReferenceID: o.id, Items: tabbyItems},
 			Meta:  map[string]any{"order_id": o.id},
 		},
-		Lang: lang, MerchantCode: m.cfg.MerchantCode,
+		Lang: lang, MerchantCode: code,
 		MerchantURLs: &tabby.MerchantURLs{Success: back("success"), Cancel: back("cancel"), Failure: back("failure")},
 	})
 	if err != nil {
@@ -217,7 +221,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 	if m.has(DefectCapturesBeforeAuthorization) && o.paymentID != "" {
 		ship, items := o.shipment()
 		if _, err := m.tabby.Capture(r.Context(), o.paymentID, tabby.CaptureRequest{
-			Amount: formatAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
+			Amount: m.tabbyAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
 		}); err != nil {
 			m.log.Warn("early capture refused", "order", o.id, "err", err)
 		}
@@ -309,7 +313,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer o.mu.Unlock()
-	amount, err := parseAmount(req.Amount, o.currency)
+	amount, err := money.Parse(req.Amount, o.currency)
 	if err != nil || amount <= 0 {
 		writeError(w, http.StatusBadRequest, "amount: give a positive decimal amount such as \"30.00\"")
 		return
@@ -334,7 +338,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	if rest := o.captured - o.refunded; amount > rest && !m.has(DefectRefundsBeyondCaptured) {
 		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("only %s %s of what was captured is left to refund",
-			formatAmount(rest, o.currency), o.currency))
+			rest.Format(o.currency), o.currency))
 		return
 	}
 	reason := req.Reason
@@ -342,7 +346,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 		reason = "refund requested"
 	}
 	got, err := m.tabby.Refund(ctx, o.paymentID, tabby.RefundRequest{
-		Amount: formatAmount(amount, o.currency), Reason: reason,
+		Amount: m.tabbyAmount(amount, o.currency), Reason: reason,
 		ReferenceID: fmt.Sprintf("refund-%s-%d", o.id, len(p.Refunds)+1),
 	})
 	if err != nil {
@@ -503,7 +507,7 @@ func fromWebhook(wp *tabby.WebhookPayload, o *order) *tabby.Payment {
 		Captures: wp.Captures, Refunds: wp.Refunds,
 	}
 	if p.Amount == "" {
-		p.Amount = formatAmount(o.amount, o.currency)
+		p.Amount = o.amount.Format(o.currency)
 	}
 	return p
 }

@@ -23,12 +23,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/tabby"
 )
 
@@ -37,8 +41,10 @@ type Config struct {
 	// TabbyURL is the base URL of Tabby's API (the simulator's).
 	TabbyURL  string
 	SecretKey string
-	// MerchantCode is the Tabby merchant code (default "ae").
-	MerchantCode string
+	// MerchantCodes maps each currency the shop sells in to its Tabby
+	// merchant code (default DefaultMerchantCodes). The shop registers its
+	// webhook under each code and refuses a checkout in any other currency.
+	MerchantCodes map[string]string
 	// PublicURL is the merchant's own base URL, for merchant_urls and its
 	// webhook URL.
 	PublicURL string
@@ -79,7 +85,7 @@ type Merchant struct {
 	seq       int
 
 	startMu    sync.Mutex
-	registered bool
+	webhookIDs map[string]string // by merchant code: the webhooks Start registered or found, until removed
 	polling    bool
 	wg         sync.WaitGroup // the poller
 }
@@ -91,7 +97,7 @@ type order struct {
 
 	id       string
 	currency string
-	amount   int64
+	amount   money.Amount
 	items    []cartItem
 	status   string
 	deleted  bool
@@ -99,7 +105,7 @@ type order struct {
 	sessionID, paymentID string
 	paymentStatus        tabby.Status // as last retrieved
 	rejectionReason      string
-	captured, refunded   int64
+	captured, refunded   money.Amount
 	freshCaptures        int             // captures-twice: captures sent so far
 	processed            map[string]bool // rejects-repeated-webhooks: webhooks processed
 }
@@ -107,7 +113,7 @@ type order struct {
 // cartItem is one line of an order.
 type cartItem struct {
 	item    tabby.Item
-	price   int64 // quantity × unit price, in minor units
+	price   money.Amount // quantity × unit price, in minor units
 	inStock *bool
 }
 
@@ -123,8 +129,13 @@ func New(cfg Config) (*Merchant, error) {
 	if cfg.SecretKey == "" {
 		return nil, errors.New("merchant: SecretKey is required")
 	}
-	if cfg.MerchantCode == "" {
-		cfg.MerchantCode = "ae"
+	if len(cfg.MerchantCodes) == 0 {
+		cfg.MerchantCodes = DefaultMerchantCodes()
+	}
+	for cur, code := range cfg.MerchantCodes {
+		if _, ok := money.Exponent(cur); !ok || code == "" {
+			return nil, fmt.Errorf("merchant: MerchantCodes: %q=%q: give a merchant code for one of %s", cur, code, strings.Join(money.Currencies(), ", "))
+		}
 	}
 	if cfg.PollInterval < 0 {
 		return nil, errors.New("merchant: PollInterval must not be negative")
@@ -166,17 +177,23 @@ func (m *Merchant) WebhookHeader() tabby.WebhookHeader { return m.cfg.WebhookHea
 
 func (m *Merchant) has(defect string) bool { return m.cfg.Defect == defect }
 
-// Start registers the merchant's webhook with Tabby, once, unless one with
-// its URL is registered already, and starts the poller when PollInterval is
-// set; the poller stops with ctx.
+// Start registers the merchant's webhook with Tabby under each of its
+// merchant codes, once, unless one with its URL is registered already (then
+// it takes that one, with its own header), and starts the poller when
+// PollInterval is set; the poller stops with ctx.
 func (m *Merchant) Start(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
-	if !m.registered {
-		if err := m.registerWebhook(ctx); err != nil {
-			return err
+	if m.webhookIDs == nil {
+		ids := map[string]string{}
+		for _, code := range m.codes() {
+			id, err := m.registerWebhook(ctx, code)
+			if err != nil {
+				return err
+			}
+			ids[code] = id
 		}
-		m.registered = true
+		m.webhookIDs = ids
 	}
 	if m.cfg.PollInterval > 0 && !m.polling {
 		m.polling = true
@@ -186,26 +203,109 @@ func (m *Merchant) Start(ctx context.Context) error {
 	return nil
 }
 
-func (m *Merchant) registerWebhook(ctx context.Context) error {
+// registerWebhook registers the merchant's webhook under a merchant code
+// and returns its id. A webhook already at the merchant's URL (left by an
+// earlier run that did not stop cleanly) is taken over: its header is set
+// to this run's, which is the one the merchant checks.
+func (m *Merchant) registerWebhook(ctx context.Context, code string) (string, error) {
 	if m.cfg.PublicURL == "" {
-		return errors.New("merchant: PublicURL is required to register the webhook")
+		return "", errors.New("merchant: PublicURL is required to register the webhook")
 	}
 	url := m.cfg.PublicURL + WebhookPath
-	hooks, err := m.tabby.ListWebhooks(ctx, m.cfg.MerchantCode)
+	hooks, err := m.tabby.ListWebhooks(ctx, code)
 	if err != nil {
-		return fmt.Errorf("merchant: listing webhooks: %w", err)
-	}
-	for _, h := range hooks {
-		if h.URL == url {
-			return nil
-		}
+		return "", fmt.Errorf("merchant: listing the webhooks of merchant code %s: %w", code, err)
 	}
 	header := m.cfg.WebhookHeader
-	if _, err := m.tabby.RegisterWebhook(ctx, m.cfg.MerchantCode, url, &header); err != nil {
-		return fmt.Errorf("merchant: registering the webhook: %w", err)
+	for _, h := range hooks {
+		if h.URL != url {
+			continue
+		}
+		if h.Header == nil || *h.Header != header {
+			if _, err := m.tabby.UpdateWebhook(ctx, code, h.ID, url, &header); err != nil {
+				return "", fmt.Errorf("merchant: updating the webhook's header for merchant code %s: %w", code, err)
+			}
+			m.log.Info("webhook header updated", "url", url, "merchant_code", code)
+		}
+		return h.ID, nil
 	}
-	m.log.Info("webhook registered", "url", url)
+	h, err := m.tabby.RegisterWebhook(ctx, code, url, &header)
+	if err != nil {
+		return "", fmt.Errorf("merchant: registering the webhook for merchant code %s: %w", code, err)
+	}
+	m.log.Info("webhook registered", "url", url, "merchant_code", code)
+	return h.ID, nil
+}
+
+// RemoveWebhook deletes the webhooks Start registered, so a merchant that
+// comes and goes never uses up Tabby's four webhooks per merchant code. It
+// does nothing when there are none; one Tabby no longer knows counts as
+// removed.
+func (m *Merchant) RemoveWebhook(ctx context.Context) error {
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	if len(m.webhookIDs) == 0 {
+		return nil
+	}
+	for code, id := range m.webhookIDs {
+		if err := m.tabby.DeleteWebhook(ctx, code, id); err != nil && !tabby.IsNotFound(err) {
+			return fmt.Errorf("merchant: removing the webhook of merchant code %s: %w", code, err)
+		}
+		delete(m.webhookIDs, code)
+	}
+	m.webhookIDs = nil
+	m.log.Info("webhooks removed", "url", m.cfg.PublicURL+WebhookPath)
 	return nil
+}
+
+// codes are the merchant's distinct merchant codes, sorted.
+func (m *Merchant) codes() []string {
+	var out []string
+	for _, code := range m.cfg.MerchantCodes {
+		out = append(out, code)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// currencies are the currencies the shop sells in, in the order of
+// money.Currencies.
+func (m *Merchant) currencies() []string {
+	return slices.DeleteFunc(money.Currencies(), func(cur string) bool { return m.cfg.MerchantCodes[cur] == "" })
+}
+
+// DefaultMerchantCodes are the merchant codes of each currency on a
+// simulator merchant that names none of its own.
+func DefaultMerchantCodes() map[string]string {
+	return map[string]string{"AED": "ae", "SAR": "sa", "KWD": "kw"}
+}
+
+// ParseMerchantCodes reads merchant codes written as
+// "AED=ae,SAR=sa,KWD=kw", as the --merchant-codes flag and the
+// TABBY_MERCHANT_CODES variable give them.
+func ParseMerchantCodes(s string) (map[string]string, error) {
+	codes := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		cur, code, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if _, known := money.Exponent(cur); !ok || !known || code == "" {
+			return nil, fmt.Errorf("merchant codes %q: write them as CURRENCY=code pairs such as AED=ae,SAR=sa,KWD=kw (currencies: %s)",
+				s, strings.Join(money.Currencies(), ", "))
+		}
+		codes[cur] = code
+	}
+	return codes, nil
+}
+
+// FormatMerchantCodes writes merchant codes as ParseMerchantCodes reads
+// them, in the order of money.Currencies.
+func FormatMerchantCodes(codes map[string]string) string {
+	var pairs []string
+	for _, cur := range money.Currencies() {
+		if code, ok := codes[cur]; ok {
+			pairs = append(pairs, cur+"="+code)
+		}
+	}
+	return strings.Join(pairs, ",")
 }
 
 func (m *Merchant) poll(ctx context.Context) {
@@ -344,13 +444,24 @@ func (m *Merchant) record(o *order, p *tabby.Payment) {
 
 // minor reads an amount of Tabby's in the order's minor units; an
 // unreadable one counts as 0 and is logged.
-func (m *Merchant) minor(o *order, paymentID, amount string) int64 {
-	n, err := parseAmount(amount, o.currency)
+func (m *Merchant) minor(o *order, paymentID, amount string) money.Amount {
+	n, err := money.Parse(amount, o.currency)
 	if err != nil {
 		m.log.Warn("unreadable amount", "payment", paymentID, "amount", amount, "err", err)
 		return 0
 	}
 	return n
+}
+
+// tabbyAmount writes an amount as the merchant sends it to Tabby: with the
+// currency's decimals, or, with the two-decimals defect, as a float
+// printed with two, which rounds KWD's third decimal away.
+func (m *Merchant) tabbyAmount(a money.Amount, currency string) string {
+	if m.has(DefectTwoDecimals) {
+		exp, _ := money.Exponent(currency)
+		return strconv.FormatFloat(float64(a)/math.Pow10(exp), 'f', 2, 64)
+	}
+	return a.Format(currency)
 }
 
 // settle sets the status of an order whose payment is CLOSED.
@@ -371,8 +482,8 @@ func (o *order) captureRef() string { return "capture-" + o.id }
 
 // shipment is what leaves the warehouse: the in-stock items (in_stock
 // false ones do not ship), or the whole amount when everything ships.
-func (o *order) shipment() (int64, []tabby.Item) {
-	var total int64
+func (o *order) shipment() (money.Amount, []tabby.Item) {
+	var total money.Amount
 	items := make([]tabby.Item, 0, len(o.items))
 	for _, it := range o.items {
 		if it.inStock == nil || *it.inStock {
@@ -393,18 +504,18 @@ func (m *Merchant) fulfil(ctx context.Context, o *order, p *tabby.Payment) error
 		return nil
 	}
 	ship, items := o.shipment()
-	total, err := parseAmount(p.Amount, o.currency)
+	total, err := money.Parse(p.Amount, o.currency)
 	if err != nil {
 		total = o.amount
 	}
 	ship = min(ship, total)
 	if ship > 0 && !hasCapture(p, o.captureRef()) {
 		if p, err = m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
-			Amount: formatAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
+			Amount: m.tabbyAmount(ship, o.currency), ReferenceID: o.captureRef(), Items: items,
 		}); err != nil {
 			return fmt.Errorf("capturing %s: %w", o.captureRef(), err)
 		}
-		m.log.Info("captured", "order", o.id, "payment", p.ID, "amount", formatAmount(ship, o.currency))
+		m.log.Info("captured", "order", o.id, "payment", p.ID, "amount", ship.Format(o.currency))
 		m.record(o, p)
 	}
 	if p.Status == tabby.StatusAuthorized && ship < total {
@@ -443,7 +554,7 @@ func (m *Merchant) captureFresh(ctx context.Context, o *order, p *tabby.Payment)
 	o.freshCaptures++
 	ref := fmt.Sprintf("%s-%d", o.captureRef(), o.freshCaptures)
 	got, err := m.tabby.Capture(ctx, p.ID, tabby.CaptureRequest{
-		Amount: formatAmount(ship, o.currency), ReferenceID: ref, Items: items,
+		Amount: m.tabbyAmount(ship, o.currency), ReferenceID: ref, Items: items,
 	})
 	if err != nil {
 		m.log.Warn("capture refused", "order", o.id, "reference_id", ref, "err", err)
@@ -471,7 +582,7 @@ func (m *Merchant) delete(o *order) {
 }
 
 // newOrder adds an order and returns it locked.
-func (m *Merchant) newOrder(currency string, amount int64, items []cartItem) *order {
+func (m *Merchant) newOrder(currency string, amount money.Amount, items []cartItem) *order {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.seq++
@@ -503,8 +614,8 @@ func (m *Merchant) lookup(id, paymentID string) *order {
 
 // Serve runs a merchant on addr (127.0.0.1:0 picks a port): it listens,
 // sets PublicURL to the listening URL when it is empty, serves, and Starts
-// the merchant. It returns the listening URL and a stop function that shuts
-// the server and the poller down.
+// the merchant. It returns the listening URL and a stop function that
+// removes the merchant's webhook and shuts the server and the poller down.
 func Serve(ctx context.Context, cfg Config, addr string) (url string, stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -530,6 +641,13 @@ func Serve(ctx context.Context, cfg Config, addr string) (url string, stop func(
 	}()
 	stop = sync.OnceFunc(func() {
 		cancel()
+		// Tabby may still be delivering: the server keeps answering until
+		// the webhook is gone.
+		rctx, rcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer rcancel()
+		if err := m.RemoveWebhook(rctx); err != nil {
+			m.log.Warn("stopping", "err", err)
+		}
 		// A connection a client dialled but never used counts as busy for
 		// five seconds; a short grace keeps stopping quick.
 		sctx, scancel := context.WithTimeout(context.Background(), time.Second)

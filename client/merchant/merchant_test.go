@@ -5,7 +5,6 @@ package merchant
 // the reference merchant served over real HTTP on its own loopback port.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -255,12 +254,19 @@ type shop struct {
 // registers its webhook (Start).
 func newShop(t *testing.T, tn *tenant, defect string, webhooks bool) *shop {
 	t.Helper()
+	return newShopWith(t, tn, Config{Defect: defect}, webhooks)
+}
+
+// newShopWith is newShop with cfg, its URL, key and address filled in.
+func newShopWith(t *testing.T, tn *tenant, cfg Config, webhooks bool) *shop {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := "http://" + ln.Addr().String()
-	m, err := New(Config{TabbyURL: shared.url, SecretKey: tn.secretKey, PublicURL: url, Defect: defect})
+	cfg.TabbyURL, cfg.SecretKey, cfg.PublicURL = shared.url, tn.secretKey, url
+	m, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -488,16 +494,79 @@ func TestCheckout_BadInput(t *testing.T) {
 		t.Errorf("a string body: %d, want 400", status)
 	}
 
-	// Tabby refuses a SAR session on the "ae" code: 502, and the order fails.
+	// A shop that sells in AED only refuses a SAR cart itself.
+	aedOnly := newShopWith(t, tn, Config{MerchantCodes: map[string]string{"AED": "ae"}}, false)
 	req := cart()
 	req.Currency = "SAR"
-	status, body := s.post("/checkout", req, nil)
+	if status, body := aedOnly.post("/checkout", req, nil); status != http.StatusBadRequest || !strings.Contains(string(body), "(AED)") {
+		t.Errorf("SAR at an AED-only shop: %d %s, want 400 naming AED", status, body)
+	}
+
+	// Tabby refuses a SAR session on the "ae" code: 502, and the order fails.
+	wrong := newShopWith(t, tn, Config{MerchantCodes: map[string]string{"AED": "ae", "SAR": "ae"}}, false)
+	status, body := wrong.post("/checkout", req, nil)
 	if status != http.StatusBadGateway {
 		t.Fatalf("SAR on ae: %d %s, want 502", status, body)
 	}
 	var res map[string]string
 	decode(t, body, &res)
-	wantStatus(t, s, res["order_id"], StatusFailed)
+	wantStatus(t, wrong, res["order_id"], StatusFailed)
+}
+
+// TestCheckout_EveryCurrency: a cart in SAR or KWD goes to Tabby under the
+// currency's merchant code, its webhooks (registered under that code)
+// reach the shop, and captures and refunds are exact to the currency's
+// decimals (three for KWD).
+func TestCheckout_EveryCurrency(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ currency, code, amount, tooPrecise, refund, rest string }{
+		{"AED", "ae", "100.00", "50.005", "30.00", "70.00"},
+		{"SAR", "sa", "250.50", "125.255", "0.50", "250.00"},
+		{"KWD", "kw", "12.345", "6.1725", "0.005", "12.340"},
+	} {
+		t.Run(c.currency, func(t *testing.T) {
+			t.Parallel()
+			tn := newTenant(t)
+			s := newShop(t, tn, "", true)
+			req := cart()
+			req.Currency, req.Amount = c.currency, c.amount
+			req.Items[0].UnitPrice = c.tooPrecise
+			if status, body := s.post("/checkout", req, nil); status != http.StatusBadRequest {
+				t.Fatalf("a unit price with too many decimals: %d %s, want 400", status, body)
+			}
+			req.Items = []CheckoutItem{{Title: "Shirt", Quantity: 1, UnitPrice: c.amount, Category: "clothes"}}
+			res := s.checkout(req)
+			if p := tn.payment(res.PaymentID).Payment; p.Currency != c.currency || p.Amount != c.amount {
+				t.Fatalf("payment is %s %s, want %s %s", p.Amount, p.Currency, c.amount, c.currency)
+			}
+			calls := tn.requests(http.MethodPost, "/api/v2/checkout")
+			if len(calls) != 1 || !strings.Contains(calls[0].RequestBody, `"merchant_code":"`+c.code+`"`) {
+				t.Fatalf("checkout requests %+v, want one with merchant_code %s", calls, c.code)
+			}
+
+			tn.act(res.PaymentID, "approve_without_redirect") // only the webhook tells
+			ds := tn.settle(res.PaymentID)
+			if len(ds) == 0 {
+				t.Fatalf("no webhook of the %s payment reached the shop", c.currency)
+			}
+			o := wantStatus(t, s, res.OrderID, StatusPaid)
+			if o.Amount != c.amount || o.Captured != c.amount || o.Currency != c.currency {
+				t.Errorf("order %+v, want %s %s captured", o, c.amount, c.currency)
+			}
+			path := "/orders/" + res.OrderID + "/refund"
+			if status, body := s.post(path, map[string]string{"amount": c.refund}, nil); status != http.StatusOK {
+				t.Fatalf("refund %s: %d %s", c.refund, status, body)
+			}
+			o = wantStatus(t, s, res.OrderID, StatusPartiallyRefunded)
+			if o.Refunded != c.refund {
+				t.Errorf("refunded %s, want %s", o.Refunded, c.refund)
+			}
+			if status, body := s.post(path, map[string]string{"amount": c.rest}, nil); status != http.StatusOK {
+				t.Fatalf("refund the remaining %s: %d %s", c.rest, status, body)
+			}
+			wantStatus(t, s, res.OrderID, StatusRefunded)
+		})
+	}
 }
 
 func TestReturn_CancelKeepsOrderCancelled(t *testing.T) {
@@ -858,7 +927,8 @@ func TestStart_RegistersWebhookOnce(t *testing.T) {
 	if err := s.m.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	// A second merchant process at the same URL finds it registered.
+	// A second merchant process at the same URL (a restart) finds it
+	// registered and takes it over with its own header.
 	again, err := New(Config{TabbyURL: shared.url, SecretKey: tn.secretKey, PublicURL: s.url})
 	if err != nil {
 		t.Fatal(err)
@@ -866,13 +936,51 @@ func TestStart_RegistersWebhookOnce(t *testing.T) {
 	if err := again.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	hooks, err := tn.api.ListWebhooks(context.Background(), "ae")
+	for _, code := range []string{"ae", "sa", "kw"} {
+		hooks, err := tn.api.ListWebhooks(context.Background(), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hooks) != 1 || hooks[0].URL != s.url+WebhookPath || hooks[0].Header == nil ||
+			*hooks[0].Header != again.WebhookHeader() {
+			t.Errorf("webhooks of %s: %+v, want one at %s with the second merchant's header", code, hooks, s.url+WebhookPath)
+		}
+	}
+}
+
+// TestStart_TakesOverALeftoverWebhook: a webhook at the merchant's URL
+// left by a run that did not stop cleanly carries an old header; Start
+// gives it the merchant's, and RemoveWebhook deletes it.
+func TestStart_TakesOverALeftoverWebhook(t *testing.T) {
+	t.Parallel()
+	tn := newTenant(t)
+	s := newShop(t, tn, "", false)
+	ctx := context.Background()
+	if _, err := tn.api.RegisterWebhook(ctx, "ae", s.url+WebhookPath, &tabby.WebhookHeader{Title: "X-Webhook-Secret", Value: "stale"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.m.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := tn.api.ListWebhooks(ctx, "ae")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hooks) != 1 || hooks[0].URL != s.url+WebhookPath || hooks[0].Header == nil ||
-		*hooks[0].Header != s.m.WebhookHeader() {
-		t.Errorf("webhooks %+v, want one at %s with the merchant's header", hooks, s.url+WebhookPath)
+	if len(hooks) != 1 || hooks[0].Header == nil || *hooks[0].Header != s.m.WebhookHeader() {
+		t.Fatalf("webhooks %+v, want the one at %s with the merchant's header", hooks, s.url+WebhookPath)
+	}
+	res := s.checkout(cart())
+	s.tn.act(res.PaymentID, "approve_without_redirect")
+	s.tn.settle(res.PaymentID)
+	wantStatus(t, s, res.OrderID, StatusPaid)
+
+	for range 2 {
+		if err := s.m.RemoveWebhook(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hooks, err := tn.api.ListWebhooks(ctx, "ae"); err != nil || len(hooks) != 0 {
+		t.Fatalf("webhooks %+v (%v) after RemoveWebhook, want none", hooks, err)
 	}
 }
 
@@ -882,6 +990,11 @@ func TestNew_ChecksConfig(t *testing.T) {
 	}
 	if _, err := New(Config{SecretKey: "sk"}); err == nil {
 		t.Error("a missing TabbyURL was accepted")
+	}
+	for _, codes := range []map[string]string{{"USD": "us"}, {"AED": ""}} {
+		if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", MerchantCodes: codes}); err == nil {
+			t.Errorf("merchant codes %v were accepted", codes)
+		}
 	}
 	m, err := New(Config{TabbyURL: "http://x", SecretKey: "sk"})
 	if err != nil {
@@ -896,7 +1009,7 @@ func TestNew_ChecksConfig(t *testing.T) {
 	want := []string{"ignores-webhooks", "trusts-redirect", "skips-webhook-auth", "no-reread-on-webhook",
 		"captures-twice", "captures-before-authorization", "never-polls", "never-captures",
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
-		"rejects-repeated-webhooks", "trusts-webhook-order"}
+		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1015,6 +1128,13 @@ func TestDefects(t *testing.T) {
 			s.post(WebhookPath, body, s.webhookHeader())
 			return s.mustOrder(res.OrderID).Status != StatusRefunded
 		}},
+		DefectTwoDecimals: {misbehaves: func(t *testing.T, s *shop) bool {
+			req := cart()
+			req.Currency, req.Amount = "KWD", "80.125"
+			req.Items = []CheckoutItem{{Title: "Shirt", Quantity: 1, UnitPrice: "80.125", Category: "clothes"}}
+			p := s.tn.payment(s.paid(req).PaymentID).Payment
+			return p.Amount != "80.125" || len(p.Captures) != 1 || p.Captures[0].Amount != "80.125"
+		}},
 	}
 	for _, d := range Defects {
 		r, ok := rows[d.Name]
@@ -1038,83 +1158,20 @@ func TestDefects(t *testing.T) {
 	}
 }
 
-func TestRun_ServesUntilCancelled(t *testing.T) {
-	t.Parallel()
-	tn := newTenant(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	code := make(chan int, 1)
-	go func() {
-		code <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--tabby-url", shared.url, "--secret-key", tn.secretKey,
-			"--webhook-secret", "s3cret", "--poll-interval", "1m"}, outW, io.Discard)
-		outW.Close()
-	}()
-	line, err := bufio.NewReader(outR).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the ready line: %v", err)
+func TestMerchantCodes_ParseAndFormat(t *testing.T) {
+	codes, err := ParseMerchantCodes("SAR=ksa, AED=uae")
+	if err != nil || len(codes) != 2 || codes["SAR"] != "ksa" || codes["AED"] != "uae" {
+		t.Fatalf("ParseMerchantCodes = %v, %v", codes, err)
 	}
-	url, ok := strings.CutPrefix(strings.TrimSpace(line), "reference merchant listening on ")
-	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("ready line %q", line)
+	if got := FormatMerchantCodes(codes); got != "AED=uae,SAR=ksa" {
+		t.Errorf("FormatMerchantCodes = %q", got)
 	}
-	go io.Copy(io.Discard, outR)
-	if status, body := call(t, http.MethodGet, url+"/healthz", nil, nil); status != http.StatusOK {
-		t.Fatalf("healthz: %d %s", status, body)
+	if got := FormatMerchantCodes(DefaultMerchantCodes()); got != "AED=ae,SAR=sa,KWD=kw" {
+		t.Errorf("the default codes format as %q", got)
 	}
-	hooks, err := tn.api.ListWebhooks(ctx, "ae")
-	if err != nil || len(hooks) != 1 || hooks[0].Header == nil || hooks[0].Header.Value != "s3cret" {
-		t.Fatalf("webhooks %+v (%v), want one with the given secret", hooks, err)
-	}
-	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Errorf("exit code %d, want 0", c)
+	for _, bad := range []string{"", "ae", "AED=", "USD=us", "AED=ae,"} {
+		if _, err := ParseMerchantCodes(bad); err == nil {
+			t.Errorf("ParseMerchantCodes(%q) accepted", bad)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the context was cancelled")
-	}
-}
-
-func TestRun_BadFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"--secret-key", "sk"},
-		{"--tabby-url", "http://x", "--secret-key", "sk", "--defect", "nope"},
-		{"--no-such-flag"},
-	} {
-		if c := Run(context.Background(), args, io.Discard, io.Discard); c != 2 {
-			t.Errorf("Run(%q) = %d, want 2", args, c)
-		}
-	}
-}
-
-func TestAmounts(t *testing.T) {
-	for _, c := range []struct {
-		in, cur string
-		minor   int64
-		out     string
-	}{
-		{"100", "AED", 10000, "100.00"},
-		{"100.5", "SAR", 10050, "100.50"},
-		{"0.05", "AED", 5, "0.05"},
-		{"1.234", "KWD", 1234, "1.234"},
-		{"0.001", "KWD", 1, "0.001"},
-	} {
-		n, err := parseAmount(c.in, c.cur)
-		if err != nil || n != c.minor {
-			t.Errorf("parseAmount(%q, %s) = %d, %v; want %d", c.in, c.cur, n, err, c.minor)
-		}
-		if got := formatAmount(n, c.cur); got != c.out {
-			t.Errorf("formatAmount(%d, %s) = %q, want %q", n, c.cur, got, c.out)
-		}
-	}
-	for _, bad := range []string{"", "1.", ".5", "-1", "1e3", "1.001", "abc", " 1"} {
-		if _, err := parseAmount(bad, "AED"); err == nil {
-			t.Errorf("parseAmount(%q) accepted", bad)
-		}
-	}
-	if _, err := parseAmount("1", "USD"); err == nil {
-		t.Error("USD accepted")
 	}
 }

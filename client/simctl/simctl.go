@@ -139,6 +139,14 @@ type TabbyKeys struct {
 	MerchantCodes map[string]string `json:"merchant_codes"`
 }
 
+// OnerwayCredentials are a merchant's Onerway credentials: its merchantNo,
+// the secret key that signs requests and webhooks, and its appId.
+type OnerwayCredentials struct {
+	MerchantNo string `json:"merchant_no"`
+	SecretKey  string `json:"secret_key"`
+	AppID      string `json:"app_id"`
+}
+
 // Clock is a merchant's clock reading; Mode is "manual" or "wall".
 type Clock struct {
 	Now  time.Time `json:"now"`
@@ -147,17 +155,18 @@ type Clock struct {
 
 // Merchant is a simulator tenant with its keys, settings and clock.
 type Merchant struct {
-	ID        string          `json:"id"`
-	Name      string          `json:"name"`
-	CreatedAt time.Time       `json:"created_at"`
-	Tabby     TabbyKeys       `json:"tabby"`
-	Settings  json.RawMessage `json:"settings"`
-	Clock     Clock           `json:"clock"`
+	ID        string             `json:"id"`
+	Name      string             `json:"name"`
+	CreatedAt time.Time          `json:"created_at"`
+	Tabby     TabbyKeys          `json:"tabby"`
+	Onerway   OnerwayCredentials `json:"onerway"`
+	Settings  json.RawMessage    `json:"settings"`
+	Clock     Clock              `json:"clock"`
 }
 
 // CreateMerchantRequest creates a merchant; every field is optional. Clock
 // is "manual" or "wall" (default: the simulator's mode); Settings override
-// the defaults (session_ttl, auto_capture, limits, webhooks…).
+// the defaults (tabby.session_ttl, tabby.auto_capture, onerway.limits, webhooks…).
 type CreateMerchantRequest struct {
 	ID            string            `json:"id,omitempty"`
 	Name          string            `json:"name,omitempty"`
@@ -200,7 +209,7 @@ func (c *Client) Merchants(ctx context.Context) ([]Merchant, error) {
 }
 
 // UpdateSettings changes the settings fields named in patch, such as
-// {"auto_capture": "immediate"}, and returns the merchant.
+// {"tabby": {"auto_capture": "immediate"}}, and returns the merchant.
 func (c *Client) UpdateSettings(ctx context.Context, merchantID string, patch map[string]any) (*Merchant, error) {
 	var m Merchant
 	body := map[string]any{"settings": patch}
@@ -305,9 +314,18 @@ type PaymentInfo struct {
 	MerchantCode   string
 	SessionID      string
 	SessionStatus  string
+	Channel        Channel
 	History        []HistoryEntry
 	// Raw is the "payment" object, exactly as Tabby's API renders it.
 	Raw json.RawMessage
+}
+
+// Channel is how a payment came to Tabby: Via "direct" (the merchant's own
+// call) or "onerway" (the Onerway gateway, for its transaction
+// TransactionID).
+type Channel struct {
+	Via           string `json:"via"`
+	TransactionID string `json:"transaction_id,omitempty"`
 }
 
 // paymentWire is the control API's payment JSON.
@@ -317,6 +335,7 @@ type paymentWire struct {
 	MerchantCode  string          `json:"merchant_code"`
 	SessionID     string          `json:"session_id"`
 	SessionStatus string          `json:"session_status"`
+	Channel       Channel         `json:"channel"`
 	History       []HistoryEntry  `json:"history"`
 }
 
@@ -341,7 +360,7 @@ func (w *paymentWire) info() (PaymentInfo, error) {
 		ID: p.ID, Status: p.Status, Amount: p.Amount, Currency: p.Currency, OrderReference: p.Order.ReferenceID,
 		Captures: p.Captures, Refunds: p.Refunds,
 		Merchant: w.Merchant, MerchantCode: w.MerchantCode, SessionID: w.SessionID, SessionStatus: w.SessionStatus,
-		History: w.History, Raw: w.Payment,
+		Channel: w.Channel, History: w.History, Raw: w.Payment,
 	}, nil
 }
 

@@ -57,29 +57,32 @@ func TestMerchants(t *testing.T) {
 	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	m, err := c.CreateMerchant(ctx, simctl.CreateMerchantRequest{
 		ID: "shop-1", Name: "Shop One", MerchantCodes: map[string]string{"uae": "AED", "ksa": "SAR"},
-		Clock: "manual", Start: &start, Settings: map[string]any{"session_ttl": "30m", "expire_webhooks": true},
+		Clock: "manual", Start: &start, Settings: map[string]any{"tabby": map[string]any{"session_ttl": "30m", "expire_webhooks": true}},
 	})
 	if err != nil {
 		t.Fatalf("create merchant: %v", err)
 	}
 	if m.ID != "shop-1" || m.Name != "Shop One" || !strings.HasPrefix(m.Tabby.SecretKey, "sk_test_") ||
-		!strings.HasPrefix(m.Tabby.PublicKey, "pk_test_") || m.Tabby.MerchantCodes["ksa"] != "SAR" {
+		!strings.HasPrefix(m.Tabby.PublicKey, "pk_test_") || m.Tabby.MerchantCodes["ksa"] != "SAR" ||
+		m.Onerway.MerchantNo == "" || m.Onerway.SecretKey == "" || m.Onerway.AppID == "" {
 		t.Fatalf("merchant %+v", m)
 	}
 	if m.Clock.Mode != "manual" || !m.Clock.Now.Equal(start) {
 		t.Fatalf("clock %+v, want manual at %s", m.Clock, start)
 	}
 	var settings struct {
-		SessionTTL     string `json:"session_ttl"`
-		ExpireWebhooks bool   `json:"expire_webhooks"`
-		AutoCapture    string `json:"auto_capture"`
+		Tabby struct {
+			SessionTTL     string `json:"session_ttl"`
+			ExpireWebhooks bool   `json:"expire_webhooks"`
+			AutoCapture    string `json:"auto_capture"`
+		} `json:"tabby"`
 	}
-	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.SessionTTL != "30m" || !settings.ExpireWebhooks {
+	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.Tabby.SessionTTL != "30m" || !settings.Tabby.ExpireWebhooks {
 		t.Fatalf("settings %s: %v", m.Settings, err)
 	}
 
 	got, err := c.Merchant(ctx, "shop-1")
-	if err != nil || got.Tabby.SecretKey != m.Tabby.SecretKey {
+	if err != nil || got.Tabby.SecretKey != m.Tabby.SecretKey || got.Onerway != m.Onerway {
 		t.Fatalf("get merchant: %+v, %v", got, err)
 	}
 	all, err := c.Merchants(ctx)
@@ -94,14 +97,14 @@ func TestMerchants(t *testing.T) {
 		t.Fatalf("merchants %v", ids)
 	}
 
-	m, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"auto_capture": "immediate"})
+	m, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"tabby": map[string]any{"auto_capture": "immediate"}})
 	if err != nil {
 		t.Fatalf("update settings: %v", err)
 	}
-	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.AutoCapture != "immediate" || settings.SessionTTL != "30m" {
+	if err := json.Unmarshal(m.Settings, &settings); err != nil || settings.Tabby.AutoCapture != "immediate" || settings.Tabby.SessionTTL != "30m" {
 		t.Fatalf("settings after patch %s: %v", m.Settings, err)
 	}
-	_, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"auto_capture": "sometimes"})
+	_, err = c.UpdateSettings(ctx, "shop-1", map[string]any{"tabby": map[string]any{"auto_capture": "sometimes"}})
 	if e := asError(t, err); e.StatusCode != 400 || !strings.Contains(e.Message, "auto_capture") {
 		t.Fatalf("bad settings: %+v", e)
 	}
@@ -213,7 +216,8 @@ func TestCustomerAndPayments(t *testing.T) {
 		t.Fatalf("payment: %v", err)
 	}
 	if p.ID != a.Payment.ID || p.Status != "CLOSED" || p.Currency != "AED" || p.OrderReference != "order-a" ||
-		p.Merchant != sim.Merchant.ID || p.MerchantCode != "ae" || p.SessionID != a.ID || p.SessionStatus == "" {
+		p.Merchant != sim.Merchant.ID || p.MerchantCode != "ae" || p.SessionID != a.ID || p.SessionStatus == "" ||
+		p.Channel != (simctl.Channel{Via: "direct"}) {
 		t.Fatalf("payment info %+v", p)
 	}
 	if len(p.Captures) != 1 || p.Captures[0].ReferenceID != "cap-a" || len(p.Refunds) != 1 || p.Refunds[0].ReferenceID != "ref-a" {

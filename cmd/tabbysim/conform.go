@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -46,8 +45,7 @@ func knownDefect(name string) bool {
 
 func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o conformOptions
-	fs := flag.NewFlagSet("conform", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(&conformHelp)
 	fs.StringVar(&o.Target, "target", "reference", `"reference" (the built-in reference merchant) or the path of an adapter file`)
 	fs.StringVar(&o.Defect, "defect", "", "switch on one of the reference merchant's defects (see --list-defects)")
 	fs.StringVar(&o.Tags, "tags", "", `run only scenarios matching a tag expression: Cucumber's "@webhook and not @poll" or godog's "@webhook && ~@poll"`)
@@ -56,8 +54,8 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "scenarios run at once (external targets always run one at a time)")
 	fs.StringVar(&o.SimAddr, "sim-addr", "", "simulator address (default 127.0.0.1:0 for the reference merchant, 127.0.0.1:4600 for an adapter)")
 	fs.BoolVar(&o.ListDefects, "list-defects", false, "print the reference merchant's defects and exit")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return code
 	}
 	if o.ListDefects {
 		for _, d := range merchant.Defects {

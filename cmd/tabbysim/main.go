@@ -9,20 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
-	"github.com/tabbysim/tabbysim/client/merchant"
-	"github.com/tabbysim/tabbysim/simulator"
 )
-
-const usage = `tabbysim: a sandbox of the Tabby API for merchants' integrations and CI
-
-usage:
-  tabbysim serve [flags]     run the simulator (tabbysim serve -h for flags)
-  tabbysim conform [flags]   run the conformance suite against an integration
-  tabbysim merchant [flags]  run the reference merchant as a service
-  tabbysim scenario list     the failure-injection scenarios (show NAME for one)
-  tabbysim version           print the version
-`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -33,7 +20,7 @@ func main() {
 // run runs one subcommand and returns the process exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		printOverview(stderr)
 		return 2
 	}
 	switch args[0] {
@@ -44,14 +31,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "scenario":
 		return scenario(args[1:], stdout, stderr)
 	case "merchant":
-		return merchant.Main(args[1:], stdout, stderr)
+		return runMerchant(ctx, args[1:], stdout, stderr)
+	case "health":
+		return health(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintln(stdout, "tabbysim", simulator.Version)
-		return 0
+		return version(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		if len(args) == 2 && args[1] != "help" {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		printOverview(stdout)
 		return 0
 	}
-	fmt.Fprintf(stderr, "tabbysim: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "tabbysim: unknown command %q\n\n", args[0])
+	printOverview(stderr)
 	return 2
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	neturl "net/url"
 	"os"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/tabbysim/tabbysim/client/tabby"
 	"github.com/tabbysim/tabbysim/simulator"
 )
 
@@ -83,9 +85,11 @@ func TestServe_StartsAndStops(t *testing.T) {
 
 	// The banner: seed and default keys. Everything is printed before the
 	// line wait returns, or within the same few writes.
-	waitFor(t, "the banner", 5*time.Second, func() bool { return strings.Contains(stdout.String(), simulator.DefaultPublicKey) })
+	waitFor(t, "the banner", 5*time.Second, func() bool { return strings.Contains(stdout.String(), simulator.DefaultOnerwayAppID) })
 	out := stdout.String()
-	for _, want := range []string{"seed 42\n", simulator.DefaultSecretKey, simulator.DefaultPublicKey, `default merchant "default"`} {
+	for _, want := range []string{"seed 42\n", simulator.DefaultSecretKey, simulator.DefaultPublicKey, `default merchant "default"`,
+		"Onerway merchantNo  " + simulator.DefaultOnerwayMerchantNo + "\n", "Onerway secret key  " + simulator.DefaultOnerwaySecretKey + "\n",
+		"Onerway appId       " + simulator.DefaultOnerwayAppID + "\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
@@ -248,6 +252,15 @@ func TestRun_BadFlags(t *testing.T) {
 		{"serve", "--read-timeout", "0"},
 		{"serve", "--write-timeout", "-1s"},
 		{"serve", "--idle-timeout", "soon"},
+		{"merchant", "--secret-key", "sk"},
+		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--defect", "nope"},
+		{"merchant", "--no-such-flag"},
+		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "ae"},
+		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "USD=us"},
+		{"scenario"},
+		{"health", "--url", "ftp://x"},
+		{"version", "extra"},
+		{"help", "launch"},
 		{"launch"},
 		{},
 	} {
@@ -267,6 +280,21 @@ func TestRun_BadFlags(t *testing.T) {
 	run(context.Background(), []string{"serve", "--clock", "sideways"}, &stdout, &stderr)
 	if !strings.Contains(stderr.String(), "--clock") || !strings.Contains(stderr.String(), "sideways") {
 		t.Errorf("stderr does not name the bad flag: %q", stderr.String())
+	}
+	// Package flag's own errors, with flags written as the README writes
+	// them and a pointer to the help.
+	for args, want := range map[string]string{
+		"serve --no-such-flag": "--no-such-flag",
+		"serve --seed many":    "--seed",
+		"conform --tags":       "--tags",
+	} {
+		var stdout, stderr syncBuffer
+		run(context.Background(), strings.Fields(args), &stdout, &stderr)
+		cmd := strings.Fields(args)[0]
+		if msg := stderr.String(); !strings.Contains(msg, want) || strings.Contains(msg, " -"+want[2:]) ||
+			!strings.Contains(msg, "tabbysim "+cmd+" --help") {
+			t.Errorf("%s: stderr %q, want %s and a pointer to tabbysim %s --help", args, msg, want, cmd)
+		}
 	}
 }
 
@@ -288,8 +316,8 @@ func TestRun_AddressInUse(t *testing.T) {
 	})
 	var out2, err2 syncBuffer
 	code := run(context.Background(), []string{"serve", "--addr", strings.TrimPrefix(base, "http://"), "--clock", "manual"}, &out2, &err2)
-	if code != 1 || err2.String() == "" {
-		t.Errorf("second serve on a taken address: exit %d, stderr %q; want 1 with a message", code, err2.String())
+	if code != 1 || !strings.Contains(err2.String(), "address already in use") || !strings.Contains(err2.String(), "--addr 127.0.0.1:0") {
+		t.Errorf("second serve on a taken address: exit %d, stderr %q; want 1 suggesting --addr 127.0.0.1:0", code, err2.String())
 	}
 	cancel()
 	<-done
@@ -305,9 +333,46 @@ func TestRun_VersionAndHelp(t *testing.T) {
 			t.Errorf("%s printed %q", arg, got)
 		}
 	}
+}
+
+// TestRun_Help: tabbysim help lists every command with an example, and
+// every command's help goes to stdout, exits 0, writes flags --name and
+// shows an example.
+func TestRun_Help(t *testing.T) {
 	var stdout, stderr syncBuffer
-	if code := run(context.Background(), []string{"help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "tabbysim serve") {
-		t.Errorf("help: exit %d, %q", code, stdout.String())
+	if code := run(context.Background(), []string{"help"}, &stdout, &stderr); code != 0 || stderr.String() != "" {
+		t.Fatalf("help: exit %d, stderr %q", code, stderr.String())
+	}
+	overview := stdout.String()
+	singleDashFlag := regexp.MustCompile(`(^|\s)-[a-z]`)
+	for _, c := range commands {
+		if !strings.Contains(overview, "\n  "+c.Name+" ") || !strings.Contains(overview, "\n  "+c.Example+"\n") {
+			t.Errorf("help does not list %s with its example:\n%s", c.Name, overview)
+		}
+		for _, args := range [][]string{{c.Name, "--help"}, {c.Name, "-h"}, {"help", c.Name}} {
+			if c.Name == "help" && args[0] == "help" {
+				continue
+			}
+			var stdout, stderr syncBuffer
+			code := run(context.Background(), args, &stdout, &stderr)
+			out := stdout.String()
+			if code != 0 || stderr.String() != "" {
+				t.Errorf("%q: exit %d, stderr %q; want 0 and the help on stdout", args, code, stderr.String())
+			}
+			if !strings.HasPrefix(out, "Usage: tabbysim "+c.Usage+"\n") || !strings.HasSuffix(out, "\nExample:\n  "+c.Example+"\n") {
+				t.Errorf("%q printed %q, want its usage line and example", args, out)
+			}
+			if m := singleDashFlag.FindString(out); m != "" {
+				t.Errorf("%q writes a flag with one dash (%q):\n%s", args, m, out)
+			}
+		}
+	}
+	stdout = syncBuffer{}
+	run(context.Background(), []string{"serve", "--help"}, &stdout, &stderr)
+	for _, want := range []string{"\n  --addr string\n", `(default "127.0.0.1:4600")`, "\n  --seed int\n", "\n  --data string\n"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("serve --help lacks %q:\n%s", want, stdout.String())
+		}
 	}
 }
 
@@ -399,8 +464,8 @@ func TestConform_NoScenarioSelected(t *testing.T) {
 func TestConform_TagSyntax(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"conform", "--tags", "@refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
-		!strings.Contains(out.String(), "3 scenarios (3 passed)") {
-		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 3 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
+		!strings.Contains(out.String(), "6 scenarios (6 passed)") {
+		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 6 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
 	}
 	for _, tags := range []string{"@capture &&", "@capture and", "(@capture", "@capture AND @refund"} {
 		out.Reset()
@@ -479,5 +544,96 @@ func TestServe_DataSurvivesRestart(t *testing.T) {
 	call(http.MethodPost, base+"/_sim/v1/merchants/default/clock/advance", `{"by":"16m"}`)
 	if s := gjson.GetBytes(call(http.MethodGet, base+"/api/v2/payments/"+id, ""), "status").String(); s != "EXPIRED" {
 		t.Fatalf("the payment's expiry did not survive the restart: status %q", s)
+	}
+}
+
+func TestHealth(t *testing.T) {
+	base, stop := startServe(t, "--clock", "manual")
+	defer stop()
+	var stdout, stderr syncBuffer
+	if code := run(context.Background(), []string{"health", "--url", base}, &stdout, &stderr); code != 0 {
+		t.Fatalf("health of a running simulator: exit %d, stderr %q", code, stderr.String())
+	}
+	if want := "healthy: GET " + base + "/healthz answered 200 OK (tabbysim " + simulator.Version + ")\n"; stdout.String() != want {
+		t.Errorf("health printed %q, want %q", stdout.String(), want)
+	}
+
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+	}))
+	defer failing.Close()
+	// A port nothing listens on: taken, then let go.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	for url, want := range map[string]string{
+		failing.URL: "answered 503 Service Unavailable: starting",
+		closed:      "no answer from " + closed + "/healthz",
+	} {
+		var stdout, stderr syncBuffer
+		if code := run(context.Background(), []string{"health", "--url", url}, &stdout, &stderr); code != 1 {
+			t.Errorf("health --url %s: exit %d, want 1", url, code)
+		}
+		if !strings.HasPrefix(stderr.String(), "tabbysim health: unhealthy: ") || !strings.Contains(stderr.String(), want) {
+			t.Errorf("health --url %s: stderr %q, want %q", url, stderr.String(), want)
+		}
+	}
+}
+
+// TestMerchant_RestartsLeaveNoWebhook starts and stops tabbysim merchant
+// more times than Tabby allows webhooks: each run removes the webhook it
+// registered, so every start succeeds and none is left.
+func TestMerchant_RestartsLeaveNoWebhook(t *testing.T) {
+	base, stop := startServe(t, "--clock", "manual")
+	defer stop()
+	api := tabby.New(simulator.DefaultSecretKey, tabby.WithBaseURL(base))
+	ready := regexp.MustCompile(`(?m)^reference merchant listening on (http://127\.0\.0\.1:\d+)$`)
+	for i := range 5 {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stdout, stderr syncBuffer
+		done := make(chan int, 1)
+		go func() {
+			done <- run(ctx, []string{"merchant", "--tabby-url", base, "--secret-key", simulator.DefaultSecretKey,
+				"--webhook-secret", "s3cret", "--poll-interval", "1m"}, &stdout, &stderr)
+		}()
+		var url string
+		waitFor(t, "the merchant's ready line", 10*time.Second, func() bool {
+			select {
+			case code := <-done:
+				t.Fatalf("start %d: the merchant exited %d: %s", i+1, code, stderr.String())
+			default:
+			}
+			if m := ready.FindStringSubmatch(stdout.String()); m != nil {
+				url = m[1]
+			}
+			return url != ""
+		})
+		res, err := http.Get(url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("start %d: the merchant's /healthz answered %d", i+1, res.StatusCode)
+		}
+		hooks, err := api.ListWebhooks(context.Background(), "ae")
+		if err != nil || len(hooks) != 1 || hooks[0].URL != url+"/webhooks/tabby" || hooks[0].Header == nil || hooks[0].Header.Value != "s3cret" {
+			t.Fatalf("start %d: webhooks %+v (%v), want the merchant's with the given secret", i+1, hooks, err)
+		}
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Fatalf("stop %d: exit %d: %s", i+1, code, stderr.String())
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("stop %d: the merchant did not return", i+1)
+		}
+	}
+	if hooks, err := api.ListWebhooks(context.Background(), "ae"); err != nil || len(hooks) != 0 {
+		t.Fatalf("webhooks left after the merchant stopped: %+v (%v)", hooks, err)
 	}
 }

@@ -9,6 +9,11 @@ import (
 
 // scenario lists the embedded failure-injection scenarios or shows one.
 func scenario(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet(&scenarioHelp)
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return code
+	}
+	args = fs.Args()
 	switch {
 	case len(args) == 1 && args[0] == "list":
 		all, err := scenarios.All()
@@ -30,6 +35,6 @@ func scenario(args []string, stdout, stderr io.Writer) int {
 			s.Name, s.Description, s.Settings, s.Name)
 		return 0
 	}
-	fmt.Fprintln(stderr, "usage: tabbysim scenario list | tabbysim scenario show NAME")
+	fs.fail(stderr, "say list, or show and a scenario's name")
 	return 2
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,8 +48,7 @@ func (o *serveOptions) Validate() error {
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var o serveOptions
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(&serveHelp)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:4600", "listen address; port 0 picks a free port")
 	fs.StringVar(&o.PublicURL, "public-url", "", "base URL used in web_url and redirects (default: the listen address)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for ids and random faults (default: from the time; printed at start)")
@@ -61,8 +59,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.ReadTimeout, "read-timeout", simulator.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&o.WriteTimeout, "write-timeout", simulator.DefaultWriteTimeout, "longest time from a request's headers to the end of its answer (a clock advance is exempt)")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", simulator.DefaultIdleTimeout, "close a kept-alive connection idle this long")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return code
 	}
 	if err := o.Validate(); err != nil {
 		fmt.Fprintln(stderr, "tabbysim serve:", err)
@@ -83,7 +81,7 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	if o.ControlAddr != "" {
 		var err error
 		if ctlLn, err = net.Listen("tcp", o.ControlAddr); err != nil {
-			return err
+			return addrInUse(err, "--control-addr")
 		}
 		defer ctlLn.Close()
 	}
@@ -105,7 +103,7 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		if st != nil {
 			st.Close()
 		}
-		return err
+		return addrInUse(err, "--addr")
 	}
 	runCtx, cancel := context.WithCancel(ctx)
 	running := make(chan struct{})
@@ -124,8 +122,11 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "state kept in %s\n", o.Data)
 	}
 	fmt.Fprintf(stdout, "default merchant %q (merchant codes ae→AED, sa→SAR, kw→KWD)\n", simulator.DefaultMerchantID)
-	fmt.Fprintf(stdout, "  Tabby secret key  %s\n", simulator.DefaultSecretKey)
-	fmt.Fprintf(stdout, "  Tabby public key  %s\n", simulator.DefaultPublicKey)
+	fmt.Fprintf(stdout, "  Tabby secret key    %s\n", simulator.DefaultSecretKey)
+	fmt.Fprintf(stdout, "  Tabby public key    %s\n", simulator.DefaultPublicKey)
+	fmt.Fprintf(stdout, "  Onerway merchantNo  %s\n", simulator.DefaultOnerwayMerchantNo)
+	fmt.Fprintf(stdout, "  Onerway secret key  %s\n", simulator.DefaultOnerwaySecretKey)
+	fmt.Fprintf(stdout, "  Onerway appId       %s\n", simulator.DefaultOnerwayAppID)
 
 	<-ctx.Done()
 	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)

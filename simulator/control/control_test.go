@@ -2,6 +2,7 @@ package control_test
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,18 +35,30 @@ func TestMerchants_Create(t *testing.T) {
 	e2e.WantField(t, r, "tabby.merchant_codes.ae", "AED")
 	e2e.WantField(t, r, "tabby.merchant_codes.sa", "SAR")
 	e2e.WantField(t, r, "tabby.merchant_codes.kw", "KWD")
+	for path, pattern := range map[string]string{
+		"onerway.merchant_no": `^[1-9][0-9]{11}$`, "onerway.secret_key": `^[0-9a-f]{32}$`, "onerway.app_id": `^[1-9][0-9]{9}$`,
+	} {
+		if v := r.Str(path); !regexp.MustCompile(pattern).MatchString(v) {
+			t.Errorf("%s = %q, want %s", path, v, pattern)
+		}
+	}
 	for path, want := range map[string]string{
-		"settings.session_ttl":          "20m",
-		"settings.expire_after_session": "5m",
-		"settings.auto_capture":         "after_delay",
-		"settings.auto_capture_after":   "21d",
-		"settings.refund_window":        "180d",
-		"settings.limits.AED.min":       "10.00",
-		"settings.limits.AED.max":       "25000.00",
-		"settings.limits.KWD.min":       "1.000",
-		"settings.expire_webhooks":      "false",
-		"settings.strict":               "false",
-		"clock.mode":                    "manual",
+		"settings.tabby.session_ttl":          "20m",
+		"settings.tabby.expire_after_session": "5m",
+		"settings.tabby.auto_capture":         "after_delay",
+		"settings.tabby.auto_capture_after":   "21d",
+		"settings.tabby.refund_window":        "180d",
+		"settings.tabby.limits.AED.min":       "10.00",
+		"settings.tabby.limits.AED.max":       "25000.00",
+		"settings.tabby.limits.KWD.min":       "1.000",
+		"settings.onerway.limits.SAR.min":     "0.10",
+		"settings.onerway.limits.SAR.max":     "10000.00",
+		"settings.onerway.limits.AED.min":     "0.10",
+		"settings.onerway.limits.AED.max":     "10000.00",
+		"settings.webhooks.duplicate":         "0",
+		"settings.tabby.expire_webhooks":      "false",
+		"settings.strict":                     "false",
+		"clock.mode":                          "manual",
 	} {
 		e2e.WantField(t, r, path, want)
 	}
@@ -54,8 +67,10 @@ func TestMerchants_Create(t *testing.T) {
 	// Two merchants never share keys.
 	r2 := shared.Ctl(t, http.MethodPost, "/merchants", nil)
 	e2e.WantStatus(t, r2, http.StatusCreated)
-	if r2.Str("id") == r.Str("id") || r2.Str("tabby.secret_key") == r.Str("tabby.secret_key") || r2.Str("tabby.public_key") == r.Str("tabby.public_key") {
-		t.Errorf("two merchants share an id or key: %s / %s", r, r2)
+	for _, path := range []string{"id", "tabby.secret_key", "tabby.public_key", "onerway.merchant_no", "onerway.secret_key"} {
+		if r2.Str(path) == r.Str(path) {
+			t.Errorf("two merchants share their %s: %s / %s", path, r, r2)
+		}
 	}
 }
 
@@ -68,7 +83,7 @@ func TestMerchants_CreateWithOptions(t *testing.T) {
 	r := shared.Ctl(t, http.MethodPost, "/merchants", map[string]any{
 		"id": id, "name": "Shop", "clock": "manual", "start": "2025-03-01T10:00:00Z",
 		"merchant_codes": map[string]any{"uae": "AED"},
-		"settings":       map[string]any{"session_ttl": "15m", "auto_capture": "off"},
+		"settings":       map[string]any{"tabby": map[string]any{"session_ttl": "15m", "auto_capture": "off"}},
 	})
 	e2e.WantStatus(t, r, http.StatusCreated)
 	e2e.WantField(t, r, "id", id)
@@ -77,9 +92,9 @@ func TestMerchants_CreateWithOptions(t *testing.T) {
 	if r.JSON.Get("tabby.merchant_codes.ae").Exists() {
 		t.Errorf("own merchant codes replace the defaults: %s", r.JSON.Get("tabby.merchant_codes").Raw)
 	}
-	e2e.WantField(t, r, "settings.session_ttl", "15m")
-	e2e.WantField(t, r, "settings.auto_capture", "off")
-	e2e.WantField(t, r, "settings.expire_after_session", "5m") // untouched defaults stay
+	e2e.WantField(t, r, "settings.tabby.session_ttl", "15m")
+	e2e.WantField(t, r, "settings.tabby.auto_capture", "off")
+	e2e.WantField(t, r, "settings.tabby.expire_after_session", "5m") // untouched defaults stay
 	if now := e2e.MustTime(t, r.Str("clock.now")); !now.Equal(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)) {
 		t.Errorf("clock.now = %s, want the start", now)
 	}
@@ -98,7 +113,7 @@ func TestMerchants_CreateInvalid(t *testing.T) {
 		{"bad clock", map[string]any{"clock": "sideways"}},
 		{"unknown field", map[string]any{"colour": "red"}},
 		{"unknown setting", map[string]any{"settings": map[string]any{"colour": "red"}}},
-		{"bad setting", map[string]any{"settings": map[string]any{"session_ttl": "-5m"}}},
+		{"bad setting", map[string]any{"settings": map[string]any{"tabby": map[string]any{"session_ttl": "-5m"}}}},
 		{"bad currency", map[string]any{"merchant_codes": map[string]any{"us": "USD"}}},
 		{"not json", "{"},
 		{"two JSON values", `{"clock": "manual"} {"clock": "wall"}`},
@@ -133,6 +148,9 @@ func TestMerchants_ListAndGet(t *testing.T) {
 	r = m.Ctl(http.MethodGet, "/merchants/"+simulator.DefaultMerchantID, nil)
 	e2e.WantField(t, r, "tabby.secret_key", simulator.DefaultSecretKey)
 	e2e.WantField(t, r, "tabby.public_key", simulator.DefaultPublicKey)
+	e2e.WantField(t, r, "onerway.merchant_no", simulator.DefaultOnerwayMerchantNo)
+	e2e.WantField(t, r, "onerway.secret_key", simulator.DefaultOnerwaySecretKey)
+	e2e.WantField(t, r, "onerway.app_id", simulator.DefaultOnerwayAppID)
 
 	r = m.Ctl(http.MethodGet, "/merchants/nobody", nil)
 	e2e.WantCtlError(t, r, http.StatusNotFound)
@@ -140,19 +158,20 @@ func TestMerchants_ListAndGet(t *testing.T) {
 
 func TestMerchants_PatchSettings(t *testing.T) {
 	m := newMerchant(t)
-	r := m.Ctl(http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{
+	r := m.Ctl(http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{"tabby": map[string]any{
 		"session_ttl": "10m", "auto_capture": "immediate", "expire_webhooks": true,
 		"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}},
-	}})
+	}}})
 	e2e.WantStatus(t, r, http.StatusOK)
-	e2e.WantField(t, r, "settings.session_ttl", "10m")
-	e2e.WantField(t, r, "settings.auto_capture", "immediate")
-	e2e.WantField(t, r, "settings.expire_webhooks", "true")
-	e2e.WantField(t, r, "settings.limits.AED.max", "50.00")
-	e2e.WantField(t, r, "settings.expire_after_session", "5m") // untouched
+	e2e.WantField(t, r, "settings.tabby.session_ttl", "10m")
+	e2e.WantField(t, r, "settings.tabby.auto_capture", "immediate")
+	e2e.WantField(t, r, "settings.tabby.expire_webhooks", "true")
+	e2e.WantField(t, r, "settings.tabby.limits.AED.max", "50.00")
+	e2e.WantField(t, r, "settings.tabby.expire_after_session", "5m") // untouched
+	e2e.WantField(t, r, "settings.onerway.limits.AED.max", "10000.00")
 	r = m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil)
-	e2e.WantField(t, r, "settings.session_ttl", "10m")
-	e2e.WantField(t, r, "settings.limits.AED.min", "1.00")
+	e2e.WantField(t, r, "settings.tabby.session_ttl", "10m")
+	e2e.WantField(t, r, "settings.tabby.limits.AED.min", "1.00")
 }
 
 func TestMerchants_PatchSettingsInvalid(t *testing.T) {
@@ -161,15 +180,15 @@ func TestMerchants_PatchSettingsInvalid(t *testing.T) {
 		name     string
 		settings any
 	}{
-		{"zero session_ttl", map[string]any{"session_ttl": "0s"}},
-		{"negative session_ttl", map[string]any{"session_ttl": "-1m"}},
-		{"unparsable duration", map[string]any{"session_ttl": "soon"}},
-		{"duration as number", map[string]any{"session_ttl": 600}},
-		{"negative expire_after_session", map[string]any{"expire_after_session": "-1m"}},
-		{"auto_capture", map[string]any{"auto_capture": "sometimes"}},
-		{"zero refund_window", map[string]any{"refund_window": "0s"}},
-		{"limits currency", map[string]any{"limits": map[string]any{"USD": map[string]any{"min": "1", "max": "2"}}}},
-		{"limits not a number", map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "one", "max": "50.00"}}}},
+		{"zero session_ttl", tabbySettings(map[string]any{"session_ttl": "0s"})},
+		{"negative session_ttl", tabbySettings(map[string]any{"session_ttl": "-1m"})},
+		{"unparsable duration", tabbySettings(map[string]any{"session_ttl": "soon"})},
+		{"duration as number", tabbySettings(map[string]any{"session_ttl": 600})},
+		{"negative expire_after_session", tabbySettings(map[string]any{"expire_after_session": "-1m"})},
+		{"auto_capture", tabbySettings(map[string]any{"auto_capture": "sometimes"})},
+		{"zero refund_window", tabbySettings(map[string]any{"refund_window": "0s"})},
+		{"limits currency", tabbySettings(map[string]any{"limits": map[string]any{"USD": map[string]any{"min": "1", "max": "2"}}})},
+		{"limits not a number", tabbySettings(map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "one", "max": "50.00"}}})},
 		{"drop_rate", map[string]any{"webhooks": map[string]any{"drop_rate": 2}}},
 		{"duplicate", map[string]any{"webhooks": map[string]any{"duplicate": 11}}},
 		{"forge", map[string]any{"webhooks": map[string]any{"forge": "maybe"}}},
@@ -187,34 +206,41 @@ func TestMerchants_PatchSettingsInvalid(t *testing.T) {
 	}
 	// Nothing of the refused patches stuck.
 	r := m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil)
-	e2e.WantField(t, r, "settings.session_ttl", "20m")
-	e2e.WantField(t, r, "settings.auto_capture", "after_delay")
-	e2e.WantField(t, r, "settings.limits.AED.min", "10.00")
-	e2e.WantField(t, r, "settings.limits.AED.max", "25000.00")
+	e2e.WantField(t, r, "settings.tabby.session_ttl", "20m")
+	e2e.WantField(t, r, "settings.tabby.auto_capture", "after_delay")
+	e2e.WantField(t, r, "settings.tabby.limits.AED.min", "10.00")
+	e2e.WantField(t, r, "settings.tabby.limits.AED.max", "25000.00")
 
-	r = m.Ctl(http.MethodPatch, "/merchants/nobody", map[string]any{"settings": map[string]any{"session_ttl": "10m"}})
+	r = m.Ctl(http.MethodPatch, "/merchants/nobody", map[string]any{"settings": tabbySettings(map[string]any{"session_ttl": "10m"})})
 	e2e.WantCtlError(t, r, http.StatusNotFound)
 }
 
 // TestSettings_LimitsMustBeAmountsOfTheCurrency: pre-scoring reads limits
-// with the currency's amount rules (tabby.ParseAmount) and silently skips a
+// with the currency's amount rules (money.Parse) and silently skips a
 // limit it cannot read, so PATCH must refuse such limits instead of
 // storing them.
 func TestSettings_LimitsMustBeAmountsOfTheCurrency(t *testing.T) {
 	m := newMerchant(t)
-	for _, tc := range []struct{ name, min, max string }{
-		{"too many decimals", "1.005", "50.00"},
-		{"negative", "-1.00", "50.00"},
-		{"exponent", "1.00", "5e1"},
-		{"infinity", "1.00", "Inf"},
-		{"min above max", "60.00", "50.00"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r := m.Env.Ctl(t, http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{
-				"limits": map[string]any{"AED": map[string]any{"min": tc.min, "max": tc.max}}}})
-			e2e.WantCtlError(t, r, http.StatusBadRequest, "limits")
-		})
+	for _, provider := range []string{"tabby", "onerway"} {
+		for _, tc := range []struct{ name, min, max string }{
+			{"too many decimals", "1.005", "50.00"},
+			{"negative", "-1.00", "50.00"},
+			{"exponent", "1.00", "5e1"},
+			{"infinity", "1.00", "Inf"},
+			{"min above max", "60.00", "50.00"},
+		} {
+			t.Run(provider+" "+tc.name, func(t *testing.T) {
+				r := m.Env.Ctl(t, http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{provider: map[string]any{
+					"limits": map[string]any{"AED": map[string]any{"min": tc.min, "max": tc.max}}}}})
+				e2e.WantCtlError(t, r, http.StatusBadRequest, provider+".limits.AED")
+			})
+		}
 	}
+}
+
+// tabbySettings is a settings patch of Tabby's group.
+func tabbySettings(fields map[string]any) map[string]any {
+	return map[string]any{"tabby": fields}
 }
 
 func TestClock_GetAndAdvance(t *testing.T) {
@@ -301,7 +327,7 @@ func TestDurations_RejectOverflow(t *testing.T) {
 		t.Errorf("refused advances moved the clock from %s to %s", before, after)
 	}
 	t.Run("session_ttl", func(t *testing.T) {
-		r := m.Env.Ctl(t, http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": map[string]any{"session_ttl": "213504d"}})
+		r := m.Env.Ctl(t, http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": tabbySettings(map[string]any{"session_ttl": "213504d"})})
 		e2e.WantCtlError(t, r, http.StatusBadRequest, "session_ttl")
 	})
 }
@@ -321,6 +347,9 @@ func TestPayments_History(t *testing.T) {
 	e2e.WantField(t, r, "merchant", m.ID)
 	e2e.WantField(t, r, "merchant_code", "ae")
 	e2e.WantField(t, r, "merchant_urls.success", e2e.SuccessURL)
+	if ch := r.JSON.Get("channel"); ch.Get("via").String() != "direct" || ch.Get("transaction_id").Exists() {
+		t.Errorf("channel %s, want direct", ch.Raw)
+	}
 	if r.Str("session_id") == "" || r.Str("session_status") == "" {
 		t.Errorf("session fields missing: %s", r)
 	}

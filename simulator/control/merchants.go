@@ -78,6 +78,8 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 			SecretKey: "sk_test_" + a.IDs.UUID(), PublicKey: "pk_test_" + a.IDs.UUID(),
 			MerchantCodes: req.MerchantCodes,
 		},
+		// A merchantNo of 12 digits never meets the default merchant's 6.
+		Onerway:  tenant.OnerwayCredentials{MerchantNo: a.IDs.Digits(12), SecretKey: a.IDs.Hex(16), AppID: a.IDs.Digits(10)},
 		Settings: tenant.DefaultSettings(),
 	}
 	if m.ID == "" {

@@ -26,6 +26,7 @@ type PaymentJSON struct {
 	SessionID     string               `json:"session_id"`
 	SessionStatus string               `json:"session_status"`
 	MerchantURLs  tabby.MerchantURLs   `json:"merchant_urls"`
+	Channel       tabby.Channel        `json:"channel"`
 	History       []tabby.HistoryEntry `json:"history"`
 }
 
@@ -36,7 +37,7 @@ func (a *API) paymentJSON(p *tabby.Payment) (PaymentJSON, error) {
 	}
 	return PaymentJSON{
 		Payment: p.JSON(), Merchant: p.Merchant, MerchantCode: p.MerchantCode, SessionID: p.SessionID,
-		SessionStatus: p.SessionStatus(now), MerchantURLs: p.URLs, History: p.History,
+		SessionStatus: p.SessionStatus(now), MerchantURLs: p.URLs, Channel: p.Channel, History: p.History,
 	}, nil
 }
 
@@ -69,7 +70,7 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Match: func(*tabby.Payment) bool { return true }, Limit: limit})
+	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Limit: limit})
 	if err != nil {
 		a.fail(w, r, err)
 		return

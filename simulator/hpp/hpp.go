@@ -18,6 +18,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
@@ -102,7 +103,7 @@ func paymentView(pay *tabby.Payment) *view {
 	}
 	for _, it := range pay.Order.Items {
 		price := it.UnitPrice
-		if a, err := tabby.ParseAmount(it.UnitPrice, pay.Currency); err == nil {
+		if a, err := money.Parse(it.UnitPrice, pay.Currency); err == nil {
 			price = a.Format(pay.Currency) + " " + pay.Currency
 		}
 		s.Items = append(s.Items, line{Title: it.Title, Quantity: it.Quantity, Price: price})

@@ -50,7 +50,8 @@ func newEnvWith(t *testing.T, st store.Store) *env {
 	svc := &tabby.Service{Store: st, Merchants: reg, Clocks: sched, IDs: ids.New(1)}
 	svc.Start()
 	m := &tenant.Merchant{ID: "m1", Tabby: tenant.TabbyKeys{SecretKey: "sk_test_x", PublicKey: "pk_test_x",
-		MerchantCodes: tenant.DefaultMerchantCodes()}, Settings: tenant.DefaultSettings()}
+		MerchantCodes: tenant.DefaultMerchantCodes()}, Settings: tenant.DefaultSettings(),
+		Onerway: tenant.OnerwayCredentials{MerchantNo: "800001", SecretKey: "00", AppID: "1"}}
 	if err := reg.Create(ctx, m); err != nil {
 		t.Fatal(err)
 	}

@@ -60,7 +60,7 @@ func WithWallClock() Option {
 }
 
 // WithSettings overrides the merchant's settings, such as
-// {"auto_capture": "immediate"} or {"webhooks": {"duplicate": 1}}.
+// {"tabby": {"auto_capture": "immediate"}} or {"webhooks": {"duplicate": 1}}.
 func WithSettings(s map[string]any) Option {
 	return func(o *options) { o.settings = s }
 }

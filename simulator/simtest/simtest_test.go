@@ -98,14 +98,16 @@ func TestAdvanceExpires(t *testing.T) {
 }
 
 func TestWallClockAndSettings(t *testing.T) {
-	sim := simtest.Start(t, simtest.WithWallClock(), simtest.WithSettings(map[string]any{"auto_capture": "immediate"}))
+	sim := simtest.Start(t, simtest.WithWallClock(), simtest.WithSettings(map[string]any{"tabby": map[string]any{"auto_capture": "immediate"}}))
 	if sim.Merchant.Clock.Mode != "wall" {
 		t.Fatalf("clock mode %q, want wall", sim.Merchant.Clock.Mode)
 	}
 	var settings struct {
-		AutoCapture string `json:"auto_capture"`
+		Tabby struct {
+			AutoCapture string `json:"auto_capture"`
+		} `json:"tabby"`
 	}
-	if err := json.Unmarshal(sim.Merchant.Settings, &settings); err != nil || settings.AutoCapture != "immediate" {
+	if err := json.Unmarshal(sim.Merchant.Settings, &settings); err != nil || settings.Tabby.AutoCapture != "immediate" {
 		t.Fatalf("settings %s (%v): auto_capture is not immediate", sim.Merchant.Settings, err)
 	}
 }

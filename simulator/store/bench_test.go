@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func benchStores(b *testing.B, run func(b *testing.B, s Store)) {
@@ -113,4 +114,77 @@ func BenchmarkList(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkListPage reads a page of 20 of one merchant's newest documents,
+// with 100 and with 100,000 of them stored: a listing costs what it
+// returns, not what is stored, so both sizes cost about the same.
+func BenchmarkListPage(b *testing.B) {
+	queries := []struct {
+		name string
+		q    Query
+	}{
+		{"merchant", Query{Merchant: "m"}},
+		{"index", Query{Merchant: "m", Index: map[string]string{"listed": "yes"}}},
+		{"index+range", Query{Merchant: "m", Index: map[string]string{"listed": "yes"}, CreatedBefore: t0.Add(-time.Hour)}},
+		{"offset", Query{Merchant: "m", Index: map[string]string{"listed": "yes"}, Offset: 40}},
+	}
+	for _, n := range []int{100, 100_000} {
+		b.Run(fmt.Sprint("stored=", n), func(b *testing.B) {
+			benchStores(b, func(b *testing.B, s Store) {
+				fillPayments(b, s, n)
+				for _, c := range queries {
+					q := c.q
+					q.Limit = 20
+					b.Run(c.name, func(b *testing.B) {
+						b.ReportAllocs()
+						for b.Loop() {
+							err := s.View(ctx, func(tx Tx) error {
+								docs, total, err := tx.List("payment", q)
+								if err == nil && (len(docs) != 20 || total < 20) {
+									err = fmt.Errorf("got %d of %d", len(docs), total)
+								}
+								return err
+							})
+							if err != nil {
+								b.Fatal(err)
+							}
+						}
+					})
+				}
+			})
+		})
+	}
+}
+
+// fillPayments stores n payments of merchant "m", one a minute up to t0,
+// and as many of another merchant, in batches as a busy merchant would
+// create them. Nine in ten are listed.
+func fillPayments(b *testing.B, s Store, n int) {
+	const batch = 1000
+	for i := 0; i < n; i += batch {
+		err := s.Update(ctx, func(tx Tx) error {
+			for j := i; j < min(i+batch, n); j++ {
+				status := "CLOSED"
+				if j%10 == 0 {
+					status = "EXPIRED"
+				}
+				idx := map[string]string{"status": status}
+				if status == "CLOSED" {
+					idx["listed"] = "yes"
+				}
+				created := t0.Add(time.Duration(j-n) * time.Minute)
+				for _, m := range []string{"m", "other"} {
+					d := Doc{Kind: "payment", ID: fmt.Sprint(m, j), Merchant: m, Created: created, Index: idx, Data: benchData}
+					if err := tx.Put(d); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 }

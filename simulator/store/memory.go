@@ -1,25 +1,31 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"sync"
+	"time"
 )
 
-// Memory is a Store held in memory. Updates are serialised; a failed Update
-// leaves no trace.
+// Memory is a Store held in memory. Updates are serialised and write in
+// place, keeping what they replace so that a failed Update leaves no trace.
+// Every document is also filed, in creation order, on the lists a listing
+// can ask for (see listKey), so that a listing reads only its page.
 type Memory struct {
 	mu         sync.RWMutex
 	kinds      map[string]map[string]Doc
+	lists      map[listKey][]entry
 	seq        uint64
 	generation uint64
 }
 
 // NewMemory returns an empty memory store.
 func NewMemory() *Memory {
-	return &Memory{kinds: map[string]map[string]Doc{}}
+	return &Memory{kinds: map[string]map[string]Doc{}, lists: map[listKey][]entry{}}
 }
 
 // View implements Store.
@@ -37,7 +43,7 @@ func (m *Memory) Update(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	tx := &memTx{m: m, writes: map[key]*Doc{}}
+	tx := &memTx{m: m, undo: map[key]*Doc{}}
 	if err := m.commit(tx, fn); err != nil {
 		return err
 	}
@@ -47,24 +53,23 @@ func (m *Memory) Update(ctx context.Context, fn func(Tx) error) error {
 	return nil
 }
 
+// commit runs fn under the lock and undoes its writes unless it returns
+// nil, when it panics too.
 func (m *Memory) commit(tx *memTx, fn func(Tx) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	committed := false
+	defer func() {
+		if !committed {
+			for k, d := range tx.undo {
+				m.write(k, d)
+			}
+		}
+	}()
 	if err := fn(tx); err != nil {
 		return err
 	}
-	for k, d := range tx.writes {
-		docs := m.kinds[k.kind]
-		if d == nil {
-			delete(docs, k.id)
-			continue
-		}
-		if docs == nil {
-			docs = map[string]Doc{}
-			m.kinds[k.kind] = docs
-		}
-		docs[k.id] = *d
-	}
+	committed = true
 	return nil
 }
 
@@ -73,6 +78,7 @@ func (m *Memory) Reset(context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.kinds = map[string]map[string]Doc{}
+	m.lists = map[listKey][]entry{}
 	return nil
 }
 
@@ -89,12 +95,188 @@ func (m *Memory) Close() error { return nil }
 
 type key struct{ kind, id string }
 
-// memTx buffers writes so that a failed Update changes nothing; reads see
-// the transaction's own writes.
+// listKey names one list of documents of a kind: of one merchant or of all
+// (all is set and merchant is ""); every document (key and value are "") or
+// those with one index entry. An entry with an empty value is on no list of
+// its own, which leaves the pair ("", "") to the list of every document.
+type listKey struct {
+	kind, merchant string
+	all            bool
+	key, value     string
+}
+
+// listsOf names the lists d is on.
+func listsOf(d Doc) []listKey {
+	ls := make([]listKey, 0, 2*(1+len(d.Index)))
+	for _, l := range []listKey{{kind: d.Kind, merchant: d.Merchant}, {kind: d.Kind, all: true}} {
+		ls = append(ls, l)
+		for k, v := range d.Index {
+			if v != "" {
+				l.key, l.value = k, v
+				ls = append(ls, l)
+			}
+		}
+	}
+	return ls
+}
+
+// entry is a document's place on a list. Lists are sorted oldest first.
+type entry struct {
+	sec  int64
+	nsec int32
+	seq  uint64
+	id   string
+}
+
+func entryOf(d Doc) entry {
+	return entry{sec: d.Created.Unix(), nsec: int32(d.Created.Nanosecond()), seq: d.Seq, id: d.ID}
+}
+
+// bound is the place of time t before every entry created at t.
+func bound(t time.Time) entry { return entry{sec: t.Unix(), nsec: int32(t.Nanosecond())} }
+
+func compareEntries(a, b entry) int {
+	if c := cmp.Compare(a.sec, b.sec); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.nsec, b.nsec); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seq, b.seq)
+}
+
+// write replaces document k by d, or removes it when d is nil, and moves it
+// on the lists.
+func (m *Memory) write(k key, d *Doc) {
+	docs := m.kinds[k.kind]
+	var prev *Doc
+	if p, ok := docs[k.id]; ok {
+		prev = &p
+	}
+	switch {
+	case d != nil && docs == nil:
+		docs = map[string]Doc{}
+		m.kinds[k.kind] = docs
+		fallthrough
+	case d != nil:
+		docs[k.id] = *d
+	default:
+		delete(docs, k.id)
+	}
+	m.refile(prev, d)
+}
+
+// refile moves a document from the lists prev was on to those d is on,
+// leaving alone the lists where its place does not change: most writes
+// change a document's data and perhaps one index entry.
+func (m *Memory) refile(prev, d *Doc) {
+	if prev != nil && d != nil && prev.Merchant == d.Merchant && maps.Equal(prev.Index, d.Index) &&
+		entryOf(*prev) == entryOf(*d) {
+		return
+	}
+	var was, is []listKey
+	var from, to entry
+	if prev != nil {
+		was, from = listsOf(*prev), entryOf(*prev)
+	}
+	if d != nil {
+		is, to = listsOf(*d), entryOf(*d)
+	}
+	moved := prev == nil || d == nil || from != to
+	for _, l := range was {
+		if moved || !slices.Contains(is, l) {
+			es := m.lists[l]
+			if i, ok := slices.BinarySearchFunc(es, from, compareEntries); ok {
+				es = slices.Delete(es, i, i+1)
+			}
+			if len(es) == 0 {
+				delete(m.lists, l)
+			} else {
+				m.lists[l] = es
+			}
+		}
+	}
+	for _, l := range is {
+		if moved || !slices.Contains(was, l) {
+			es := m.lists[l]
+			i, _ := slices.BinarySearchFunc(es, to, compareEntries)
+			m.lists[l] = slices.Insert(es, i, to)
+		}
+	}
+}
+
+// list serves q from the shortest list that holds every match: its kind's
+// for the merchant, or one index entry's. Created bounds are found by
+// binary search; only other index entries asked for are checked one
+// document at a time, and only the page is copied.
+func (m *Memory) list(kind string, q Query) ([]Doc, int) {
+	base := listKey{kind: kind, merchant: q.Merchant, all: q.Merchant == ""}
+	from := base
+	for k, v := range q.Index {
+		l := base
+		l.key, l.value = k, v
+		if v != "" && (from == base || len(m.lists[l]) < len(m.lists[from])) {
+			from = l
+		}
+	}
+	check := map[string]string{}
+	for k, v := range q.Index {
+		if from == base || k != from.key {
+			check[k] = v
+		}
+	}
+	es := m.lists[from]
+	lo, hi := 0, len(es)
+	if !q.CreatedFrom.IsZero() {
+		lo, _ = slices.BinarySearchFunc(es, bound(q.CreatedFrom), compareEntries)
+	}
+	if !q.CreatedBefore.IsZero() {
+		hi, _ = slices.BinarySearchFunc(es, bound(q.CreatedBefore), compareEntries)
+	}
+	es = es[lo:max(lo, hi)]
+
+	docs := m.kinds[kind]
+	offset := max(q.Offset, 0)
+	limit := len(es)
+	if q.Limit > 0 {
+		limit = q.Limit
+	}
+	var out []Doc
+	if len(check) == 0 {
+		for i := len(es) - 1 - offset; i >= 0 && len(out) < limit; i-- {
+			out = append(out, cloneDoc(docs[es[i].id]))
+		}
+		return out, len(es)
+	}
+	total := 0
+	for i := len(es) - 1; i >= 0; i-- {
+		d := docs[es[i].id]
+		if !matches(d, check) {
+			continue
+		}
+		if total >= offset && len(out) < limit {
+			out = append(out, cloneDoc(d))
+		}
+		total++
+	}
+	return out, total
+}
+
+func matches(d Doc, index map[string]string) bool {
+	for k, v := range index {
+		if d.Index[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// memTx writes in place and keeps, for each document it writes, what was
+// there before, so that a failed Update can be undone.
 type memTx struct {
 	m        *Memory
 	readOnly bool
-	writes   map[key]*Doc
+	undo     map[key]*Doc // nil: the document did not exist
 	after    []func()
 }
 
@@ -103,12 +285,6 @@ func (t *memTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 var errReadOnly = errors.New("store: write in a read-only transaction")
 
 func (t *memTx) Get(kind, id string) (Doc, error) {
-	if d, ok := t.writes[key{kind, id}]; ok {
-		if d == nil {
-			return Doc{}, ErrNotFound
-		}
-		return cloneDoc(*d), nil
-	}
 	d, ok := t.m.kinds[kind][id]
 	if !ok {
 		return Doc{}, ErrNotFound
@@ -131,13 +307,13 @@ func (t *memTx) Put(d Doc) error {
 		return errReadOnly
 	}
 	c := cloneDoc(d)
-	if prev, err := t.Get(d.Kind, d.ID); err == nil {
+	if prev, ok := t.m.kinds[d.Kind][d.ID]; ok {
 		c.Seq = prev.Seq
 	} else {
 		t.m.seq++
 		c.Seq = t.m.seq
 	}
-	t.writes[key{d.Kind, d.ID}] = &c
+	t.write(key{d.Kind, d.ID}, &c)
 	return nil
 }
 
@@ -145,62 +321,25 @@ func (t *memTx) Delete(kind, id string) error {
 	if t.readOnly {
 		return errReadOnly
 	}
-	t.writes[key{kind, id}] = nil
+	if _, ok := t.m.kinds[kind][id]; ok {
+		t.write(key{kind, id}, nil)
+	}
 	return nil
 }
 
+func (t *memTx) write(k key, d *Doc) {
+	if _, kept := t.undo[k]; !kept {
+		var prev *Doc
+		if p, ok := t.m.kinds[k.kind][k.id]; ok {
+			prev = &p
+		}
+		t.undo[k] = prev
+	}
+	t.m.write(k, d)
+}
+
 func (t *memTx) List(kind string, q Query) ([]Doc, int, error) {
-	seen := map[string]bool{}
-	var out []Doc
-	consider := func(d Doc) {
-		if q.Merchant != "" && d.Merchant != q.Merchant {
-			return
-		}
-		for k, v := range q.Index {
-			if d.Index[k] != v {
-				return
-			}
-		}
-		out = append(out, cloneDoc(d))
-	}
-	for k, d := range t.writes {
-		if k.kind != kind {
-			continue
-		}
-		seen[k.id] = true
-		if d != nil {
-			consider(*d)
-		}
-	}
-	for id, d := range t.m.kinds[kind] {
-		if !seen[id] {
-			consider(d)
-		}
-	}
-	sortNewestFirst(out)
-	return page(out, q)
-}
-
-func sortNewestFirst(docs []Doc) {
-	sort.Slice(docs, func(i, j int) bool {
-		if !docs[i].Created.Equal(docs[j].Created) {
-			return docs[i].Created.After(docs[j].Created)
-		}
-		return docs[i].Seq > docs[j].Seq
-	})
-}
-
-func page(docs []Doc, q Query) ([]Doc, int, error) {
-	total := len(docs)
-	if q.Offset > 0 {
-		if q.Offset >= len(docs) {
-			return nil, total, nil
-		}
-		docs = docs[q.Offset:]
-	}
-	if q.Limit > 0 && len(docs) > q.Limit {
-		docs = docs[:q.Limit]
-	}
+	docs, total := t.m.list(kind, q)
 	return docs, total, nil
 }
 

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,14 +17,23 @@ import (
 )
 
 // schemaVersion is kept in PRAGMA user_version so a later change of the
-// schema can tell which files it must migrate.
-const schemaVersion = 1
+// schema can tell which files it must migrate. Version 2 added the listing
+// tables, doc_keys and doc_counts.
+const schemaVersion = 2
 
 // The schema. Created is kept as Unix seconds plus nanoseconds rather than a
 // single nanosecond count so that every time.Time, the zero one included,
 // round-trips and sorts exactly. data is the last column so that a row whose
 // Data spills onto overflow pages is only read that far when Data is asked
 // for.
+//
+// Listings read doc_keys, which files every document on the lists a Query
+// can ask for (as the memory store's listKey does): one row for its kind
+// (key and value empty) and one per Index entry with a value, each ordered
+// by merchant and creation. Only the rows of a page are joined to docs.
+// doc_counts keeps how many rows each list of one merchant has, by day of
+// creation, so that a listing's total is a sum over the days it spans.
+// Triggers keep both in step with docs, whatever statement writes it.
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS docs (
 		kind       TEXT    NOT NULL,
@@ -35,9 +46,81 @@ var schema = []string{
 		data       BLOB,
 		PRIMARY KEY (kind, id)
 	)`,
-	`CREATE INDEX IF NOT EXISTS docs_by_merchant ON docs (kind, merchant, created_s, created_ns, seq)`,
-	`CREATE INDEX IF NOT EXISTS docs_by_kind ON docs (kind, created_s, created_ns, seq)`,
 	`CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)`,
+	// Version 1 listed from these, filtering Index entries row by row.
+	`DROP INDEX IF EXISTS docs_by_merchant`,
+	`DROP INDEX IF EXISTS docs_by_kind`,
+	`CREATE TABLE IF NOT EXISTS doc_keys (
+		kind       TEXT    NOT NULL,
+		id         TEXT    NOT NULL,
+		key        TEXT    NOT NULL,
+		value      TEXT    NOT NULL,
+		merchant   TEXT    NOT NULL,
+		created_s  INTEGER NOT NULL,
+		created_ns INTEGER NOT NULL,
+		seq        INTEGER NOT NULL,
+		PRIMARY KEY (kind, id, key, value)
+	) WITHOUT ROWID`,
+	`CREATE INDEX IF NOT EXISTS doc_keys_by_merchant ON doc_keys (kind, merchant, key, value, created_s, created_ns, seq)`,
+	`CREATE INDEX IF NOT EXISTS doc_keys_by_kind ON doc_keys (kind, key, value, created_s, created_ns, seq)`,
+	`CREATE TABLE IF NOT EXISTS doc_counts (
+		kind     TEXT    NOT NULL,
+		merchant TEXT    NOT NULL,
+		key      TEXT    NOT NULL,
+		value    TEXT    NOT NULL,
+		day      INTEGER NOT NULL,
+		n        INTEGER NOT NULL,
+		PRIMARY KEY (kind, merchant, key, value, day)
+	) WITHOUT ROWID`,
+	`CREATE TRIGGER IF NOT EXISTS docs_filed AFTER INSERT ON docs BEGIN ` + fileNew + ` END`,
+	`CREATE TRIGGER IF NOT EXISTS docs_refiled AFTER UPDATE ON docs
+	WHEN old.merchant IS NOT new.merchant OR old.created_s IS NOT new.created_s
+		OR old.created_ns IS NOT new.created_ns OR old.seq IS NOT new.seq OR old.idx IS NOT new.idx
+	BEGIN ` + unfileOld + fileNew + ` END`,
+	`CREATE TRIGGER IF NOT EXISTS docs_unfiled AFTER DELETE ON docs BEGIN ` + unfileOld + ` END`,
+	`CREATE TRIGGER IF NOT EXISTS doc_keys_counted AFTER INSERT ON doc_keys BEGIN
+		INSERT INTO doc_counts VALUES (new.kind, new.merchant, new.key, new.value, ` + dayOf("new.created_s") + `, 1)
+			ON CONFLICT DO UPDATE SET n = n + 1;
+	END`,
+	`CREATE TRIGGER IF NOT EXISTS doc_keys_uncounted AFTER DELETE ON doc_keys BEGIN
+		UPDATE doc_counts SET n = n - 1 WHERE kind = old.kind AND merchant = old.merchant
+			AND key = old.key AND value = old.value AND day = ` + dayOf("old.created_s") + `;
+		DELETE FROM doc_counts WHERE kind = old.kind AND merchant = old.merchant
+			AND key = old.key AND value = old.value AND day = ` + dayOf("old.created_s") + ` AND n = 0;
+	END`,
+}
+
+// day is the span doc_counts counts by: a UTC day, in seconds.
+const day = 24 * 60 * 60
+
+// dayOf is the SQL for the start of the day of a time in Unix seconds,
+// rounded down as dayStart does.
+func dayOf(sec string) string {
+	return fmt.Sprintf("(%[1]s - (%[1]s %% %[2]d + %[2]d) %% %[2]d)", sec, day)
+}
+
+// dayStart is the start of the day of sec, in Unix seconds.
+func dayStart(sec int64) int64 { return sec - (sec%day+day)%day }
+
+// The bodies of the triggers that file a document on doc_keys.
+const (
+	fileNew = `
+		INSERT INTO doc_keys VALUES (new.kind, new.id, '', '', new.merchant, new.created_s, new.created_ns, new.seq);
+		INSERT INTO doc_keys SELECT new.kind, new.id, j.key, j.value, new.merchant, new.created_s, new.created_ns, new.seq
+			FROM json_each(new.idx) AS j WHERE j.value <> '';`
+	unfileOld = `
+		DELETE FROM doc_keys WHERE kind = old.kind AND id = old.id;`
+)
+
+// migrations[v] brings a file written at schema version v-1 to v, once the
+// schema above is in place.
+var migrations = map[int][]string{
+	// Version 1 had no doc_keys: file what it stored.
+	2: {
+		`INSERT INTO doc_keys SELECT kind, id, '', '', merchant, created_s, created_ns, seq FROM docs`,
+		`INSERT INTO doc_keys SELECT d.kind, d.id, j.key, j.value, d.merchant, d.created_s, d.created_ns, d.seq
+			FROM docs AS d, json_each(d.idx) AS j WHERE j.value <> ''`,
+	},
 }
 
 const (
@@ -51,10 +134,9 @@ const (
 			merchant = excluded.merchant, created_s = excluded.created_s,
 			created_ns = excluded.created_ns, idx = excluded.idx, data = excluded.data
 		RETURNING seq`
-	sqlDelete  = `DELETE FROM docs WHERE kind = ? AND id = ?`
-	sqlSetSeq  = `INSERT INTO meta (k, v) VALUES ('seq', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`
-	sqlGetSeq  = `SELECT COALESCE((SELECT v FROM meta WHERE k = 'seq'), 0)`
-	orderNewer = ` ORDER BY created_s DESC, created_ns DESC, seq DESC`
+	sqlDelete = `DELETE FROM docs WHERE kind = ? AND id = ?`
+	sqlSetSeq = `INSERT INTO meta (k, v) VALUES ('seq', ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`
+	sqlGetSeq = `SELECT COALESCE((SELECT v FROM meta WHERE k = 'seq'), 0)`
 )
 
 const (
@@ -135,6 +217,14 @@ func (s *SQLite) init(path, name, common string) error {
 	for _, q := range schema {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: create schema in %s: %w", path, err)
+		}
+	}
+	// A new file (version 0) has nothing to migrate.
+	for v := version + 1; version > 0 && v <= schemaVersion; v++ {
+		for _, q := range migrations[v] {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: migrate %s to schema version %d: %w", path, v, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, schemaVersion)); err != nil {
@@ -356,25 +446,9 @@ func (t *sqlTx) Delete(kind, id string) error {
 }
 
 func (t *sqlTx) List(kind string, q Query) ([]Doc, int, error) {
-	var where strings.Builder
-	args := []any{kind}
-	where.WriteString(` FROM docs WHERE kind = ?`)
-	if q.Merchant != "" {
-		where.WriteString(` AND merchant = ?`)
-		args = append(args, q.Merchant)
-	}
-	for k, v := range q.Index {
-		// A missing key reads as "", as a Go map does in the memory store.
-		if v == "" {
-			where.WriteString(` AND NOT EXISTS (SELECT 1 FROM json_each(docs.idx) AS j WHERE j.key = ? AND j.value <> '')`)
-			args = append(args, k)
-		} else {
-			where.WriteString(` AND EXISTS (SELECT 1 FROM json_each(docs.idx) AS j WHERE j.key = ? AND j.value = ?)`)
-			args = append(args, k, v)
-		}
-	}
+	l := newListing(kind, q)
 	var total int
-	if err := t.tx.QueryRow(`SELECT COUNT(*)`+where.String(), args...).Scan(&total); err != nil {
+	if err := t.tx.QueryRow(l.count, l.countArgs...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count %s: %w", kind, err)
 	}
 	offset := max(q.Offset, 0)
@@ -385,8 +459,7 @@ func (t *sqlTx) List(kind string, q Query) ([]Doc, int, error) {
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
-	rows, err := t.tx.Query(`SELECT id, `+docColumns+where.String()+orderNewer+` LIMIT ? OFFSET ?`,
-		append(args, limit, offset)...)
+	rows, err := t.tx.Query(l.page, append(l.args, limit, offset, kind)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list %s: %w", kind, err)
 	}
@@ -403,6 +476,106 @@ func (t *sqlTx) List(kind string, q Query) ([]Doc, int, error) {
 		return nil, 0, fmt.Errorf("store: list %s: %w", kind, err)
 	}
 	return out, total, nil
+}
+
+// listing is the SQL of one List.
+type listing struct {
+	count     string
+	countArgs []any
+	// page takes args, then the limit, the offset and the kind.
+	page string
+	args []any
+}
+
+// newListing serves q from one list of doc_keys, its kind's for the
+// merchant or that of the first Index entry with a value, read newest first
+// through doc_keys_by_merchant (doc_keys_by_kind for every merchant).
+// Created bounds narrow the range read; other Index entries are checked on
+// the rows read, each by primary key. The total of one merchant's list
+// comes from doc_counts; other totals (across merchants, or with entries
+// checked row by row) are counted on the index.
+func newListing(kind string, q Query) listing {
+	key, value := "", "" // the list of every document, unless an entry serves
+	keys := slices.Sorted(maps.Keys(q.Index))
+	for _, k := range keys {
+		if q.Index[k] != "" {
+			key, value = k, q.Index[k]
+			break
+		}
+	}
+	list := `k.kind = ? AND k.key = ? AND k.value = ?`
+	listArgs := []any{kind, key, value}
+	if q.Merchant != "" {
+		list += ` AND k.merchant = ?`
+		listArgs = append(listArgs, q.Merchant)
+	}
+	where := list
+	args := slices.Clone(listArgs)
+	if !q.CreatedFrom.IsZero() {
+		where += ` AND (k.created_s, k.created_ns) >= (?, ?)`
+		args = append(args, q.CreatedFrom.Unix(), q.CreatedFrom.Nanosecond())
+	}
+	if !q.CreatedBefore.IsZero() {
+		where += ` AND (k.created_s, k.created_ns) < (?, ?)`
+		args = append(args, q.CreatedBefore.Unix(), q.CreatedBefore.Nanosecond())
+	}
+	checked := false
+	for _, k := range keys {
+		switch v := q.Index[k]; {
+		case value != "" && k == key:
+			continue // the entry that serves
+		case v == "": // as a Go map reads, a missing key matches ""
+			where += ` AND NOT EXISTS (SELECT 1 FROM doc_keys AS f WHERE f.kind = k.kind AND f.id = k.id AND f.key = ? AND f.value <> '')`
+			args = append(args, k)
+		default:
+			where += ` AND EXISTS (SELECT 1 FROM doc_keys AS f WHERE f.kind = k.kind AND f.id = k.id AND f.key = ? AND f.value = ?)`
+			args = append(args, k, v)
+		}
+		checked = true
+	}
+	l := listing{
+		page: `SELECT d.id, d.merchant, d.created_s, d.created_ns, d.seq, d.idx, d.data
+			FROM (SELECT k.id, k.created_s, k.created_ns, k.seq FROM doc_keys AS k WHERE ` + where + `
+				ORDER BY k.created_s DESC, k.created_ns DESC, k.seq DESC LIMIT ? OFFSET ?) AS page
+			JOIN docs AS d ON d.kind = ? AND d.id = page.id
+			ORDER BY page.created_s DESC, page.created_ns DESC, page.seq DESC`,
+		args:      args,
+		count:     `SELECT COUNT(*) FROM doc_keys AS k WHERE ` + where,
+		countArgs: args,
+	}
+	if q.Merchant == "" || checked {
+		return l
+	}
+	// The days wholly between the bounds are summed from doc_counts; the
+	// part of a day at either end is counted on the index.
+	sum := `SELECT COALESCE(SUM(n), 0) FROM doc_counts WHERE kind = ? AND merchant = ? AND key = ? AND value = ?`
+	sumArgs := []any{kind, q.Merchant, key, value}
+	var ends string
+	var endArgs []any
+	from, before := q.CreatedFrom, q.CreatedBefore
+	if !from.IsZero() {
+		first := dayStart(from.Unix())
+		if first != from.Unix() || from.Nanosecond() != 0 {
+			first += day
+		}
+		if !before.IsZero() && first >= dayStart(before.Unix()) {
+			return l // no whole day between them
+		}
+		sum += ` AND day >= ?`
+		sumArgs = append(sumArgs, first)
+		ends += ` + (SELECT COUNT(*) FROM doc_keys AS k WHERE ` + list + ` AND (k.created_s, k.created_ns) >= (?, ?) AND k.created_s < ?)`
+		endArgs = append(append(endArgs, listArgs...), from.Unix(), from.Nanosecond(), first)
+	}
+	if !before.IsZero() {
+		last := dayStart(before.Unix())
+		sum += ` AND day < ?`
+		sumArgs = append(sumArgs, last)
+		ends += ` + (SELECT COUNT(*) FROM doc_keys AS k WHERE ` + list + ` AND k.created_s >= ? AND (k.created_s, k.created_ns) < (?, ?))`
+		endArgs = append(append(endArgs, listArgs...), last, before.Unix(), before.Nanosecond())
+	}
+	l.count = `SELECT (` + sum + `)` + ends
+	l.countArgs = append(sumArgs, endArgs...)
+	return l
 }
 
 type scanner interface{ Scan(dest ...any) error }

@@ -47,7 +47,8 @@ type Tx interface {
 	// Delete removes a document; deleting a missing one is not an error.
 	Delete(kind, id string) error
 	// List returns the documents of kind matching q, newest first, and how
-	// many matched before q.Limit and q.Offset were applied.
+	// many matched before q.Limit and q.Offset were applied. It reads the
+	// page it returns through an index, whatever else is stored.
 	List(kind string, q Query) ([]Doc, int, error)
 	// AfterCommit runs fn once the transaction's writes are committed and
 	// visible, never if it fails: timers that read what the transaction
@@ -57,10 +58,16 @@ type Tx interface {
 
 // Query selects documents of one kind.
 type Query struct {
-	Merchant string            // "" matches every merchant
-	Index    map[string]string // every key must match
-	Limit    int               // 0 means no limit
-	Offset   int
+	Merchant string // "" matches every merchant
+	// Index entries the documents must have: every key must match. A
+	// listing is served by one entry with a value; "" (matching a missing
+	// key too) is only checked on the documents that entry lists.
+	Index map[string]string
+	// Created bounds: CreatedFrom inclusive, CreatedBefore exclusive; the
+	// zero time leaves that side open.
+	CreatedFrom, CreatedBefore time.Time
+	Limit                      int // 0 means no limit
+	Offset                     int
 }
 
 // Store is the simulator's state.

@@ -3,6 +3,7 @@ package tabby
 import (
 	"context"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -34,7 +35,7 @@ func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r 
 		if r.Amount == "" {
 			return apperr.Errorf(apperr.Invalid, "amount is required")
 		}
-		amount, err := ParseAmount(r.Amount, p.Currency)
+		amount, err := money.Parse(r.Amount, p.Currency)
 		if err != nil {
 			return apperr.Errorf(apperr.Invalid, "amount: %v", err)
 		}
@@ -42,7 +43,7 @@ func (s *Service) Capture(ctx context.Context, m *tenant.Merchant, id string, r 
 			if v == "" {
 				continue
 			}
-			if _, err := ParseAmount(v, p.Currency); err != nil {
+			if _, err := money.Parse(v, p.Currency); err != nil {
 				return apperr.Errorf(apperr.Invalid, "%s: %v", name, err)
 			}
 		}

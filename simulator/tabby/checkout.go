@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 )
 
@@ -47,8 +48,10 @@ type OrderRequest struct {
 // Validate checks a request for the fields Tabby needs; strict also demands
 // the ones its OpenAPI file marks required. It returns the parsed amount.
 // Its errors are application errors with code Invalid.
-func (r *CheckoutRequest) Validate(strict bool) (Amount, error) {
-	bad := func(format string, a ...any) (Amount, error) { return 0, apperr.Errorf(apperr.Invalid, format, a...) }
+func (r *CheckoutRequest) Validate(strict bool) (money.Amount, error) {
+	bad := func(format string, a ...any) (money.Amount, error) {
+		return 0, apperr.Errorf(apperr.Invalid, format, a...)
+	}
 	p := r.Payment
 	switch {
 	case p == nil:
@@ -64,12 +67,10 @@ func (r *CheckoutRequest) Validate(strict bool) (Amount, error) {
 	case p.Buyer.Phone == "":
 		return bad("payment.buyer.phone is required")
 	}
-	switch p.Currency {
-	case "AED", "SAR", "KWD":
-	default:
-		return bad("payment.currency must be one of AED, SAR, KWD, got %q", p.Currency)
+	if _, ok := money.Exponent(p.Currency); !ok {
+		return bad("payment.currency must be one of %s, got %q", strings.Join(money.Currencies(), ", "), p.Currency)
 	}
-	amount, err := ParseAmount(p.Amount, p.Currency)
+	amount, err := money.Parse(p.Amount, p.Currency)
 	if err != nil {
 		return bad("payment.amount: %v", err)
 	}
@@ -107,7 +108,7 @@ func (r *CheckoutRequest) Validate(strict bool) (Amount, error) {
 			if v == "" {
 				continue
 			}
-			if _, err := ParseAmount(v, p.Currency); err != nil {
+			if _, err := money.Parse(v, p.Currency); err != nil {
 				return bad("payment.order.%s: %v", name, err)
 			}
 		}
@@ -183,7 +184,7 @@ func validateItems(field string, items []Item, currency string) error {
 			if v == "" {
 				continue
 			}
-			if _, err := ParseAmount(v, currency); err != nil {
+			if _, err := money.Parse(v, currency); err != nil {
 				return apperr.Errorf(apperr.Invalid, "%s[%d].%s: %v", field, i, name, err)
 			}
 		}
@@ -216,7 +217,7 @@ func amountText(s, currency string) string {
 	if s == "" {
 		s = "0"
 	}
-	a, err := ParseAmount(s, currency)
+	a, err := money.Parse(s, currency)
 	if err != nil {
 		return s
 	}

@@ -25,7 +25,8 @@ func TestCreate_TakenIDsAreRefused(t *testing.T) {
 	clocks := clock.NewScheduler(time.Now)
 	clocks.AddClock("m1", clock.Manual, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	m := &tenant.Merchant{ID: "m1", Tabby: tenant.TabbyKeys{SecretKey: "sk_test_m1", PublicKey: "pk_test_m1",
-		MerchantCodes: tenant.DefaultMerchantCodes()}, Settings: tenant.DefaultSettings()}
+		MerchantCodes: tenant.DefaultMerchantCodes()}, Settings: tenant.DefaultSettings(),
+		Onerway: tenant.OnerwayCredentials{MerchantNo: "800001", SecretKey: "00", AppID: "1"}}
 	if err := reg.Create(ctx, m); err != nil {
 		t.Fatal(err)
 	}

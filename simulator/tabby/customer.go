@@ -116,7 +116,7 @@ func (s *Service) authorize(p *Payment, c *change, m *tenant.Merchant) {
 	p.AuthorizedAt = &now
 	p.record(now, "authorized", ByCustomer, "")
 	c.emit(p, EventAuthorize)
-	switch m.Settings.AutoCapture {
+	switch m.Settings.Tabby.AutoCapture {
 	case "immediate":
 		s.captureRemainder(p, c)
 	case "after_delay":

@@ -17,8 +17,22 @@ type WebhookSender struct {
 	Outbox *webhook.Engine
 }
 
-// Notify implements Notifier.
-func (w *WebhookSender) Notify(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error {
+// Observe implements Observer with Tabby's rule: "expire" webhooks go only
+// to merchants who asked for them (tabby-api.md §6.3).
+func (w *WebhookSender) Observe(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error {
+	if e == EventExpire && !m.Settings.Tabby.ExpireWebhooks {
+		return nil
+	}
+	return w.SendOnDemand(ctx, tx, m, p, e)
+}
+
+// SendOnDemand implements OnDemandSender: it sends p as event e to every
+// endpoint registered for it. A payment that came through a gateway gets
+// none: Tabby tells the gateway, and the gateway tells the merchant.
+func (w *WebhookSender) SendOnDemand(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error {
+	if p.Channel.ThroughGateway() {
+		return nil
+	}
 	hooks, err := WebhooksFor(tx, p)
 	if err != nil || len(hooks) == 0 {
 		return err
@@ -29,7 +43,7 @@ func (w *WebhookSender) Notify(ctx context.Context, tx store.Tx, m *tenant.Merch
 	}
 	for _, h := range hooks {
 		d := webhook.Delivery{
-			Provider: webhook.Tabby.Provider, PaymentID: p.ID, Event: string(e), URL: h.URL, Body: string(body),
+			Provider: webhookProvider, PaymentID: p.ID, Event: string(e), URL: h.URL, Body: string(body),
 			Headers: map[string]string{"Content-Type": "application/json", "User-Agent": "tabbysim-webhooks"},
 		}
 		if h.Header != nil {
@@ -61,7 +75,7 @@ func (s *Service) SendWebhook(ctx context.Context, paymentID string, e Event) (*
 	}
 	return s.mutate(ctx, m, paymentID, func(p *Payment, c *change) error {
 		p.record(c.now, "webhook sent on demand", BySimulator, string(e))
-		c.emit(p, e)
+		c.events = append(c.events, emitted{event: e, snap: snapshot(p), onDemand: true})
 		return nil
 	})
 }
@@ -80,9 +94,21 @@ const (
 	EventExpire    Event = "expire"
 )
 
-// Notifier hears of every webhook event inside the transaction that makes
-// the change, so the webhook is stored in the same step as the change.
-type Notifier interface {
-	// Notify receives the payment as it was right after the event.
-	Notify(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error
+// Observer hears of every event of a payment's lifecycle inside the
+// transaction that makes the change, so that what it writes (a webhook, a
+// gateway's own record of the payment) is committed with the change or not
+// at all.
+type Observer interface {
+	// Observe receives the payment as it was right after the event; it
+	// must not change it. An error undoes the whole change.
+	Observe(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error
+}
+
+// OnDemandSender is an Observer that also sends a payment's current state
+// when the control API asks for it, whatever the payment's status and the
+// merchant's settings. Observers that are not one never hear of such
+// sends, which change nothing.
+type OnDemandSender interface {
+	Observer
+	SendOnDemand(ctx context.Context, tx store.Tx, m *tenant.Merchant, p *Payment, e Event) error
 }

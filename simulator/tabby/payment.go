@@ -6,6 +6,10 @@ package tabby
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/simulator/apperr"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // Status is a payment's API status, upper case as Tabby's REST API writes it.
@@ -30,7 +34,8 @@ type Payment struct {
 	CreatedAt    time.Time    `json:"created_at"`
 	Status       Status       `json:"status"`
 	IsTest       bool         `json:"is_test"`
-	Amount       Amount       `json:"amount"`
+	Channel      Channel      `json:"channel"`
+	Amount       money.Amount `json:"amount"`
 	Currency     string       `json:"currency"`
 	Description  string       `json:"description,omitempty"`
 	Lang         string       `json:"lang"`
@@ -56,6 +61,55 @@ type Payment struct {
 	Captures     []Capture      `json:"captures"`
 	Refunds      []Refund       `json:"refunds"`
 	History      []HistoryEntry `json:"history"`
+}
+
+// Channel is how a payment came to Tabby: from the merchant's own call to
+// Tabby's API, or from a payment gateway that created it for one of its
+// transactions and deals with Tabby for the merchant.
+type Channel struct {
+	Via Via `json:"via"`
+	// TransactionID is the gateway transaction's id; "" for a direct
+	// payment.
+	TransactionID string `json:"transaction_id,omitempty"`
+}
+
+// Via names a channel.
+type Via string
+
+// The channels a payment comes through.
+const (
+	ViaDirect  Via = "direct"
+	ViaOnerway Via = "onerway"
+)
+
+// Direct is the channel of a payment the merchant created itself.
+var Direct = Channel{Via: ViaDirect}
+
+// ThroughOnerway is the channel of a payment the Onerway gateway created for
+// its transaction transactionID.
+func ThroughOnerway(transactionID string) Channel {
+	return Channel{Via: ViaOnerway, TransactionID: transactionID}
+}
+
+// ThroughGateway reports whether a gateway, not the merchant, deals with
+// Tabby for the payment.
+func (c Channel) ThroughGateway() bool { return c.Via == ViaOnerway }
+
+func (c Channel) validate() error {
+	switch {
+	case c.Via == ViaDirect && c.TransactionID == "", c.Via == ViaOnerway && c.TransactionID != "":
+		return nil
+	}
+	return apperr.Errorf(apperr.Invalid, "channel must be direct, or onerway with the gateway transaction's id; got %q %q", c.Via, c.TransactionID)
+}
+
+// limits are the order limits of payments through the channel: the
+// merchant's own with Tabby, or those of the gateway's Tabby method.
+func (c Channel) limits(m *tenant.Merchant) tenant.Limits {
+	if c.Via == ViaOnerway {
+		return m.Settings.Onerway.Limits
+	}
+	return m.Settings.Tabby.Limits
 }
 
 // Raw is JSON the merchant sent that the simulator keeps as it came.
@@ -125,24 +179,24 @@ type MerchantURLs struct {
 
 // Capture is money taken from an authorized payment.
 type Capture struct {
-	ID             string    `json:"id"`
-	CreatedAt      time.Time `json:"created_at"`
-	Amount         Amount    `json:"amount"`
-	TaxAmount      string    `json:"tax_amount"`
-	ShippingAmount string    `json:"shipping_amount"`
-	DiscountAmount string    `json:"discount_amount"`
-	Items          []Item    `json:"items"`
-	ReferenceID    string    `json:"reference_id"`
+	ID             string       `json:"id"`
+	CreatedAt      time.Time    `json:"created_at"`
+	Amount         money.Amount `json:"amount"`
+	TaxAmount      string       `json:"tax_amount"`
+	ShippingAmount string       `json:"shipping_amount"`
+	DiscountAmount string       `json:"discount_amount"`
+	Items          []Item       `json:"items"`
+	ReferenceID    string       `json:"reference_id"`
 }
 
 // Refund is money returned from a closed payment.
 type Refund struct {
-	ID          string    `json:"id"`
-	CreatedAt   time.Time `json:"created_at"`
-	Amount      Amount    `json:"amount"`
-	Reason      string    `json:"reason,omitempty"`
-	Items       []Item    `json:"items"`
-	ReferenceID string    `json:"reference_id"`
+	ID          string       `json:"id"`
+	CreatedAt   time.Time    `json:"created_at"`
+	Amount      money.Amount `json:"amount"`
+	Reason      string       `json:"reason,omitempty"`
+	Items       []Item       `json:"items"`
+	ReferenceID string       `json:"reference_id"`
 }
 
 // HistoryEntry is one entry of a payment's history: what happened, when on the
@@ -166,8 +220,8 @@ func (p *Payment) record(at time.Time, event, by, detail string) {
 }
 
 // Captured is the sum of the payment's captures.
-func (p *Payment) Captured() Amount {
-	var sum Amount
+func (p *Payment) Captured() money.Amount {
+	var sum money.Amount
 	for _, c := range p.Captures {
 		sum += c.Amount
 	}
@@ -175,8 +229,8 @@ func (p *Payment) Captured() Amount {
 }
 
 // Refunded is the sum of the payment's refunds.
-func (p *Payment) Refunded() Amount {
-	var sum Amount
+func (p *Payment) Refunded() money.Amount {
+	var sum money.Amount
 	for _, r := range p.Refunds {
 		sum += r.Amount
 	}

@@ -39,46 +39,85 @@ func (s *Service) PaymentAnyMerchant(ctx context.Context, id string) (*Payment, 
 	return &p, nil
 }
 
-// ListQuery filters GET /api/v2/payments.
+// ListFilter selects the payments a listing shows; the zero value selects
+// every payment. Each filter is an index entry that the payments it selects
+// carry (see listIndex), so that a listing reads only its page.
+type ListFilter struct{ key, value string }
+
+// The filters of GET /api/v2/payments?status= beyond API statuses
+// (tabby-api.md §3.9, §4.1).
+var (
+	// ListAuthorizedOrClosed is what Tabby lists when no status is asked.
+	ListAuthorizedOrClosed = ListFilter{"listed", "yes"}
+	// The dashboard statuses of a CLOSED payment.
+	ListCaptured  = ListFilter{"closed", "captured"}  // captured, nothing refunded
+	ListRefunded  = ListFilter{"closed", "refunded"}  // something refunded
+	ListCancelled = ListFilter{"closed", "cancelled"} // closed without a capture
+)
+
+// ListStatus selects the payments in API status st.
+func ListStatus(st Status) ListFilter { return ListFilter{"status", string(st)} }
+
+func (f ListFilter) index() map[string]string {
+	if f.key == "" {
+		return nil
+	}
+	return map[string]string{f.key: f.value}
+}
+
+// listIndex files p under every ListFilter it matches.
+func listIndex(p *Payment) map[string]string {
+	idx := map[string]string{"status": string(p.Status)}
+	if p.Status == Authorized || p.Status == Closed {
+		idx["listed"] = "yes"
+	}
+	if p.Status == Closed {
+		switch {
+		case len(p.Refunds) > 0:
+			idx["closed"] = "refunded"
+		case len(p.Captures) == 0:
+			idx["closed"] = "cancelled"
+		default:
+			idx["closed"] = "captured"
+		}
+	}
+	return idx
+}
+
+// ListQuery selects payments for GET /api/v2/payments.
 type ListQuery struct {
-	// Statuses to include; empty means AUTHORIZED and CLOSED, as at Tabby.
-	Match         func(p *Payment) bool
+	Filter        ListFilter
 	CreatedFrom   time.Time // inclusive; zero means unbounded
 	CreatedBefore time.Time // exclusive; zero means unbounded
-	Limit, Offset int
+	Limit, Offset int       // Limit 0 means no limit
 }
 
 // List returns merchant m's payments matching q, newest first, and the total
-// number that matched.
+// number that matched. It reads only the payments it returns.
 func (s *Service) List(ctx context.Context, m *tenant.Merchant, q ListQuery) ([]*Payment, int, error) {
-	var all []*Payment
+	out := []*Payment{}
+	var total int
 	err := s.Store.View(ctx, func(tx store.Tx) error {
-		docs, _, err := tx.List(kindPayment, store.Query{Merchant: m.ID})
+		docs, n, err := tx.List(kindPayment, store.Query{
+			Merchant: m.ID, Index: q.Filter.index(),
+			CreatedFrom: q.CreatedFrom, CreatedBefore: q.CreatedBefore,
+			Limit: q.Limit, Offset: q.Offset,
+		})
 		if err != nil {
 			return err
 		}
+		total = n
 		for _, d := range docs {
 			p := new(Payment)
 			if err := json.Unmarshal(d.Data, p); err != nil {
 				return err
 			}
-			if (q.CreatedFrom.IsZero() || !p.CreatedAt.Before(q.CreatedFrom)) &&
-				(q.CreatedBefore.IsZero() || p.CreatedAt.Before(q.CreatedBefore)) && q.Match(p) {
-				all = append(all, p)
-			}
+			out = append(out, p)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, 0, err
 	}
-	total := len(all)
-	if q.Offset >= len(all) {
-		return []*Payment{}, total, nil
-	}
-	all = all[q.Offset:]
-	if q.Limit > 0 && len(all) > q.Limit {
-		all = all[:q.Limit]
-	}
-	return all, total, nil
+	return out, total, nil
 }

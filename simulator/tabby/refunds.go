@@ -3,6 +3,7 @@ package tabby
 import (
 	"context"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -36,7 +37,7 @@ func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *
 		if r.Amount == "" {
 			return apperr.Errorf(apperr.Invalid, "amount is required")
 		}
-		amount, err := ParseAmount(r.Amount, p.Currency)
+		amount, err := money.Parse(r.Amount, p.Currency)
 		if err != nil {
 			return apperr.Errorf(apperr.Invalid, "amount: %v", err)
 		}
@@ -46,9 +47,9 @@ func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *
 		if amount <= 0 {
 			return apperr.Errorf(apperr.Invalid, "amount must be greater than zero")
 		}
-		window := m.Settings.RefundWindow.D()
+		window := m.Settings.Tabby.RefundWindow.D()
 		if c.now.After(p.CreatedAt.Add(window)) {
-			return apperr.Errorf(apperr.Invalid, "could not refund: refunds are accepted for %s after the payment was created, and that time has passed", m.Settings.RefundWindow)
+			return apperr.Errorf(apperr.Invalid, "could not refund: refunds are accepted for %s after the payment was created, and that time has passed", m.Settings.Tabby.RefundWindow)
 		}
 		if rest := p.Captured() - p.Refunded(); amount > rest {
 			return apperr.Errorf(apperr.Invalid, "could not refund %s %s: only %s %s of the captured amount is left to refund",

@@ -27,8 +27,10 @@ type Service struct {
 	Merchants *tenant.Registry
 	Clocks    *clock.Scheduler
 	IDs       *ids.Source
-	// Notifier may be nil: then no webhooks are produced.
-	Notifier Notifier
+	// Observers hear of every event, in order, inside the transaction that
+	// makes it: Tabby's own webhooks (WebhookSender) and whoever else builds
+	// on Tabby's payments. With none, no webhooks are produced.
+	Observers []Observer
 }
 
 // Start registers the service's timers with the scheduler.
@@ -50,6 +52,8 @@ type change struct {
 type emitted struct {
 	event Event
 	snap  Payment
+	// onDemand: sent from the control API, not caused by a change.
+	onDemand bool
 }
 
 type timer struct {
@@ -57,16 +61,21 @@ type timer struct {
 	kind string
 }
 
-// emit records a webhook event with the payment as it is now.
+// emit records an event with the payment as it is now.
 func (c *change) emit(p *Payment, e Event) {
+	c.events = append(c.events, emitted{event: e, snap: snapshot(p)})
+}
+
+// snapshot copies p so that later changes in the same mutation do not show.
+func snapshot(p *Payment) Payment {
 	snap := *p
 	snap.Captures = append([]Capture(nil), p.Captures...)
 	snap.Refunds = append([]Refund(nil), p.Refunds...)
-	c.events = append(c.events, emitted{event: e, snap: snap})
+	return snap
 }
 
 func paymentDoc(p *Payment) store.Doc {
-	return store.Doc{Kind: kindPayment, ID: p.ID, Merchant: p.Merchant, Created: p.CreatedAt}
+	return store.Doc{Kind: kindPayment, ID: p.ID, Merchant: p.Merchant, Created: p.CreatedAt, Index: listIndex(p)}
 }
 
 // commit writes p and its events in tx, and starts the change's timers
@@ -84,12 +93,28 @@ func (s *Service) commit(ctx context.Context, tx store.Tx, p *Payment, c *change
 		// A merchant removed by a reset has no clock; its timers go with it.
 		tx.AfterCommit(func() { _ = s.Clocks.Schedule(merchant, at, kind, key) })
 	}
-	if s.Notifier == nil {
-		return nil
-	}
 	for _, e := range c.events {
+		if err := s.tell(ctx, tx, c.m, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tell gives every observer event e, each with its own copy of the
+// payment. An event sent on demand goes only to the observers that send on
+// demand.
+func (s *Service) tell(ctx context.Context, tx store.Tx, m *tenant.Merchant, e emitted) error {
+	for _, o := range s.Observers {
 		snap := e.snap
-		if err := s.Notifier.Notify(ctx, tx, c.m, &snap, e.event); err != nil {
+		var err error
+		switch sender, ok := o.(OnDemandSender); {
+		case !e.onDemand:
+			err = o.Observe(ctx, tx, m, &snap, e.event)
+		case ok:
+			err = sender.SendOnDemand(ctx, tx, m, &snap, e.event)
+		}
+		if err != nil {
 			return err
 		}
 	}

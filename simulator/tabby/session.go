@@ -5,14 +5,35 @@ import (
 	"errors"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // CreateSession runs pre-scoring and creates a checkout session with its
-// payment. isTest is true for test keys.
+// payment, for the merchant's own call. isTest is true for test keys.
 func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *CheckoutRequest, isTest bool) (*Payment, error) {
+	var p *Payment
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = s.CreateSessionTx(ctx, tx, m, req, isTest, Direct)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// CreateSessionTx is CreateSession inside tx for a payment coming through
+// channel ch: a gateway creates the Tabby session in the transaction that
+// records its own transaction, so that both are stored or neither. The
+// session's timers start once tx commits.
+func (s *Service) CreateSessionTx(ctx context.Context, tx store.Tx, m *tenant.Merchant, req *CheckoutRequest, isTest bool, ch Channel) (*Payment, error) {
+	if err := ch.validate(); err != nil {
+		return nil, err
+	}
 	amount, err := req.Validate(m.Settings.Strict)
 	if err != nil {
 		return nil, err
@@ -28,8 +49,11 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 	if err != nil {
 		return nil, err
 	}
+	if err := stillThere(tx, m); err != nil {
+		return nil, err
+	}
 	p := newPayment(m, req, amount, now, isTest)
-	p.ID, p.SessionID = s.IDs.UUID(), s.IDs.UUID()
+	p.ID, p.SessionID, p.Channel = s.IDs.UUID(), s.IDs.UUID(), ch
 	c := &change{now: now, m: m, created: true}
 	if reason := s.prescore(m, p); reason != "" {
 		p.RejectionReason = reason
@@ -39,29 +63,23 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 		p.record(now, "session created", ByMerchant, "")
 		c.timers = append(c.timers, timer{at: expiryAt(p, m), kind: timerExpire})
 	}
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		if err := stillThere(tx, m); err != nil {
-			return err
-		}
-		sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
-		if err := store.CreateJSON(tx, sess, p.ID); err != nil {
-			return err
-		}
-		return s.commit(ctx, tx, p, c)
-	})
-	if err != nil {
+	sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
+	if err := store.CreateJSON(tx, sess, p.ID); err != nil {
+		return nil, err
+	}
+	if err := s.commit(ctx, tx, p, c); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount Amount, now time.Time, isTest bool) *Payment {
+func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, now time.Time, isTest bool) *Payment {
 	r := req.Payment
 	p := &Payment{
 		Merchant: m.ID, MerchantCode: req.MerchantCode, CreatedAt: now, Status: Created, IsTest: isTest,
 		Amount: amount, Currency: r.Currency, Description: r.Description, Lang: req.Lang,
 		Buyer: *r.Buyer, OrderHistory: r.OrderHistory, Meta: r.Meta, Attachment: r.Attachment,
-		SessionExpiresAt: now.Add(m.Settings.SessionTTL.D()),
+		SessionExpiresAt: now.Add(m.Settings.Tabby.SessionTTL.D()),
 		Captures:         []Capture{}, Refunds: []Refund{},
 	}
 	if p.Lang == "" {
@@ -98,11 +116,11 @@ func (s *Service) prescore(m *tenant.Merchant, p *Payment) string {
 	if prescoringRejects(&p.Buyer) {
 		return RejectNotAvailable
 	}
-	if l, ok := m.Settings.Limits[p.Currency]; ok {
-		if min, err := ParseAmount(l.Min, p.Currency); err == nil && p.Amount < min {
+	if l, ok := p.Channel.limits(m)[p.Currency]; ok {
+		if min, err := money.Parse(l.Min, p.Currency); err == nil && p.Amount < min {
 			return RejectTooLow
 		}
-		if max, err := ParseAmount(l.Max, p.Currency); err == nil && p.Amount > max {
+		if max, err := money.Parse(l.Max, p.Currency); err == nil && p.Amount > max {
 			return RejectTooHigh
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
@@ -13,12 +14,12 @@ import (
 
 // expiryAt is when an unfinished payment turns EXPIRED.
 func expiryAt(p *Payment, m *tenant.Merchant) time.Time {
-	return p.SessionExpiresAt.Add(m.Settings.ExpireAfterSession.D())
+	return p.SessionExpiresAt.Add(m.Settings.Tabby.ExpireAfterSession.D())
 }
 
 // autoCaptureAt is when an authorized payment left uncaptured is captured.
 func autoCaptureAt(p *Payment, m *tenant.Merchant) time.Time {
-	return p.AuthorizedAt.Add(m.Settings.AutoCaptureAfter.D())
+	return p.AuthorizedAt.Add(m.Settings.Tabby.AutoCaptureAfter.D())
 }
 
 func (s *Service) expire(p *Payment, c *change, by, detail string) {
@@ -26,9 +27,7 @@ func (s *Service) expire(p *Payment, c *change, by, detail string) {
 	p.Status = Expired
 	p.ExpiredAt = &now
 	p.record(now, "expired", by, detail)
-	if c.m.Settings.ExpireWebhooks {
-		c.emit(p, EventExpire)
-	}
+	c.emit(p, EventExpire)
 }
 
 // onExpire turns a payment still CREATED at its timeout EXPIRED.
@@ -65,7 +64,7 @@ func (s *Service) onTimer(ctx context.Context, e clock.Event, fn func(p *Payment
 // merchants' clocks after a restart. Timers already due fire at once.
 func (s *Service) Recover(ctx context.Context) error {
 	var payments []Payment
-	err := s.Store.View(ctx, func(tx store.Tx) error {
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
 		docs, _, err := tx.List(kindPayment, store.Query{})
 		if err != nil {
 			return err
@@ -77,6 +76,13 @@ func (s *Service) Recover(ctx context.Context) error {
 			}
 			if p.Status == Created || p.Status == Authorized {
 				payments = append(payments, p)
+			}
+			// Payments stored before listings were indexed are filed now.
+			if idx := listIndex(&p); !maps.Equal(d.Index, idx) {
+				d.Index = idx
+				if err := tx.Put(d); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -98,7 +104,7 @@ func (s *Service) Recover(ctx context.Context) error {
 		switch {
 		case p.Status == Created && p.RejectionReason == "":
 			err = s.Clocks.Schedule(p.Merchant, expiryAt(&p, m), timerExpire, p.ID)
-		case p.Status == Authorized && p.AuthorizedAt != nil && m.Settings.AutoCapture == "after_delay":
+		case p.Status == Authorized && p.AuthorizedAt != nil && m.Settings.Tabby.AutoCapture == "after_delay":
 			err = s.Clocks.Schedule(p.Merchant, autoCaptureAt(&p, m), timerAutoCapture, p.ID)
 		}
 		if err != nil {

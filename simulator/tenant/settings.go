@@ -7,12 +7,24 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tabbysim/tabbysim/simulator/money"
+	"github.com/tabbysim/tabbysim/client/money"
 )
 
-// Settings are what a merchant can tune. The defaults follow the seed
-// documents and Tabby's public material; see the README's timing table.
+// Settings are what a merchant can tune, grouped by provider. The defaults
+// follow the seed documents and the providers' public material; see the
+// README's timing table.
 type Settings struct {
+	Tabby   TabbySettings   `json:"tabby"`
+	Onerway OnerwaySettings `json:"onerway"`
+	// Webhooks tunes delivery and its failure injection, for every provider.
+	Webhooks WebhookSettings `json:"webhooks"`
+	// Strict makes create-session require every field Tabby's OpenAPI
+	// marks as required, and webhook URLs be public https.
+	Strict bool `json:"strict"`
+}
+
+// TabbySettings tune the Tabby lifecycle.
+type TabbySettings struct {
 	// SessionTTL is how long the hosted page accepts the customer.
 	SessionTTL Duration `json:"session_ttl"`
 	// ExpireAfterSession is how long after the session expires an
@@ -24,17 +36,22 @@ type Settings struct {
 	AutoCaptureAfter Duration `json:"auto_capture_after"`
 	// RefundWindow is how long after creation refunds are accepted.
 	RefundWindow Duration `json:"refund_window"`
-	// Limits are the smallest and largest order amounts per currency;
-	// outside them pre-scoring rejects the session.
-	Limits map[string]Limit `json:"limits"`
+	// Limits bound the payments made with Tabby directly; outside them
+	// pre-scoring rejects the session.
+	Limits Limits `json:"limits"`
 	// ExpireWebhooks sends "expired" webhooks (off at Tabby unless asked for).
 	ExpireWebhooks bool `json:"expire_webhooks"`
-	// Strict makes create-session require every field Tabby's OpenAPI
-	// marks as required, and webhook URLs be public https.
-	Strict bool `json:"strict"`
-	// Webhooks tunes delivery and its failure injection.
-	Webhooks WebhookSettings `json:"webhooks"`
 }
+
+// OnerwaySettings tune the Onerway gateway.
+type OnerwaySettings struct {
+	// Limits bound the payments made with Tabby through Onerway; outside
+	// them pre-scoring rejects the session.
+	Limits Limits `json:"limits"`
+}
+
+// Limits are the smallest and largest order amounts per currency.
+type Limits map[string]Limit
 
 // Limit bounds an order amount, as decimal strings in major units.
 type Limit struct {
@@ -64,15 +81,26 @@ type WebhookSettings struct {
 // DefaultSettings are the settings of a new merchant.
 func DefaultSettings() Settings {
 	return Settings{
-		SessionTTL:         Duration(20 * time.Minute),
-		ExpireAfterSession: Duration(5 * time.Minute),
-		AutoCapture:        "after_delay",
-		AutoCaptureAfter:   Duration(21 * 24 * time.Hour),
-		RefundWindow:       Duration(180 * 24 * time.Hour),
-		Limits: map[string]Limit{
-			"AED": {Min: "10.00", Max: "25000.00"},
-			"SAR": {Min: "10.00", Max: "25000.00"},
-			"KWD": {Min: "1.000", Max: "2500.000"},
+		Tabby: TabbySettings{
+			SessionTTL:         Duration(20 * time.Minute),
+			ExpireAfterSession: Duration(5 * time.Minute),
+			AutoCapture:        "after_delay",
+			AutoCaptureAfter:   Duration(21 * 24 * time.Hour),
+			RefundWindow:       Duration(180 * 24 * time.Hour),
+			Limits: Limits{
+				"AED": {Min: "10.00", Max: "25000.00"},
+				"SAR": {Min: "10.00", Max: "25000.00"},
+				"KWD": {Min: "1.000", Max: "2500.000"},
+			},
+		},
+		Onerway: OnerwaySettings{
+			// Onerway's Tabby method: 0.1 to 10000 SAR (seed 001,
+			// onerway-api.md §4.4). Its AED limits are not public; AED
+			// takes the SAR figures.
+			Limits: Limits{
+				"SAR": {Min: "0.10", Max: "10000.00"},
+				"AED": {Min: "0.10", Max: "10000.00"},
+			},
 		},
 	}
 }
@@ -82,46 +110,59 @@ func (s Settings) Validate() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: settings: %s", ErrInvalid, fmt.Sprintf(format, a...))
 	}
+	t, w := s.Tabby, s.Webhooks
 	switch {
-	case s.SessionTTL <= 0:
-		return bad("session_ttl must be positive")
-	case s.ExpireAfterSession < 0:
-		return bad("expire_after_session must not be negative")
-	case s.AutoCaptureAfter < 0:
-		return bad("auto_capture_after must not be negative")
-	case s.RefundWindow <= 0:
-		return bad("refund_window must be positive")
-	case s.Webhooks.Duplicate < 0 || s.Webhooks.Duplicate > 10:
+	case t.SessionTTL <= 0:
+		return bad("tabby.session_ttl must be positive")
+	case t.ExpireAfterSession < 0:
+		return bad("tabby.expire_after_session must not be negative")
+	case t.AutoCaptureAfter < 0:
+		return bad("tabby.auto_capture_after must not be negative")
+	case t.RefundWindow <= 0:
+		return bad("tabby.refund_window must be positive")
+	case w.Duplicate < 0 || w.Duplicate > 10:
 		return bad("webhooks.duplicate must be between 0 and 10")
-	case s.Webhooks.DropRate < 0 || s.Webhooks.DropRate > 1:
+	case w.DropRate < 0 || w.DropRate > 1:
 		return bad("webhooks.drop_rate must be between 0 and 1")
-	case s.Webhooks.Delay < 0 || s.Webhooks.Timeout < 0:
+	case w.Delay < 0 || w.Timeout < 0:
 		return bad("webhooks.delay and webhooks.timeout must not be negative")
 	}
-	switch s.AutoCapture {
+	switch t.AutoCapture {
 	case "after_delay", "immediate", "off":
 	default:
-		return bad(`auto_capture must be "after_delay", "immediate" or "off", got %q`, s.AutoCapture)
+		return bad(`tabby.auto_capture must be "after_delay", "immediate" or "off", got %q`, t.AutoCapture)
 	}
-	switch s.Webhooks.Forge {
+	switch w.Forge {
 	case "", "wrong", "missing":
 	default:
-		return bad(`webhooks.forge must be "", "wrong" or "missing", got %q`, s.Webhooks.Forge)
+		return bad(`webhooks.forge must be "", "wrong" or "missing", got %q`, w.Forge)
 	}
-	for cur, l := range s.Limits {
+	if err := t.Limits.validate("tabby.limits"); err != nil {
+		return bad("%v", err)
+	}
+	if err := s.Onerway.Limits.validate("onerway.limits"); err != nil {
+		return bad("%v", err)
+	}
+	return nil
+}
+
+// validate checks every limit is a pair of amounts of its currency, the
+// smaller first; field names the limits in errors.
+func (ls Limits) validate(field string) error {
+	for cur, l := range ls {
 		if _, ok := money.Exponent(cur); !ok {
-			return bad("limits: unknown currency %q", cur)
+			return fmt.Errorf("%s: unknown currency %q", field, cur)
 		}
 		min, err := money.Parse(l.Min, cur)
 		if err != nil {
-			return bad("limits.%s.min: %v", cur, err)
+			return fmt.Errorf("%s.%s.min: %v", field, cur, err)
 		}
 		max, err := money.Parse(l.Max, cur)
 		if err != nil {
-			return bad("limits.%s.max: %v", cur, err)
+			return fmt.Errorf("%s.%s.max: %v", field, cur, err)
 		}
 		if min > max {
-			return bad("limits.%s: min %s is above max %s", cur, l.Min, l.Max)
+			return fmt.Errorf("%s.%s: min %s is above max %s", field, cur, l.Min, l.Max)
 		}
 	}
 	return nil

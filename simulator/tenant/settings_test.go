@@ -3,6 +3,8 @@ package tenant
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -35,23 +37,36 @@ func TestDuration_ParseAndWrite(t *testing.T) {
 
 func TestApplyPatch(t *testing.T) {
 	s := DefaultSettings()
-	if err := ApplyPatch(json.RawMessage(`{"session_ttl": "10m", "webhooks": {"duplicate": 2}}`), &s); err != nil {
+	patch := `{"tabby": {"session_ttl": "10m", "limits": {"AED": {"min": "1.00", "max": "50.00"}}},
+		"onerway": {"limits": {"SAR": {"min": "1.00", "max": "20.00"}}}, "webhooks": {"duplicate": 2}}`
+	if err := ApplyPatch(json.RawMessage(patch), &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.SessionTTL.D() != 10*time.Minute || s.Webhooks.Duplicate != 2 || s.ExpireAfterSession.D() != 5*time.Minute {
-		t.Fatalf("patched settings: %+v", s)
+	want := DefaultSettings()
+	want.Tabby.SessionTTL = Duration(10 * time.Minute)
+	want.Tabby.Limits["AED"] = Limit{Min: "1.00", Max: "50.00"}
+	want.Onerway.Limits["SAR"] = Limit{Min: "1.00", Max: "20.00"}
+	want.Webhooks.Duplicate = 2
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("patched settings:\n%+v\nwant the named fields changed and the rest kept:\n%+v", s, want)
 	}
-	for name, patch := range map[string]string{
-		"unknown field":  `{"sesion_ttl": "10m"}`,
-		"null":           `{"limits": null}`,
-		"bad duration":   `{"session_ttl": "soon"}`,
-		"not an object":  `[]`,
-		"wrong type":     `{"strict": "yes"}`,
-		"nested unknown": `{"webhooks": {"dupes": 1}}`,
+	for name, tc := range map[string]struct{ patch, field string }{
+		"unknown field":     {`{"tabby": {"sesion_ttl": "10m"}}`, "settings.tabby.sesion_ttl"},
+		"ungrouped field":   {`{"session_ttl": "10m"}`, "settings.session_ttl"},
+		"null":              {`{"tabby": {"limits": null}}`, "settings.tabby.limits"},
+		"null group":        {`{"onerway": null}`, "settings.onerway"},
+		"bad duration":      {`{"tabby": {"session_ttl": "soon"}}`, "settings.tabby.session_ttl"},
+		"not an object":     {`[]`, "settings"},
+		"group not object":  {`{"tabby": "fast"}`, "settings.tabby"},
+		"wrong type":        {`{"strict": "yes"}`, "settings.strict"},
+		"nested unknown":    {`{"webhooks": {"dupes": 1}}`, "settings.webhooks.dupes"},
+		"onerway unknown":   {`{"onerway": {"session_ttl": "10m"}}`, "settings.onerway.session_ttl"},
+		"limit wrong shape": {`{"onerway": {"limits": {"SAR": "10"}}}`, "settings.onerway.limits"},
 	} {
 		s := DefaultSettings()
-		if err := ApplyPatch(json.RawMessage(patch), &s); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: ApplyPatch(%s) = %v, want ErrInvalid", name, patch, err)
+		err := ApplyPatch(json.RawMessage(tc.patch), &s)
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: ApplyPatch(%s) = %v, want ErrInvalid naming %s", name, tc.patch, err, tc.field)
 		}
 	}
 }
@@ -61,21 +76,25 @@ func TestSettings_Validate(t *testing.T) {
 		t.Fatalf("the defaults are invalid: %v", err)
 	}
 	for name, change := range map[string]func(*Settings){
-		"session_ttl zero":   func(s *Settings) { s.SessionTTL = 0 },
-		"auto_capture":       func(s *Settings) { s.AutoCapture = "sometimes" },
-		"forge":              func(s *Settings) { s.Webhooks.Forge = "maybe" },
-		"drop_rate":          func(s *Settings) { s.Webhooks.DropRate = 1.5 },
-		"duplicate":          func(s *Settings) { s.Webhooks.Duplicate = 11 },
-		"limit decimals":     func(s *Settings) { s.Limits["AED"] = Limit{Min: "1.005", Max: "10.00"} },
-		"limit order":        func(s *Settings) { s.Limits["AED"] = Limit{Min: "20.00", Max: "10.00"} },
-		"limit currency":     func(s *Settings) { s.Limits["USD"] = Limit{Min: "1", Max: "2"} },
-		"negative delay":     func(s *Settings) { s.Webhooks.Delay = -1 },
-		"refund window zero": func(s *Settings) { s.RefundWindow = 0 },
+		"tabby.session_ttl":          func(s *Settings) { s.Tabby.SessionTTL = 0 },
+		"tabby.auto_capture":         func(s *Settings) { s.Tabby.AutoCapture = "sometimes" },
+		"webhooks.forge":             func(s *Settings) { s.Webhooks.Forge = "maybe" },
+		"webhooks.drop_rate":         func(s *Settings) { s.Webhooks.DropRate = 1.5 },
+		"webhooks.duplicate":         func(s *Settings) { s.Webhooks.Duplicate = 11 },
+		"tabby.limits.AED.min":       func(s *Settings) { s.Tabby.Limits["AED"] = Limit{Min: "1.005", Max: "10.00"} },
+		"tabby.limits.AED: min":      func(s *Settings) { s.Tabby.Limits["AED"] = Limit{Min: "20.00", Max: "10.00"} },
+		"tabby.limits: unknown":      func(s *Settings) { s.Tabby.Limits["USD"] = Limit{Min: "1", Max: "2"} },
+		"onerway.limits.SAR.max":     func(s *Settings) { s.Onerway.Limits["SAR"] = Limit{Min: "0.10", Max: "ten"} },
+		"onerway.limits.AED: min":    func(s *Settings) { s.Onerway.Limits["AED"] = Limit{Min: "20.00", Max: "10.00"} },
+		"webhooks.delay":             func(s *Settings) { s.Webhooks.Delay = -1 },
+		"tabby.refund_window":        func(s *Settings) { s.Tabby.RefundWindow = 0 },
+		"tabby.expire_after_session": func(s *Settings) { s.Tabby.ExpireAfterSession = -1 },
+		"tabby.auto_capture_after":   func(s *Settings) { s.Tabby.AutoCaptureAfter = -1 },
 	} {
 		s := DefaultSettings()
 		change(&s)
-		if err := s.Validate(); !errors.Is(err, ErrInvalid) {
-			t.Errorf("%s: Validate() = %v, want ErrInvalid", name, err)
+		if err := s.Validate(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), name) {
+			t.Errorf("Validate() = %v, want ErrInvalid naming %s", err, name)
 		}
 	}
 }

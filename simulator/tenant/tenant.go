@@ -1,6 +1,6 @@
-// Package tenant holds the simulator's merchants: their keys, merchant codes
-// and settings. Every merchant is isolated: its own keys, its own clock, its
-// own payments.
+// Package tenant holds the simulator's merchants: their credentials for each
+// provider, merchant codes and settings. Every merchant is isolated: its own
+// keys, its own clock, its own payments.
 package tenant
 
 import (
@@ -8,25 +8,34 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
-	"github.com/tabbysim/tabbysim/simulator/money"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
-const kindMerchant = "merchant"
+const (
+	kindMerchant = "merchant"
+	// kindCredential maps one credential to its merchant. Its id is the
+	// credential itself, so a lookup is a read by the store's primary key
+	// and a credential cannot be given to two merchants.
+	kindCredential = "merchant.credential"
+)
 
 // Merchant is one tenant of the simulator.
 type Merchant struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	Tabby     TabbyKeys `json:"tabby"`
-	Settings  Settings  `json:"settings"`
+	ID        string             `json:"id"`
+	Name      string             `json:"name"`
+	CreatedAt time.Time          `json:"created_at"`
+	Tabby     TabbyKeys          `json:"tabby"`
+	Onerway   OnerwayCredentials `json:"onerway"`
+	Settings  Settings           `json:"settings"`
 }
 
 // TabbyKeys are a merchant's Tabby credentials.
@@ -35,6 +44,15 @@ type TabbyKeys struct {
 	PublicKey string `json:"public_key"`
 	// MerchantCodes maps each merchant code to the one currency it accepts.
 	MerchantCodes map[string]string `json:"merchant_codes"`
+}
+
+// OnerwayCredentials are a merchant's Onerway credentials
+// (onerway-api.md §1, §2): its merchant number, the secret key that signs
+// requests and webhooks, and the id of its store (appId).
+type OnerwayCredentials struct {
+	MerchantNo string `json:"merchant_no"`
+	SecretKey  string `json:"secret_key"`
+	AppID      string `json:"app_id"`
 }
 
 // DefaultMerchantCodes are the codes every new merchant gets unless it
@@ -49,6 +67,34 @@ func (m *Merchant) Currency(code string) (string, bool) {
 	return c, ok
 }
 
+// Credential names a credential a merchant is found by.
+type Credential string
+
+// The credentials a merchant is found by; each belongs to one merchant.
+const (
+	TabbySecretKey    Credential = "tabby.secret_key"
+	TabbyPublicKey    Credential = "tabby.public_key"
+	OnerwayMerchantNo Credential = "onerway.merchant_no"
+)
+
+// TabbyKey tells which Tabby key a bearer key claims to be by its prefix
+// (public keys start with pk_, secret keys with sk_).
+func TabbyKey(key string) Credential {
+	if strings.HasPrefix(key, "pk_") {
+		return TabbyPublicKey
+	}
+	return TabbySecretKey
+}
+
+// credentials are the merchant's credentials it is found by.
+func (m *Merchant) credentials() map[Credential]string {
+	return map[Credential]string{
+		TabbySecretKey: m.Tabby.SecretKey, TabbyPublicKey: m.Tabby.PublicKey, OnerwayMerchantNo: m.Onerway.MerchantNo,
+	}
+}
+
+func credentialID(c Credential, value string) string { return string(c) + ":" + value }
+
 // Errors returned by the registry, wrapped with what went wrong.
 var (
 	ErrNotFound = apperr.Errorf(apperr.NotFound, "no such merchant")
@@ -61,21 +107,24 @@ type Registry struct {
 }
 
 func doc(m *Merchant) store.Doc {
-	return store.Doc{
-		Kind: kindMerchant, ID: m.ID, Merchant: m.ID, Created: m.CreatedAt,
-		Index: map[string]string{"sk": m.Tabby.SecretKey, "pk": m.Tabby.PublicKey},
-	}
+	return store.Doc{Kind: kindMerchant, ID: m.ID, Merchant: m.ID, Created: m.CreatedAt}
 }
 
-// Create stores a new merchant; its id and keys must be unique.
+// Create stores a new merchant; its id and its credentials must be unique.
 func (r *Registry) Create(ctx context.Context, m *Merchant) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
 	return r.Store.Update(ctx, func(tx store.Tx) error {
-		for _, idx := range []map[string]string{{"sk": m.Tabby.SecretKey}, {"pk": m.Tabby.PublicKey}} {
-			if _, n, _ := tx.List(kindMerchant, store.Query{Index: idx}); n > 0 {
-				return fmt.Errorf("%w: a merchant already uses that key", ErrInvalid)
+		creds := m.credentials()
+		for _, c := range slices.Sorted(maps.Keys(creds)) {
+			d := store.Doc{Kind: kindCredential, ID: credentialID(c, creds[c]), Merchant: m.ID, Created: m.CreatedAt}
+			err := store.CreateJSON(tx, d, m.ID)
+			if errors.Is(err, store.ErrExists) {
+				return fmt.Errorf("%w: a merchant already uses that %s", ErrInvalid, c)
+			}
+			if err != nil {
+				return err
 			}
 		}
 		err := store.CreateJSON(tx, doc(m), m)
@@ -125,27 +174,30 @@ func Now(clocks *clock.Scheduler, id string) (time.Time, error) {
 	return c.Now(), nil
 }
 
-// ByKey finds the merchant that owns a Tabby key, secret or public. It
-// reports which kind of key matched.
-func (r *Registry) ByKey(ctx context.Context, apiKey string) (m *Merchant, secret bool, err error) {
-	if apiKey == "" {
-		return nil, false, ErrNotFound
+// ByCredential finds the merchant whose credential c is value: a Tabby
+// key, an Onerway merchantNo. It returns ErrNotFound when none is.
+func (r *Registry) ByCredential(ctx context.Context, c Credential, value string) (*Merchant, error) {
+	if value == "" {
+		return nil, ErrNotFound
 	}
-	err = r.Store.View(ctx, func(tx store.Tx) error {
-		for _, k := range []string{"sk", "pk"} {
-			docs, _, err := tx.List(kindMerchant, store.Query{Index: map[string]string{k: apiKey}, Limit: 1})
-			if err != nil {
-				return err
-			}
-			if len(docs) == 1 {
-				m = new(Merchant)
-				secret = k == "sk"
-				return json.Unmarshal(docs[0].Data, m)
-			}
+	var d store.Doc
+	err := r.Store.View(ctx, func(tx store.Tx) error {
+		var id string
+		_, err := store.GetJSON(tx, kindCredential, credentialID(c, value), &id)
+		if err != nil {
+			return err
 		}
-		return ErrNotFound
+		d, err = tx.Get(kindMerchant, id)
+		return err
 	})
-	return m, secret, err
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var m Merchant
+	return &m, json.Unmarshal(d.Data, &m)
 }
 
 // List returns every merchant, newest first.
@@ -195,7 +247,12 @@ func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.Raw
 	return &m, nil
 }
 
-var validID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var (
+	validID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	// onerwayNumber is a merchantNo or appId: digits, at most 20 as
+	// Onerway's requests allow (onerway-api.md §4.1, §4.2).
+	onerwayNumber = regexp.MustCompile(`^[0-9]{1,20}$`)
+)
 
 // Validate checks that a merchant can be stored.
 func (m *Merchant) Validate() error {
@@ -208,29 +265,50 @@ func (m *Merchant) Validate() error {
 		return fmt.Errorf("%w: tabby.public_key must start with pk_", ErrInvalid)
 	case len(m.Tabby.MerchantCodes) == 0:
 		return fmt.Errorf("%w: tabby.merchant_codes must name at least one code", ErrInvalid)
+	case !onerwayNumber.MatchString(m.Onerway.MerchantNo):
+		return fmt.Errorf("%w: onerway.merchant_no must be 1 to 20 digits, got %q", ErrInvalid, m.Onerway.MerchantNo)
+	case m.Onerway.SecretKey == "":
+		return fmt.Errorf("%w: onerway.secret_key must not be empty", ErrInvalid)
+	case !onerwayNumber.MatchString(m.Onerway.AppID):
+		return fmt.Errorf("%w: onerway.app_id must be 1 to 20 digits, got %q", ErrInvalid, m.Onerway.AppID)
 	}
 	for code, cur := range m.Tabby.MerchantCodes {
 		if _, ok := money.Exponent(cur); !ok || code == "" {
-			return fmt.Errorf("%w: merchant code %q: currency must be AED, SAR or KWD, got %q", ErrInvalid, code, cur)
+			return fmt.Errorf("%w: merchant code %q: currency must be one of %s, got %q", ErrInvalid, code, strings.Join(money.Currencies(), ", "), cur)
 		}
 	}
 	return m.Settings.Validate()
 }
 
-// ApplyPatch decodes a settings patch field by field, so that an error
-// names the field it is about.
+// ApplyPatch decodes a settings patch field by field, the groups (tabby,
+// onerway, webhooks) too, so that an error names the field it is about and a
+// group keeps the fields the patch leaves out.
 func ApplyPatch(patch json.RawMessage, s *Settings) error {
+	groups := map[string]any{"tabby": &s.Tabby, "onerway": &s.Onerway, "webhooks": &s.Webhooks}
+	return applyFields("settings", patch, s, groups)
+}
+
+// applyFields decodes the fields of the JSON object patch one by one into v;
+// a field named in groups is patched field by field in turn.
+func applyFields(path string, patch json.RawMessage, v any, groups map[string]any) error {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(patch, &fields); err != nil {
-		return fmt.Errorf("%w: settings must be a JSON object: %v", ErrInvalid, err)
+		return fmt.Errorf("%w: %s must be a JSON object: %v", ErrInvalid, path, err)
 	}
-	for name, value := range fields {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		field, value := path+"."+name, fields[name]
 		if string(value) == "null" {
-			return fmt.Errorf("%w: settings.%s: null is not a setting; send the value you want", ErrInvalid, name)
+			return fmt.Errorf("%w: %s: null is not a setting; send the value you want", ErrInvalid, field)
+		}
+		if group, ok := groups[name]; ok {
+			if err := applyFields(field, value, group, nil); err != nil {
+				return err
+			}
+			continue
 		}
 		one, _ := json.Marshal(map[string]json.RawMessage{name: value})
-		if err := decodeStrict(one, s); err != nil {
-			return fmt.Errorf("%w: settings.%s: %v", ErrInvalid, name, err)
+		if err := decodeStrict(one, v); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrInvalid, field, err)
 		}
 	}
 	return nil

@@ -72,16 +72,16 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	if err != nil {
 		return nil // the merchant is gone (reset)
 	}
-	pol := e.Policies[d.Provider]
-	timeout := pol.Timeout
-	if t := m.Settings.Webhooks.Timeout; t > 0 {
-		timeout = t.D()
+	pol, ok := e.policies[d.Provider]
+	if !ok {
+		e.Log.Error("no delivery policy for a stored delivery", "delivery", id, "provider", d.Provider)
+		return nil
 	}
 	now, err := e.now(d.Merchant)
 	if err != nil {
 		return nil // the merchant is gone (reset)
 	}
-	att, body := e.post(ctx, &d, timeout)
+	att, body := e.post(ctx, &d, tryTimeout(m, pol))
 	if ctx.Err() != nil {
 		// The caller gave up (an advance whose client went away, a
 		// shutdown): this was no fair try, so it is made again rather

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
+	"github.com/tabbysim/tabbysim/simulator/webhook/webhooktest"
 )
 
 const benchMerchants = 4
@@ -46,17 +47,17 @@ func benchReceiver(b *testing.B, failFirst bool) (*httptest.Server, *atomic.Int6
 // runDeliveries enqueues b.N deliveries spread over benchMerchants
 // merchants and advances each clock by each of steps in turn, the merchants
 // in parallel. It returns how long that took, enqueueing included.
-func runDeliveries(b *testing.B, url string, steps ...time.Duration) (*engineEnv, []*tenant.Merchant, time.Duration) {
+func runDeliveries(b *testing.B, url string, steps ...time.Duration) (*webhooktest.Env, []*tenant.Merchant, time.Duration) {
 	x := newEngine(b, 0)
 	ms := make([]*tenant.Merchant, benchMerchants)
 	for i := range ms {
-		ms[i] = x.merchant(b, fmt.Sprintf("m%d", i), tenant.WebhookSettings{})
+		ms[i] = x.Merchant(b, fmt.Sprintf("m%d", i), tenant.WebhookSettings{})
 	}
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		p := fmt.Sprintf("p%07d", i)
-		x.enqueue(b, ms[i%benchMerchants], tabbyDelivery(url, p))
+		x.Enqueue(b, ms[i%benchMerchants], testDelivery(url, p))
 	}
 	for _, step := range steps {
 		var wg sync.WaitGroup
@@ -64,8 +65,8 @@ func runDeliveries(b *testing.B, url string, steps ...time.Duration) (*engineEnv
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				c, _ := x.clocks.Clock(m.ID)
-				if _, err := x.clocks.Advance(bg, m.ID, c.Now().Add(step)); err != nil {
+				c, _ := x.Clocks.Clock(m.ID)
+				if _, err := x.Clocks.Advance(bg, m.ID, c.Now().Add(step)); err != nil {
 					b.Error(err)
 				}
 			}()
@@ -78,8 +79,8 @@ func runDeliveries(b *testing.B, url string, steps ...time.Duration) (*engineEnv
 }
 
 // delivered counts the deliveries in status Delivered.
-func delivered(b *testing.B, x *engineEnv) int {
-	ds, err := x.eng.List(bg, webhook.Filter{Status: webhook.Delivered})
+func delivered(b *testing.B, x *webhooktest.Env) int {
+	ds, err := x.Engine.List(bg, webhook.Filter{Status: webhook.Delivered})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func BenchmarkDelivery(b *testing.B) {
 // (not tries) per second.
 func BenchmarkDeliveryWithRetries(b *testing.B) {
 	srv, hits := benchReceiver(b, true)
-	x, _, elapsed := runDeliveries(b, srv.URL, 0, webhook.Tabby.Backoff[0])
+	x, _, elapsed := runDeliveries(b, srv.URL, 0, testPolicy.Backoff[0])
 	if n := delivered(b, x); n != b.N || hits.Load() != int64(2*b.N) {
 		b.Fatalf("%d delivered with %d requests, want %d with %d", n, hits.Load(), b.N, 2*b.N)
 	}

@@ -32,12 +32,13 @@ type Delivery struct {
 	URL   string `json:"url"`
 	// Headers go with every try.
 	Headers map[string]string `json:"headers"`
-	// AuthHeader names the header that authenticates the sender, which
-	// forging replaces or removes.
+	// AuthHeader names the header that authenticates the sender, for a
+	// provider that authenticates with a header (Tabby's registered
+	// header): its policy's Forge replaces or removes it.
 	AuthHeader string `json:"auth_header,omitempty"`
 	Body       string `json:"body"`
-	// AckToken must appear in the answer for policies that ask for it
-	// (Onerway's transactionId).
+	// AckToken is what the answer must carry, for a policy that asks for
+	// one (Onerway's transactionId).
 	AckToken  string    `json:"ack_token,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	Status    Status    `json:"status"`

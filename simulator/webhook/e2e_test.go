@@ -14,19 +14,20 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
+	"github.com/tabbysim/tabbysim/simulator/webhook/webhooktest"
 )
 
 // setup prepares a merchant registered with a receiver; every webhook the
 // setup caused has been delivered and is forgotten by the test.
 type scenario struct {
 	*merchant
-	recv *receiver
+	recv *webhooktest.Receiver
 }
 
 func newScenario(t *testing.T, e *e2e.Env) *scenario {
 	t.Helper()
 	m := newMerchant(t, e, "manual")
-	recv := newReceiver(t)
+	recv := webhooktest.NewReceiver(t)
 	m.register(recv.URL, "s3cret")
 	return &scenario{merchant: m, recv: recv}
 }
@@ -137,7 +138,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:     "expire with expire webhooks on",
-			settings: map[string]any{"expire_webhooks": true},
+			settings: map[string]any{"tabby": map[string]any{"expire_webhooks": true}},
 			setup:    func(s *scenario) string { return s.session("100.00") },
 			act:      func(s *scenario, id string) { s.Advance("26m") },
 			want: []event{{status: "expired", check: func(t *testing.T, b map[string]any) {
@@ -151,7 +152,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:     "cancel on the hosted page with expire webhooks on",
-			settings: map[string]any{"expire_webhooks": true},
+			settings: map[string]any{"tabby": map[string]any{"expire_webhooks": true}},
 			setup:    func(s *scenario) string { return s.session("100.00") },
 			act:      func(s *scenario, id string) { s.customer(id, "cancel") },
 			want: []event{{status: "expired", check: func(t *testing.T, b map[string]any) {
@@ -162,7 +163,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 		},
 		{
 			name:     "immediate auto-capture sends authorize, capture and close in order",
-			settings: map[string]any{"auto_capture": "immediate"},
+			settings: map[string]any{"tabby": map[string]any{"auto_capture": "immediate"}},
 			setup:    func(s *scenario) string { return s.session("100.00") },
 			act:      func(s *scenario, id string) { s.customer(id, "approve") },
 			want: []event{
@@ -186,12 +187,12 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 			}
 			id := tc.setup(s)
 			s.Advance("0s")
-			mark := s.recv.count()
+			mark := s.recv.Count()
 			tc.act(s, id)
 			s.Advance("0s")
 			// Nothing else is due later either.
 			s.Advance("1h")
-			got := s.recv.since(mark)
+			got := s.recv.Since(mark)
 			if len(got) != len(tc.want) {
 				t.Fatalf("got %d webhooks, want %d:\n%s", len(got), len(tc.want), bodies(got))
 			}
@@ -210,7 +211,7 @@ func TestWebhook_TabbyEvents(t *testing.T) {
 	}
 }
 
-func bodies(hs []hit) string {
+func bodies(hs []webhooktest.Hit) string {
 	var b strings.Builder
 	for _, h := range hs {
 		b.Write(h.Body)
@@ -221,9 +222,9 @@ func bodies(hs []hit) string {
 
 // checkTabbyWebhook checks what every Tabby webhook carries and returns the
 // decoded body.
-func checkTabbyWebhook(t *testing.T, h hit, paymentID, auth string) map[string]any {
+func checkTabbyWebhook(t *testing.T, h webhooktest.Hit, paymentID, auth string) map[string]any {
 	t.Helper()
-	b := h.json(t)
+	b := h.JSON(t)
 	if got := h.Header.Get("X-Auth"); got != auth {
 		t.Errorf("X-Auth = %q, want %q", got, auth)
 	}
@@ -278,16 +279,16 @@ func TestWebhook_EveryEndpointGetsTheEvent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
 	m := newMerchant(t, e, "manual")
-	a, b := newReceiver(t), newReceiver(t)
+	a, b := webhooktest.NewReceiver(t), webhooktest.NewReceiver(t)
 	m.register(a.URL, "s3cret")
 	m.register(b.URL, "other")
 	id := m.Authorized("100.00")
 	m.Advance("0s")
 	for _, c := range []struct {
-		r    *receiver
+		r    *webhooktest.Receiver
 		auth string
 	}{{a, "s3cret"}, {b, "other"}} {
-		hs := c.r.all()
+		hs := c.r.All()
 		if len(hs) != 1 {
 			t.Fatalf("receiver %s got %d webhooks, want 1", c.r.URL, len(hs))
 		}
@@ -308,21 +309,21 @@ func TestWebhook_Retries(t *testing.T) {
 	e := newEnv(t, clock.Manual)
 	tests := []struct {
 		name    string
-		answer  answer
+		answer  webhooktest.Answer
 		timeout string
 		wantErr string
 	}{
-		{name: "500", answer: answer{Status: 500, Body: "boom"}},
-		{name: "204", answer: answer{Status: 204}},
-		{name: "201", answer: answer{Status: 201, Body: `{"ok":true}`}},
-		{name: "timeout", answer: answer{Delay: 5 * time.Second}, timeout: "200ms", wantErr: "no answer within 200ms"},
+		{name: "500", answer: webhooktest.Answer{Status: 500, Body: "boom"}},
+		{name: "204", answer: webhooktest.Answer{Status: 204}},
+		{name: "201", answer: webhooktest.Answer{Status: 201, Body: `{"ok":true}`}},
+		{name: "timeout", answer: webhooktest.Answer{Delay: 5 * time.Second}, timeout: "200ms", wantErr: "no answer within 200ms"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			m := newMerchant(t, e, "manual")
-			recv := newReceiver(t)
-			recv.def = tc.answer
+			recv := webhooktest.NewReceiver(t)
+			recv.Default = tc.answer
 			m.register(recv.URL, "s3cret")
 			if tc.timeout != "" {
 				m.Settings(map[string]any{"webhooks": map[string]any{"timeout": tc.timeout}})
@@ -341,16 +342,16 @@ func TestWebhook_Retries(t *testing.T) {
 				{"3m59s", 4}, {"1s", 5},
 				{"1h", 5},
 			}
-			if got := recv.count(); got != 1 {
+			if got := recv.Count(); got != 1 {
 				t.Fatalf("after the event: %d tries, want 1", got)
 			}
 			for _, s := range steps {
 				m.Advance(s.by)
-				if got := recv.count(); got != s.want {
+				if got := recv.Count(); got != s.want {
 					t.Fatalf("after advancing %s more: %d tries, want %d", s.by, got, s.want)
 				}
 			}
-			for _, h := range recv.all() {
+			for _, h := range recv.All() {
 				checkTabbyWebhook(t, h, id, "s3cret")
 			}
 			d, raw := m.delivery(m.only(id).ID)
@@ -417,17 +418,17 @@ func TestWebhook_DeliveredOnThirdTry(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
 	m := newMerchant(t, e, "manual")
-	recv := newReceiver(t, answer{Status: 500}, answer{Status: 503, Body: "busy"}, answer{Status: 200, Body: "thanks"})
+	recv := webhooktest.NewReceiver(t, webhooktest.Answer{Status: 500}, webhooktest.Answer{Status: 503, Body: "busy"}, webhooktest.Answer{Status: 200, Body: "thanks"})
 	m.register(recv.URL, "s3cret")
 	id := m.Authorized("100.00")
 	m.Advance("0s")
 	m.Advance("1m")
 	m.Advance("2m")
 	m.Advance("1h")
-	if got := recv.count(); got != 3 {
+	if got := recv.Count(); got != 3 {
 		t.Fatalf("%d tries, want 3", got)
 	}
-	for _, h := range recv.all() {
+	for _, h := range recv.All() {
 		checkTabbyWebhook(t, h, id, "s3cret")
 	}
 	d, _ := m.delivery(m.only(id).ID)
@@ -456,7 +457,7 @@ func TestWebhook_Chaos(t *testing.T) {
 		id := s.Authorized("100.00")
 		s.Advance("0s")
 		s.Advance("1h")
-		hs := s.recv.all()
+		hs := s.recv.All()
 		if len(hs) != 3 {
 			t.Fatalf("got %d webhooks, want the event 3 times", len(hs))
 		}
@@ -499,7 +500,7 @@ func TestWebhook_Chaos(t *testing.T) {
 		s.Settings(map[string]any{"webhooks": map[string]any{"reorder": true}})
 		id := s.Authorized("100.00")
 		s.Advance("0s")
-		if n := s.recv.count(); n != 0 {
+		if n := s.recv.Count(); n != 0 {
 			t.Fatalf("the authorize event went out at once (%d webhooks); want it held", n)
 		}
 		held := s.deliveries("status=held")
@@ -508,7 +509,7 @@ func TestWebhook_Chaos(t *testing.T) {
 		}
 		s.capture(id, "40.00", "cap-1")
 		s.Advance("0s")
-		hs := s.recv.all()
+		hs := s.recv.All()
 		if len(hs) != 2 {
 			t.Fatalf("got %d webhooks, want 2", len(hs))
 		}
@@ -517,7 +518,7 @@ func TestWebhook_Chaos(t *testing.T) {
 			t.Errorf("want the capture event first, then the authorize event:\n%s", bodies(hs))
 		}
 		s.Advance("1h")
-		if n := s.recv.count(); n != 2 {
+		if n := s.recv.Count(); n != 2 {
 			t.Errorf("%d webhooks after the hold, want still 2", n)
 		}
 		for _, d := range s.deliveries("payment=" + id) {
@@ -534,11 +535,11 @@ func TestWebhook_Chaos(t *testing.T) {
 		id := s.Authorized("100.00")
 		s.Advance("0s")
 		s.Advance((webhook.ReorderHold - time.Second).String())
-		if n := s.recv.count(); n != 0 {
+		if n := s.recv.Count(); n != 0 {
 			t.Fatalf("%d webhooks before the hold ended, want 0", n)
 		}
 		s.Advance("1s")
-		hs := s.recv.all()
+		hs := s.recv.All()
 		if len(hs) != 1 {
 			t.Fatalf("%d webhooks after the hold, want 1", len(hs))
 		}
@@ -556,7 +557,7 @@ func TestWebhook_Chaos(t *testing.T) {
 		s.capture(id, "100.00", "cap-1")
 		s.Advance("0s")
 		s.Advance("1h")
-		if n := s.recv.count(); n != 0 {
+		if n := s.recv.Count(); n != 0 {
 			t.Fatalf("receiver got %d webhooks, want none", n)
 		}
 		ds := s.deliveries("status=dropped")
@@ -578,11 +579,11 @@ func TestWebhook_Chaos(t *testing.T) {
 		t0 := s.Now()
 		s.Advance("0s")
 		s.Advance("4m59s")
-		if n := s.recv.count(); n != 0 {
+		if n := s.recv.Count(); n != 0 {
 			t.Fatalf("%d webhooks before the delay passed, want 0", n)
 		}
 		s.Advance("1s")
-		hs := s.recv.all()
+		hs := s.recv.All()
 		if len(hs) != 1 {
 			t.Fatalf("%d webhooks after 5m, want 1", len(hs))
 		}
@@ -614,7 +615,7 @@ func TestWebhook_Chaos(t *testing.T) {
 			s.Settings(map[string]any{"webhooks": map[string]any{"forge": tc.forge}})
 			id := s.Authorized("100.00")
 			s.Advance("0s")
-			hs := s.recv.all()
+			hs := s.recv.All()
 			if len(hs) != 1 {
 				t.Fatalf("%d webhooks, want 1", len(hs))
 			}
@@ -641,7 +642,7 @@ func TestWebhook_Resend(t *testing.T) {
 		t.Fatalf("resend answered %+v", re)
 	}
 	s.Advance("0s")
-	hs := s.recv.all()
+	hs := s.recv.All()
 	if len(hs) != 2 {
 		t.Fatalf("%d webhooks, want the original and the resend", len(hs))
 	}
@@ -672,7 +673,7 @@ func TestWebhook_Trigger(t *testing.T) {
 	id := s.Authorized("100.00")
 	s.capture(id, "40.00", "cap-1")
 	s.Advance("0s")
-	mark := s.recv.count()
+	mark := s.recv.Count()
 	var out struct {
 		Deliveries []webhook.Delivery `json:"deliveries"`
 	}
@@ -681,7 +682,7 @@ func TestWebhook_Trigger(t *testing.T) {
 		t.Fatalf("trigger answered %+v", out.Deliveries)
 	}
 	s.Advance("0s")
-	hs := s.recv.since(mark)
+	hs := s.recv.Since(mark)
 	if len(hs) != 1 {
 		t.Fatalf("%d webhooks, want 1", len(hs))
 	}
@@ -704,9 +705,9 @@ func TestWebhook_MerchantIsolation(t *testing.T) {
 	go e.Sim.Run(ctx)
 
 	a, b := newMerchant(t, e, "wall"), newMerchant(t, e, "wall")
-	hang := newReceiver(t)
-	hang.def = answer{Delay: 10 * time.Second}
-	fast := newReceiver(t)
+	hang := webhooktest.NewReceiver(t)
+	hang.Default = webhooktest.Answer{Delay: 10 * time.Second}
+	fast := webhooktest.NewReceiver(t)
 	a.register(hang.URL, "s3cret")
 	b.register(fast.URL, "s3cret")
 	a.Settings(map[string]any{"webhooks": map[string]any{"timeout": "5s"}})
@@ -716,10 +717,10 @@ func TestWebhook_MerchantIsolation(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		aIDs = append(aIDs, a.Authorized("100.00"))
 	}
-	hang.waitFor(t, 3, 5*time.Second)
+	hang.WaitFor(t, 3, 5*time.Second)
 
 	id := b.Authorized("100.00")
-	fast.waitFor(t, 1, 3*time.Second)
+	fast.WaitFor(t, 1, 3*time.Second)
 	poll(t, 3*time.Second, "B's delivery recorded as delivered", func() bool {
 		return b.only(id).Status == webhook.Delivered
 	})
@@ -729,7 +730,7 @@ func TestWebhook_MerchantIsolation(t *testing.T) {
 			t.Errorf("A's delivery %s already has %d attempts; the test did not overlap", d.ID, len(d.Attempts))
 		}
 	}
-	checkTabbyWebhook(t, fast.all()[0], id, "s3cret")
+	checkTabbyWebhook(t, fast.All()[0], id, "s3cret")
 }
 
 // TestWebhook_HeaderArrivesAsRegistered: every header value registration
@@ -739,12 +740,12 @@ func TestWebhook_HeaderArrivesAsRegistered(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, clock.Manual)
 	m := newMerchant(t, e, "manual")
-	r := newReceiver(t)
+	r := webhooktest.NewReceiver(t)
 	const value = "Bearer a b\tc سر"
 	m.register(r.URL, value)
 	id := m.Authorized("100.00")
 	m.Advance("0s")
-	hs := r.all()
+	hs := r.All()
 	if len(hs) != 1 {
 		t.Fatalf("receiver got %d webhooks, want 1", len(hs))
 	}

@@ -31,7 +31,8 @@ const ReorderHold = time.Minute
 // ErrNotFound is returned for an unknown delivery.
 var ErrNotFound = apperr.Errorf(apperr.NotFound, "no such delivery")
 
-// Engine stores and delivers webhooks.
+// Engine stores and delivers the webhooks of every provider whose Policy
+// is registered.
 type Engine struct {
 	Store     store.Store
 	Clocks    *clock.Scheduler
@@ -45,16 +46,19 @@ type Engine struct {
 
 	// Client sends the tries; it must not set its own timeout (each try
 	// has the policy's). The default keeps connections alive for reuse.
-	Client   *http.Client
-	Policies map[string]Policy
+	Client *http.Client
+	// Injector decides each delivery's failure injection; nil means the
+	// merchant's own settings (SettingsInjector).
+	Injector Injector
 	// Workers bounds the tries in flight at once for one merchant (default
 	// 128), so a merchant whose receiver hangs never holds back another's.
 	Workers int
 	Log     *slog.Logger
 
-	slots  sync.Map // merchant → chan struct{} of Workers slots
-	seq    atomic.Uint64
-	claims sync.Map // "id#n" → a try in progress
+	policies map[string]Policy // by provider, filled by Register
+	slots    sync.Map          // merchant → chan struct{} of Workers slots
+	seq      atomic.Uint64
+	claims   sync.Map // "id#n" → a try in progress
 }
 
 // Start registers the engine's timer with the scheduler.

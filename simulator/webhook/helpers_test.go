@@ -1,18 +1,13 @@
 package webhook_test
 
-// Test helpers: a webhook receiver on loopback that records every request
-// and answers as each test programs it, and merchants of a simulator served
-// over real HTTP on loopback (simulator/internal/e2e), driven through its
-// Tabby API and control API only.
+// Test helpers: merchants of a simulator served over real HTTP on loopback
+// (simulator/internal/e2e), driven through its Tabby API and control API
+// only. The engine on its own and the webhook receiver are webhooktest's.
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,142 +16,6 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
-
-// answer is what the receiver answers one call with.
-type answer struct {
-	Status int
-	Body   string
-	// Delay holds the answer back this long, or until the sender gives
-	// up or the test ends, whichever comes first.
-	Delay time.Duration
-}
-
-// hit is one request the receiver got.
-type hit struct {
-	Header http.Header
-	Body   []byte
-}
-
-// json decodes the body into a generic map.
-func (h hit) json(t testing.TB) map[string]any {
-	t.Helper()
-	var v map[string]any
-	if err := json.Unmarshal(h.Body, &v); err != nil {
-		t.Fatalf("webhook body is not a JSON object: %v\n%s", err, h.Body)
-	}
-	return v
-}
-
-// receiver is a merchant's webhook endpoint.
-type receiver struct {
-	URL string
-
-	mu      sync.Mutex
-	hits    []hit
-	answers []answer           // answers[i] is the answer to call i
-	answerf func(n int) answer // overrides answers when set; n is 0-based
-	def     answer
-	arrived chan struct{} // gets a value for every request, as it comes in
-
-	stop     chan struct{} // closed by release or at the end of the test: delays end
-	stopOnce sync.Once
-	srv      *httptest.Server
-}
-
-// release ends every delay, now and to come.
-func (r *receiver) release() { r.stopOnce.Do(func() { close(r.stop) }) }
-
-// newReceiver starts a receiver answering 200 "ok" unless programmed
-// otherwise. It is closed when the test ends.
-func newReceiver(t testing.TB, answers ...answer) *receiver {
-	t.Helper()
-	r := &receiver{answers: answers, def: answer{Status: 200, Body: "ok"},
-		arrived: make(chan struct{}, 1<<16), stop: make(chan struct{})}
-	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
-	r.URL = r.srv.URL + "/webhooks/tabby"
-	t.Cleanup(func() {
-		r.release()
-		r.srv.Close()
-	})
-	return r
-}
-
-func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
-	body, _ := io.ReadAll(req.Body)
-	r.mu.Lock()
-	n := len(r.hits)
-	r.hits = append(r.hits, hit{Header: req.Header.Clone(), Body: body})
-	a := r.def
-	switch {
-	case r.answerf != nil:
-		a = r.answerf(n)
-	case n < len(r.answers):
-		a = r.answers[n]
-	}
-	r.mu.Unlock()
-	select {
-	case r.arrived <- struct{}{}:
-	default:
-	}
-	if a.Delay > 0 {
-		t := time.NewTimer(a.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-req.Context().Done():
-			return
-		case <-r.stop:
-			return
-		}
-	}
-	if a.Status == 0 {
-		a.Status = 200
-	}
-	w.WriteHeader(a.Status)
-	_, _ = io.WriteString(w, a.Body)
-}
-
-// program replaces the answers to come: call i (counted from the first
-// call the receiver ever got) gets answers[i], later calls the default.
-func (r *receiver) program(answers ...answer) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.answers = append(make([]answer, len(r.hits)), answers...)
-	for i := range r.hits {
-		r.answers[i] = r.def
-	}
-}
-
-// count is how many requests have come in.
-func (r *receiver) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.hits)
-}
-
-// since returns the requests after the first n.
-func (r *receiver) since(n int) []hit {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]hit(nil), r.hits[n:]...)
-}
-
-// all returns every request.
-func (r *receiver) all() []hit { return r.since(0) }
-
-// waitFor waits, bounded, until at least n requests came in.
-func (r *receiver) waitFor(t testing.TB, n int, within time.Duration) {
-	t.Helper()
-	deadline := time.NewTimer(within)
-	defer deadline.Stop()
-	for r.count() < n {
-		select {
-		case <-r.arrived:
-		case <-deadline.C:
-			t.Fatalf("receiver got %d requests within %s, want %d", r.count(), within, n)
-		}
-	}
-}
 
 // newEnv starts a simulator of the test's own whose new merchants get
 // clocks in mode.

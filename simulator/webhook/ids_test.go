@@ -16,35 +16,36 @@ import (
 // stored one.
 func TestDeliveryIDs_NeverRepeatOnAStore(t *testing.T) {
 	x := newEngine(t, 0)
-	x.eng.Generation = 1
-	m := x.merchant(t, "m1", tenant.WebhookSettings{})
-	x.enqueue(t, m, tabbyDelivery("http://127.0.0.1:1/hook", "p1"))
-	first := x.only(t, m, "p1")
+	x.Engine.Generation = 1
+	m := x.Merchant(t, "m1", tenant.WebhookSettings{})
+	x.Enqueue(t, m, testDelivery("http://127.0.0.1:1/hook", "p1"))
+	first := x.Only(t, m, "p1")
 
 	engine := func(generation uint64) *webhook.Engine {
-		e := &webhook.Engine{Store: x.st, Clocks: x.clocks, IDs: ids.New(1), Merchants: x.reg,
-			Generation: generation, Policies: x.eng.Policies}
+		e := &webhook.Engine{Store: x.Store, Clocks: x.Clocks, IDs: ids.New(1), Merchants: x.Merchants,
+			Generation: generation}
+		e.Register(testPolicy)
 		e.Start()
 		return e
 	}
 	later := engine(2)
-	if err := x.st.Update(bg, func(tx store.Tx) error {
-		return later.Enqueue(tx, m, tabbyDelivery("http://127.0.0.1:1/hook", "p2"))
+	if err := x.Store.Update(bg, func(tx store.Tx) error {
+		return later.Enqueue(tx, m, testDelivery("http://127.0.0.1:1/hook", "p2"))
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if second := x.only(t, m, "p2"); second.ID == first.ID {
+	if second := x.Only(t, m, "p2"); second.ID == first.ID {
 		t.Fatalf("the later start's delivery got the id %s of the first start's", second.ID)
 	}
 
 	same := engine(1)
-	err := x.st.Update(bg, func(tx store.Tx) error {
-		return same.Enqueue(tx, m, tabbyDelivery("http://127.0.0.1:1/hook", "p3"))
+	err := x.Store.Update(bg, func(tx store.Tx) error {
+		return same.Enqueue(tx, m, testDelivery("http://127.0.0.1:1/hook", "p3"))
 	})
 	if !errors.Is(err, store.ErrExists) {
 		t.Fatalf("a delivery with a taken id: %v, want store.ErrExists", err)
 	}
-	if got := x.only(t, m, "p1"); got.ID != first.ID || got.Body != first.Body {
+	if got := x.Only(t, m, "p1"); got.ID != first.ID || got.Body != first.Body {
 		t.Fatalf("the stored delivery changed: %+v", got)
 	}
 }

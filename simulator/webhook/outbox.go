@@ -19,11 +19,12 @@ type chain struct {
 func chainKey(d *Delivery) string { return d.Merchant + "|" + d.PaymentID + "|" + d.URL }
 
 // Enqueue writes d in tx, the transaction that makes the change d reports,
-// and schedules its first try on merchant m's clock with m's failure
-// injection applied. Provider, PaymentID, Event, URL, Headers and Body must
-// be set.
+// and schedules its first try on merchant m's clock, with the failure
+// injection the engine's Injector decides. Provider, PaymentID, Event, URL,
+// Headers and Body must be set, and a Policy registered for Provider.
 func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
-	if _, ok := e.Policies[d.Provider]; !ok {
+	pol, ok := e.policies[d.Provider]
+	if !ok {
 		return fmt.Errorf("webhook: no delivery policy for provider %q", d.Provider)
 	}
 	now, err := e.now(m.ID)
@@ -32,16 +33,21 @@ func (e *Engine) Enqueue(tx store.Tx, m *tenant.Merchant, d Delivery) error {
 	}
 	d.ID, d.Merchant, d.CreatedAt, d.Status, d.Attempts = e.newID(), m.ID, now, Pending, []Attempt{}
 	d.Headers = cloneHeaders(d.Headers)
-	chaos := m.Settings.Webhooks
-	e.forge(&d, chaos.Forge)
+	chaos, err := e.injector().Inject(tx, m, &d)
+	if err != nil {
+		return err
+	}
+	if chaos.Forge != "" {
+		pol.Forge(&d, chaos.Forge)
+	}
 	if chaos.DropRate > 0 && (chaos.DropRate >= 1 || e.IDs.Float64() < chaos.DropRate) {
 		d.Status = Dropped
 		d.Chaos = append(d.Chaos, "dropped: lost on the way, the receiver never saw it")
 		return store.CreateJSON(tx, deliveryDoc(&d), &d)
 	}
-	at := now.Add(chaos.Delay.D())
+	at := now.Add(chaos.Delay)
 	if chaos.Delay > 0 {
-		d.Chaos = append(d.Chaos, "delayed by "+chaos.Delay.String())
+		d.Chaos = append(d.Chaos, "delayed by "+tenant.Duration(chaos.Delay).String())
 	}
 	var copies []Delivery
 	for i := 0; i < chaos.Duplicate; i++ {

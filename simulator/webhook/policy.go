@@ -1,84 +1,37 @@
-// Package webhook delivers the providers' webhooks: a durable outbox written
-// in the same step as the change that caused each event, attempts on the
-// merchant's clock with each provider's retry policy, a log of every
-// attempt, and failure injection (duplicates, reordering, drops, delays and
-// forged headers).
+// Package webhook delivers webhooks for any provider: a durable outbox
+// written in the same step as the change that caused each event, attempts
+// on the merchant's clock, a log of every attempt, and failure injection
+// (duplicates, reordering, drops, delays and forgeries). It knows no
+// provider: the provider that enqueues a delivery gives its body, and the
+// Policy registered under its name says how it is acknowledged, retried
+// and forged.
 package webhook
 
 import (
-	"bytes"
-	"encoding/json"
+	"fmt"
 	"time"
 )
 
 // Policy is how one provider delivers: how often it tries, how long it
-// waits for an answer and between tries, and what answer counts as
-// received.
+// waits for an answer and between tries, what answer counts as received,
+// and what a forged delivery looks like. Each provider defines its own; the
+// wiring registers it with the engine.
 type Policy struct {
+	// Provider names the policy; a Delivery's Provider picks it.
 	Provider string
 	// Attempts is the number of tries in all, the first one included.
 	Attempts int
-	// Backoff[i] is the wait before try i+2.
+	// Backoff[i] is the wait before try i+2; the last wait repeats.
 	Backoff []time.Duration
-	// Timeout bounds one try.
+	// Timeout bounds one try unless the merchant's settings override it.
 	Timeout time.Duration
 	// Accepts reports whether the receiver's answer acknowledges d.
 	Accepts func(status int, body []byte, d *Delivery) bool
-}
-
-// Tabby retries a webhook 4 more times, 1, 2, 4 and 4 minutes apart, after
-// 60 s without an answer or any answer but 200 (tabby-api.md §6.2).
-var Tabby = Policy{
-	Provider: "tabby",
-	Attempts: 5,
-	Backoff:  []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 4 * time.Minute},
-	Timeout:  60 * time.Second,
-	Accepts:  func(status int, _ []byte, _ *Delivery) bool { return status == 200 },
-}
-
-// Onerway tries 3 times, 30 minutes apart, with a 30 s timeout, and counts a
-// delivery received only when the answer is 200 and its body carries the
-// transactionId, as the plain value or inside JSON (seed 001, onerway-api.md
-// §5).
-var Onerway = Policy{
-	Provider: "onerway",
-	Attempts: 3,
-	Backoff:  []time.Duration{30 * time.Minute, 30 * time.Minute},
-	Timeout:  30 * time.Second,
-	Accepts: func(status int, body []byte, d *Delivery) bool {
-		return status == 200 && acksTransaction(body, d.AckToken)
-	},
-}
-
-// acksTransaction reports whether body acknowledges transaction id: the body
-// is the id itself, unquoted (onerway-api.md §5), or a JSON object whose
-// transactionId is the id (seed 001). Merely containing the id is not
-// enough: "tx1234" or "unknown transaction tx123" do not acknowledge tx123.
-func acksTransaction(body []byte, id string) bool {
-	if id == "" {
-		return false
-	}
-	b := bytes.TrimSpace(body)
-	if string(b) == id {
-		return true
-	}
-	if len(b) == 0 || b[0] != '{' {
-		return false
-	}
-	var ack map[string]json.RawMessage // exact key: encoding/json would also match "TransactionID"
-	if json.Unmarshal(b, &ack) != nil {
-		return false
-	}
-	v, ok := ack["transactionId"]
-	if !ok {
-		return false
-	}
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s == id
-	}
-	// A numeric id, compared digit for digit (ids exceed float64 precision).
-	return string(v) == id
+	// Forge makes d a forgery in the provider's terms, as failure
+	// injection asks ("wrong" or "missing" authentication), and notes in
+	// d.Chaos what it did. It is called only when a forgery is asked for,
+	// once, before d is stored.
+	Forge func(d *Delivery, how string)
 }
 
 // wait is how long after try n (1-based) the next try comes.
@@ -87,4 +40,38 @@ func (p Policy) wait(n int) time.Duration {
 		return p.Backoff[n-1]
 	}
 	return p.Backoff[len(p.Backoff)-1]
+}
+
+// check reports what makes p unusable.
+func (p Policy) check() error {
+	switch {
+	case p.Provider == "":
+		return fmt.Errorf("webhook: a policy needs a provider name")
+	case p.Attempts < 1:
+		return fmt.Errorf("webhook: %s policy: attempts must be at least 1", p.Provider)
+	case p.Attempts > 1 && len(p.Backoff) == 0:
+		return fmt.Errorf("webhook: %s policy: retries need a backoff", p.Provider)
+	case p.Timeout <= 0:
+		return fmt.Errorf("webhook: %s policy: timeout must be positive", p.Provider)
+	case p.Accepts == nil || p.Forge == nil:
+		return fmt.Errorf("webhook: %s policy: Accepts and Forge must be set", p.Provider)
+	}
+	return nil
+}
+
+// Register makes p the policy of every delivery whose Provider is
+// p.Provider. Providers are registered by the wiring, before Start; a
+// policy that cannot work, or a second one for the same provider, is a
+// programming error and panics.
+func (e *Engine) Register(p Policy) {
+	if err := p.check(); err != nil {
+		panic(err)
+	}
+	if _, dup := e.policies[p.Provider]; dup {
+		panic(fmt.Sprintf("webhook: a policy for %s is registered already", p.Provider))
+	}
+	if e.policies == nil {
+		e.policies = map[string]Policy{}
+	}
+	e.policies[p.Provider] = p
 }

@@ -15,13 +15,16 @@ import (
 // keys, its own clock. Its calls fail the test that made it when they
 // cannot be sent.
 type Merchant struct {
-	Env       *Env
-	T         testing.TB
-	ID        string
+	Env *Env
+	T   testing.TB
+	ID  string
+	// SecretKey and PublicKey are its Tabby keys.
 	SecretKey string
 	PublicKey string
-	// Codes maps its merchant codes to their currencies.
+	// Codes maps its Tabby merchant codes to their currencies.
 	Codes map[string]string
+	// Onerway is its Onerway credentials.
+	Onerway tenant.OnerwayCredentials
 }
 
 // NewMerchant makes a merchant with the control API's create call, body
@@ -37,12 +40,15 @@ func (e *Env) NewMerchant(t testing.TB, body map[string]any) *Merchant {
 		t.Fatalf("create merchant: %s", r)
 	}
 	m := &Merchant{Env: e, T: t, ID: r.Str("id"), SecretKey: r.Str("tabby.secret_key"), PublicKey: r.Str("tabby.public_key"),
-		Codes: map[string]string{}}
+		Codes: map[string]string{},
+		Onerway: tenant.OnerwayCredentials{MerchantNo: r.Str("onerway.merchant_no"), SecretKey: r.Str("onerway.secret_key"),
+			AppID: r.Str("onerway.app_id")}}
 	r.JSON.Get("tabby.merchant_codes").ForEach(func(k, v gjson.Result) bool {
 		m.Codes[k.String()] = v.String()
 		return true
 	})
-	if m.ID == "" || !strings.HasPrefix(m.SecretKey, "sk_test_") || !strings.HasPrefix(m.PublicKey, "pk_test_") {
+	if m.ID == "" || !strings.HasPrefix(m.SecretKey, "sk_test_") || !strings.HasPrefix(m.PublicKey, "pk_test_") ||
+		m.Onerway.MerchantNo == "" || m.Onerway.SecretKey == "" || m.Onerway.AppID == "" {
 		t.Fatalf("create merchant: incomplete answer %s", r)
 	}
 	return m
@@ -57,10 +63,12 @@ func (e *Env) ParallelMerchant(t *testing.T) *Merchant {
 }
 
 // DefaultMerchant is the merchant every simulator starts with, with its
-// fixed, documented keys.
+// fixed, documented keys and credentials.
 func (e *Env) DefaultMerchant(t testing.TB) *Merchant {
 	return &Merchant{Env: e, T: t, ID: simulator.DefaultMerchantID, SecretKey: simulator.DefaultSecretKey,
-		PublicKey: simulator.DefaultPublicKey, Codes: tenant.DefaultMerchantCodes()}
+		PublicKey: simulator.DefaultPublicKey, Codes: tenant.DefaultMerchantCodes(),
+		Onerway: tenant.OnerwayCredentials{MerchantNo: simulator.DefaultOnerwayMerchantNo,
+			SecretKey: simulator.DefaultOnerwaySecretKey, AppID: simulator.DefaultOnerwayAppID}}
 }
 
 // API calls the Tabby API with the merchant's secret key.
@@ -87,8 +95,9 @@ func (m *Merchant) Ctl(method, path string, body any) *Resp {
 	return m.Env.Ctl(m.T, method, path, body)
 }
 
-// Settings patches the merchant's settings and fails the test unless it
-// took.
+// Settings patches the merchant's settings, grouped as the control API
+// groups them ({"tabby": {...}, "onerway": {...}, "webhooks": {...},
+// "strict": ...}), and fails the test unless it took.
 func (m *Merchant) Settings(patch map[string]any) {
 	m.T.Helper()
 	if r := m.Ctl(http.MethodPatch, "/merchants/"+m.ID, map[string]any{"settings": patch}); r.Status != http.StatusOK {

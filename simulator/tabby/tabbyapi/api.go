@@ -75,12 +75,13 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "missing Bearer scheme"))
 			return
 		}
-		m, secret, err := a.Merchants.ByKey(r.Context(), key)
+		kind := tenant.TabbyKey(key)
+		m, err := a.Merchants.ByCredential(r.Context(), kind, key)
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		if !secret && !publicKeyOK {
+		if kind != tenant.TabbySecretKey && !publicKeyOK {
 			a.fail(w, r, apperr.Errorf(apperr.Unauthorized, "invalid secret key"))
 			return
 		}
@@ -168,20 +169,18 @@ func (a *API) answerPayment(c *call) func(*tabby.Payment, error) {
 }
 
 // listStatuses maps the status filter, API statuses and dashboard
-// statuses alike (tabby-api.md §3.9, §4.1), to a predicate.
-var listStatuses = map[string]func(p *tabby.Payment) bool{
-	"":           func(p *tabby.Payment) bool { return p.Status == tabby.Authorized || p.Status == tabby.Closed },
-	"created":    func(p *tabby.Payment) bool { return p.Status == tabby.Created },
-	"authorized": func(p *tabby.Payment) bool { return p.Status == tabby.Authorized },
-	"closed":     func(p *tabby.Payment) bool { return p.Status == tabby.Closed },
-	"rejected":   func(p *tabby.Payment) bool { return p.Status == tabby.Rejected },
-	"expired":    func(p *tabby.Payment) bool { return p.Status == tabby.Expired },
-	"new":        func(p *tabby.Payment) bool { return p.Status == tabby.Authorized },
-	"captured": func(p *tabby.Payment) bool {
-		return p.Status == tabby.Closed && len(p.Captures) > 0 && len(p.Refunds) == 0
-	},
-	"refunded":  func(p *tabby.Payment) bool { return p.Status == tabby.Closed && len(p.Refunds) > 0 },
-	"cancelled": func(p *tabby.Payment) bool { return p.Status == tabby.Closed && len(p.Captures) == 0 },
+// statuses alike (tabby-api.md §3.9, §4.1), to the payments it selects.
+var listStatuses = map[string]tabby.ListFilter{
+	"":           tabby.ListAuthorizedOrClosed,
+	"created":    tabby.ListStatus(tabby.Created),
+	"authorized": tabby.ListStatus(tabby.Authorized),
+	"closed":     tabby.ListStatus(tabby.Closed),
+	"rejected":   tabby.ListStatus(tabby.Rejected),
+	"expired":    tabby.ListStatus(tabby.Expired),
+	"new":        tabby.ListStatus(tabby.Authorized),
+	"captured":   tabby.ListCaptured,
+	"refunded":   tabby.ListRefunded,
+	"cancelled":  tabby.ListCancelled,
 }
 
 func (a *API) listPayments(c *call) {
@@ -204,12 +203,12 @@ func (a *API) listPayments(c *call) {
 		}
 		lq.Offset = n
 	}
-	match, ok := listStatuses[strings.ToLower(q.Get("status"))]
+	filter, ok := listStatuses[strings.ToLower(q.Get("status"))]
 	if !ok {
 		bad("failed to decode request: status must be one of authorized, closed, rejected, expired, created, new, captured, refunded, cancelled")
 		return
 	}
-	lq.Match = match
+	lq.Filter = filter
 	for _, f := range []struct {
 		name string
 		set  func(time.Time)

@@ -252,7 +252,7 @@ func TestPrescoring_AmountLimits(t *testing.T) {
 	wantRejected(t, r, "order_amount_too_low")
 
 	// New limits take effect on the next session.
-	m.Settings(map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}}})
+	m.Settings(map[string]any{"tabby": map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}}}})
 	check([]limitCase{
 		{"0.99", "order_amount_too_low"},
 		{"5.00", ""},

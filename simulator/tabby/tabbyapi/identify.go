@@ -7,6 +7,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // Provider is the name the journal knows Tabby's API by.
@@ -39,7 +40,7 @@ func (a *API) Identify(r *http.Request) surface.Identity {
 		id.Operation = surface.Operation(rt.GetName())
 	}
 	if key, ok := bearerKey(r); ok {
-		if m, _, err := a.Merchants.ByKey(r.Context(), key); err == nil {
+		if m, err := a.Merchants.ByCredential(r.Context(), tenant.TabbyKey(key), key); err == nil {
 			id.Merchant = m.ID
 		}
 	}

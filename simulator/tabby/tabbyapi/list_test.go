@@ -1,15 +1,25 @@
 package tabbyapi_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
+	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
 // listFixture is one merchant's payments in every state, created a minute
@@ -251,5 +261,165 @@ func TestList_NewestFirstOnAStoppedClock(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("list = %v,\nwant newest first %v", got, want)
+	}
+}
+
+// countingStore counts, by kind, the documents its listings hand out: what
+// a listing reads and decodes.
+type countingStore struct {
+	store.Store
+	mu     sync.Mutex
+	listed map[string]int
+}
+
+func (s *countingStore) View(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.View(ctx, func(tx store.Tx) error { return fn(countingTx{tx, s}) })
+}
+
+func (s *countingStore) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error { return fn(countingTx{tx, s}) })
+}
+
+// during returns what the listings made during fn handed out.
+func (s *countingStore) during(fn func()) map[string]int {
+	s.mu.Lock()
+	s.listed = map[string]int{}
+	s.mu.Unlock()
+	fn()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.listed
+}
+
+type countingTx struct {
+	store.Tx
+	s *countingStore
+}
+
+func (t countingTx) List(kind string, q store.Query) ([]store.Doc, int, error) {
+	docs, n, err := t.Tx.List(kind, q)
+	t.s.mu.Lock()
+	if t.s.listed != nil {
+		t.s.listed[kind] += len(docs)
+	}
+	t.s.mu.Unlock()
+	return docs, n, err
+}
+
+// TestList_ReadsOnlyThePage: with 5,000 payments stored over two days,
+// listing a page of 20, through the Tabby API or the control API, reads
+// those 20 and not the others, whatever the filter.
+func TestList_ReadsOnlyThePage(t *testing.T) {
+	t.Parallel()
+	cs := &countingStore{Store: store.NewMemory()}
+	e := e2e.Start(t, simulator.Config{Seed: 7, ClockMode: clock.Manual, Store: cs})
+	m := e.NewMerchant(t, map[string]any{"clock": "manual", "start": "2025-03-01T10:00:00Z"})
+	storePayments(t, e, m.ID, 5000)
+
+	for _, c := range []struct {
+		path  string
+		total string
+	}{
+		{"/api/v2/payments?limit=20", "1000"},
+		{"/api/v2/payments?status=expired&limit=20&offset=1000", "2000"},
+		{"/api/v2/payments?status=created&created_at__gte=2025-03-02&limit=20", "2000"},
+		{"/api/v2/payments?status=authorized&created_at__lte=2025-03-01&limit=20&offset=480", "500"},
+		{"/_sim/v1/payments?merchant=" + m.ID + "&limit=20", "5000"},
+	} {
+		var r *e2e.Resp
+		listed := cs.during(func() { r = e.Do(t, e2e.Req{Method: http.MethodGet, Path: c.path, Key: m.SecretKey}) })
+		if r.Status != http.StatusOK {
+			t.Fatalf("GET %s: %s", c.path, r)
+		}
+		e2e.WantArrayLen(t, r, "payments", 20)
+		total := r.JSON.Get("pagination.total_count")
+		if !total.Exists() {
+			total = r.JSON.Get("total_count")
+		}
+		if total.String() != c.total {
+			t.Errorf("GET %s: total_count %s, want %s", c.path, total, c.total)
+		}
+		for kind, n := range listed {
+			if n > 20 {
+				t.Errorf("GET %s read %d %s documents for a page of 20 (all reads: %v)", c.path, n, kind, listed)
+			}
+		}
+	}
+}
+
+// storePayments makes n payments for merchant id, half on the merchant's
+// day and half a day later, one in five approved and the others of the
+// first day expired by the second. They are made through the service, as n
+// checkouts over HTTP would take long.
+func storePayments(tb testing.TB, e *e2e.Env, id string, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	merchant, err := e.Sim.Merchants.Get(ctx, id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	body, err := json.Marshal(e2e.CheckoutBody())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := range n {
+		if i == n/2 {
+			if r := e.Ctl(tb, http.MethodPost, "/merchants/"+id+"/clock/advance", map[string]any{"by": "1d"}); r.Status != http.StatusOK {
+				tb.Fatalf("advance: %s", r)
+			}
+		}
+		req := new(tabby.CheckoutRequest)
+		if err := json.Unmarshal(body, req); err != nil {
+			tb.Fatal(err)
+		}
+		p, err := e.Sim.Tabby.CreateSession(ctx, merchant, req, true)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if i%5 == 0 {
+			if _, _, err := e.Sim.Tabby.Act(ctx, p.ID, tabby.Approve); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkListPayments gets a page of 20 from GET /api/v2/payments, and
+// one of the payments created on a day, with 100 and with 20,000 payments
+// stored, in memory and in SQLite: the cost of a page does not grow with
+// what is stored.
+func BenchmarkListPayments(b *testing.B) {
+	for _, n := range []int{100, 20_000} {
+		for _, kind := range []string{"memory", "sqlite"} {
+			b.Run(fmt.Sprintf("stored=%d/%s", n, kind), func(b *testing.B) {
+				var st store.Store = store.NewMemory()
+				if kind == "sqlite" {
+					var err error
+					if st, err = store.OpenSQLite(filepath.Join(b.TempDir(), "bench.db")); err != nil {
+						b.Fatal(err)
+					}
+				}
+				e := e2e.Start(b, simulator.Config{Seed: 7, ClockMode: clock.Manual, Store: st})
+				m := e.NewMerchant(b, map[string]any{"clock": "manual", "start": "2025-03-01T10:00:00Z"})
+				storePayments(b, e, m.ID, n)
+				for _, query := range []string{"limit=20", "status=created&created_at__gte=2025-03-02&limit=20"} {
+					b.Run(query, func(b *testing.B) {
+						for b.Loop() {
+							hr, _ := http.NewRequest(http.MethodGet, e.URL+"/api/v2/payments?"+query, nil)
+							hr.Header.Set("Authorization", "Bearer "+m.SecretKey)
+							res, err := e.Client.Do(hr)
+							if err != nil {
+								b.Fatal(err)
+							}
+							_, err = io.Copy(io.Discard, res.Body)
+							res.Body.Close()
+							if err != nil || res.StatusCode != http.StatusOK {
+								b.Fatalf("GET: %d %v", res.StatusCode, err)
+							}
+						}
+					})
+				}
+			})
+		}
 	}
 }

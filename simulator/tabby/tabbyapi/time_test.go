@@ -50,7 +50,7 @@ func TestTime_PaymentExpiresAtExactly25Minutes(t *testing.T) {
 
 func TestTime_PerMerchantTimings(t *testing.T) {
 	m := newMerchant(t)
-	m.Settings(map[string]any{"session_ttl": "10m", "expire_after_session": "2m"})
+	m.Settings(map[string]any{"tabby": map[string]any{"session_ttl": "10m", "expire_after_session": "2m"}})
 	r := m.Checkout()
 	id, sid := r.Str("payment.id"), r.Str("id")
 	created := e2e.MustTime(t, r.Str("payment.created_at"))
@@ -67,8 +67,8 @@ func TestTime_PerMerchantTimings(t *testing.T) {
 
 	// The settings read back as they were written.
 	g := m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil)
-	e2e.WantField(t, g, "settings.session_ttl", "10m")
-	e2e.WantField(t, g, "settings.expire_after_session", "2m")
+	e2e.WantField(t, g, "settings.tabby.session_ttl", "10m")
+	e2e.WantField(t, g, "settings.tabby.expire_after_session", "2m")
 }
 
 func TestTime_AutoCaptureAfter21Days(t *testing.T) {
@@ -113,7 +113,7 @@ func TestTime_AutoCaptureLeavesClosedPaymentsAlone(t *testing.T) {
 
 func TestTime_AutoCaptureOff(t *testing.T) {
 	m := newMerchant(t)
-	m.Settings(map[string]any{"auto_capture": "off"})
+	m.Settings(map[string]any{"tabby": map[string]any{"auto_capture": "off"}})
 	id := m.Authorized("100.00")
 	m.Advance("22d")
 	p := m.Payment(id)
@@ -123,7 +123,7 @@ func TestTime_AutoCaptureOff(t *testing.T) {
 
 func TestTime_AutoCaptureImmediate(t *testing.T) {
 	m := newMerchant(t)
-	m.Settings(map[string]any{"auto_capture": "immediate"})
+	m.Settings(map[string]any{"tabby": map[string]any{"auto_capture": "immediate"}})
 	id, _ := m.Session()
 	r := m.Act(id, "approve")
 	e2e.WantStatus(t, r, http.StatusOK)

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/tabbysim/tabbysim/client/merchant"
+	"github.com/tabbysim/tabbysim/client/tabby"
+)
+
+// runMerchant runs the reference merchant as a service: it prints
+// "reference merchant listening on URL" and serves until ctx is done, then
+// removes its webhook and stops.
+func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet(&merchantHelp)
+	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
+	tabbyURL := fs.String("tabby-url", "", "base URL of the Tabby API, such as the simulator's http://127.0.0.1:4600 (required)")
+	secretKey := fs.String("secret-key", "", "Tabby secret key, sk_test_… (required)")
+	codes := fs.String("merchant-codes", merchant.FormatMerchantCodes(merchant.DefaultMerchantCodes()), "the Tabby merchant code of each currency the shop sells in, as CURRENCY=code pairs")
+	publicURL := fs.String("public-url", "", "the merchant's base URL as Tabby and browsers reach it (default: the listening URL)")
+	poll := fs.Duration("poll-interval", 0, "how often to retrieve open payments, such as 30s (0: never in the background)")
+	defect := fs.String("defect", "", "a defect to switch on (see tabbysim conform --list-defects)")
+	secret := fs.String("webhook-secret", "", "value of the X-Webhook-Secret header registered with Tabby (default: random)")
+	if code, ok := fs.parse(args, stdout, stderr); !ok {
+		return code
+	}
+	switch {
+	case fs.NArg() > 0:
+		fs.fail(stderr, fmt.Sprintf("unexpected arguments %q", fs.Args()))
+		return 2
+	case *tabbyURL == "" || *secretKey == "":
+		fs.fail(stderr, "--tabby-url and --secret-key are required")
+		return 2
+	case *defect != "" && !knownDefect(*defect):
+		fs.fail(stderr, fmt.Sprintf("--defect: unknown defect %q (see tabbysim conform --list-defects)", *defect))
+		return 2
+	}
+	merchantCodes, err := merchant.ParseMerchantCodes(*codes)
+	if err != nil {
+		fs.fail(stderr, "--merchant-codes: "+err.Error())
+		return 2
+	}
+	cfg := merchant.Config{
+		TabbyURL: *tabbyURL, SecretKey: *secretKey, MerchantCodes: merchantCodes, PublicURL: *publicURL,
+		PollInterval: *poll, Defect: *defect,
+		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
+	}
+	if *secret != "" {
+		cfg.WebhookHeader = tabby.WebhookHeader{Title: "X-Webhook-Secret", Value: *secret}
+	}
+	url, stop, err := merchant.Serve(ctx, cfg, *addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "tabbysim merchant:", addrInUse(err, "--addr"))
+		return 1
+	}
+	fmt.Fprintf(stdout, "reference merchant listening on %s\n", url)
+	<-ctx.Done()
+	done := make(chan struct{})
+	go func() { stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		fmt.Fprintln(stderr, "tabbysim merchant: shutdown timed out")
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,138 @@
+package conformance
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/client/simctl"
+)
+
+// Capture and refund steps: what the merchant asked the provider to take
+// and to give back, and what the payment holds. Amounts are in the
+// scenario's currency.
+
+func (w *World) capturedOnce(ctx context.Context, amount string) error {
+	if err := w.needPayment(); err != nil {
+		return err
+	}
+	want, err := w.amount(amount)
+	if err != nil {
+		return err
+	}
+	calls, err := w.apiCalls(ctx, "capture")
+	if err != nil {
+		return err
+	}
+	const rule, source = "capture an authorized payment exactly once, reusing the reference_id on retries", "seed 002, tabby-api.md §3.6"
+	if len(calls) == 0 {
+		return broke(rule, source, "the merchant never captured the payment")
+	}
+	refs := map[string]bool{}
+	for _, c := range calls {
+		refs[gjson.Get(c.RequestBody, "reference_id").String()] = true
+	}
+	if len(refs) > 1 {
+		return broke(rule, source, "the merchant sent %d capture requests with %d different reference_ids", len(calls), len(refs))
+	}
+	for _, c := range calls {
+		if c.Status != http.StatusOK {
+			return broke(rule, source, "a capture request was answered HTTP %d %s", c.Status, cut([]byte(c.ResponseBody)))
+		}
+	}
+	p, captured, _, err := w.totals(ctx)
+	if err != nil {
+		return err
+	}
+	if captured != want {
+		return broke(rule, source, "the payment's captures total %s %s", captured.Format(p.Currency), p.Currency)
+	}
+	return nil
+}
+
+func (w *World) noCaptureRequest(ctx context.Context) error {
+	calls, err := w.apiCalls(ctx, "capture")
+	if err != nil || len(calls) == 0 {
+		return err
+	}
+	return broke("capture only AUTHORIZED payments", "seed 002",
+		"the merchant sent %d capture request(s); the first was answered HTTP %d %s", len(calls), calls[0].Status, cut([]byte(calls[0].ResponseBody)))
+}
+
+// providerCapturedInFull checks the payment was captured by the provider
+// alone (a capture without the merchant's reference_id) and the merchant
+// did not capture again.
+func (w *World) providerCapturedInFull(ctx context.Context) error {
+	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	if err != nil {
+		return err
+	}
+	calls, err := w.apiCalls(ctx, "capture")
+	if err != nil {
+		return err
+	}
+	if len(p.Captures) != 1 || p.Captures[0].ReferenceID != "" || len(calls) > 0 {
+		return broke("after Tabby's auto-capture the merchant reconciles the order without capturing again", "seed 002",
+			"the payment has %d capture(s) and the merchant sent %d capture request(s)", len(p.Captures), len(calls))
+	}
+	return nil
+}
+
+// refunds asks the merchant to refund amount of the order; what the
+// provider did is checked by the steps that follow.
+func (w *World) refunds(ctx context.Context, amount string) error {
+	saved := w.data
+	w.data.Amount = amount
+	_, err := w.action(ctx, "refund")
+	w.data = saved
+	return err
+}
+
+func (w *World) refundsTotal(ctx context.Context, total string) error {
+	want, err := w.amount(total)
+	if err != nil {
+		return err
+	}
+	p, _, refunded, err := w.totals(ctx)
+	if err != nil {
+		return err
+	}
+	if refunded != want {
+		return broke("refund what was asked for, within what was captured", "tabby-api.md §3.7",
+			"the payment has refunds totalling %s %s", refunded.Format(p.Currency), p.Currency)
+	}
+	return nil
+}
+
+// totals reads the scenario's payment and what its captures and its
+// refunds add up to.
+func (w *World) totals(ctx context.Context) (p *simctl.PaymentInfo, captured, refunded money.Amount, err error) {
+	if p, err = w.env.Control.Payment(ctx, w.paymentID); err != nil {
+		return nil, 0, 0, err
+	}
+	for _, c := range p.Captures {
+		v, _ := money.Parse(c.Amount, p.Currency)
+		captured += v
+	}
+	for _, r := range p.Refunds {
+		v, _ := money.Parse(r.Amount, p.Currency)
+		refunded += v
+	}
+	return p, captured, refunded, nil
+}
+
+func (w *World) noRefundBeyondCaptured(ctx context.Context) error {
+	calls, err := w.apiCalls(ctx, "refund")
+	if err != nil {
+		return err
+	}
+	for _, c := range calls {
+		if c.Status != http.StatusOK {
+			return broke("never refund beyond the captured amount", "tabby-api.md §3.7",
+				"the merchant asked Tabby to refund %s and got HTTP %d %s", gjson.Get(c.RequestBody, "amount").String(), c.Status, cut([]byte(c.ResponseBody)))
+		}
+	}
+	return nil
+}

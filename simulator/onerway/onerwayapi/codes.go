@@ -1,0 +1,120 @@
+package onerwayapi
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a respCode.
+type Code string
+
+// The gateway's response codes: one table, documented codes where
+// onerway-api.md §10 has one, the simulator's choices (the 4000x codes)
+// where the public material is silent. The README lists them.
+const (
+	// CodeSuccess: the request was accepted, which is no proof a payment
+	// succeeded.
+	CodeSuccess Code = "20000"
+	// CodeSystemError: anything unexpected on the gateway's side.
+	CodeSystemError Code = "11001"
+	// CodeUnknownMerchant: no merchant has the request's merchantNo.
+	CodeUnknownMerchant Code = "12004"
+	// CodeUnsupported: productType, subProductType, txnType or lpmsType
+	// other than Tabby's (LPMS, DIRECT, SALE, tabby).
+	CodeUnsupported Code = "12010"
+	// CodeUnreadable: the body or a field cannot be read: not a JSON
+	// object, a field of the wrong JSON type, nested JSON that is not a
+	// string or does not hold valid JSON.
+	CodeUnreadable Code = "40013"
+	// CodeBadSign: sign missing or not the one the merchant's secret key
+	// gives.
+	CodeBadSign Code = "40001"
+	// CodeMissing: a required field is absent, null or "".
+	CodeMissing Code = "40002"
+	// CodeInvalid: a field is readable but its value is not allowed.
+	CodeInvalid Code = "40003"
+	// CodeCurrency: orderCurrency is not one Tabby takes (SAR, AED).
+	CodeCurrency Code = "40004"
+	// CodeAmountRange: orderAmount outside the merchant's limits.
+	CodeAmountRange Code = "40005"
+	// CodeDuplicate: a merchantTxnId the merchant used before.
+	CodeDuplicate Code = "40006"
+)
+
+// table gives each code the title its respMsg starts with (the detail
+// after it names the field), in the README's order.
+var table = []struct {
+	code  Code
+	title string
+}{
+	{CodeSuccess, "Success"},
+	{CodeSystemError, "System exception"},
+	{CodeUnknownMerchant, "Merchant account disabled or non-existent"},
+	{CodeUnsupported, "Unsupported transaction type"},
+	{CodeUnreadable, "Abnormal parameters (cannot be read)"},
+	{CodeBadSign, "Signature error"},
+	{CodeMissing, "Missing parameter"},
+	{CodeInvalid, "Invalid parameter"},
+	{CodeCurrency, "Unsupported currency"},
+	{CodeAmountRange, "Amount out of range"},
+	{CodeDuplicate, "Duplicate merchantTxnId"},
+}
+
+// Codes lists every respCode the gateway answers with.
+func Codes() []Code {
+	out := make([]Code, len(table))
+	for i, row := range table {
+		out[i] = row.code
+	}
+	return out
+}
+
+// Title is the code's message, the start of every respMsg with that code.
+func (c Code) Title() string {
+	for _, row := range table {
+		if row.code == c {
+			return row.title
+		}
+	}
+	return ""
+}
+
+// Error refuses a request: its respCode and respMsg. Field names the field
+// at fault as the message does (txnOrderMsg.products[0].type), or is empty
+// when the whole request is.
+type Error struct {
+	Code  Code
+	Field string
+	Msg   string
+}
+
+func (e *Error) Error() string { return e.Msg }
+
+// refuse builds an Error whose respMsg is the code's title, then the
+// detail.
+func refuse(code Code, field, format string, a ...any) *Error {
+	return &Error{Code: code, Field: field, Msg: code.Title() + ": " + fmt.Sprintf(format, a...)}
+}
+
+// UnknownMerchant is the refusal of a request whose merchantNo names no
+// merchant; the caller, which resolves merchants, answers it.
+func UnknownMerchant(merchantNo string) error {
+	return refuse(CodeUnknownMerchant, "merchantNo", "merchantNo %q", merchantNo)
+}
+
+// DuplicateMerchantTxnID is the refusal of a payment or refund whose
+// merchantTxnId the merchant used before; the caller, which keeps the
+// transactions, answers it.
+func DuplicateMerchantTxnID(merchantTxnID string) error {
+	return refuse(CodeDuplicate, "merchantTxnId", "merchantTxnId %q was used before; each transaction needs its own", merchantTxnID)
+}
+
+// ErrorCode is the respCode an error is answered with: its own for an
+// *Error, CodeSystemError for anything else.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeSystemError
+}
