@@ -210,9 +210,13 @@ func (s *Simulator) saveClock(merchant string, st clock.State) {
 	}
 }
 
-// recover resumes a stored state: every merchant gets its clock back, and
-// payment timers and pending webhook tries go back on those clocks.
+// recover resumes a stored state: merchants stored by an earlier version
+// are upgraded, every merchant gets its clock back, and payment timers and
+// pending webhook tries go back on those clocks.
 func (s *Simulator) recover(ctx context.Context) error {
+	if err := s.Merchants.Upgrade(ctx, s.log, s.onerwayCredentials); err != nil {
+		return err
+	}
 	ms, err := s.Merchants.List(ctx)
 	if err != nil {
 		return err
@@ -268,6 +272,16 @@ func (s *Simulator) DefaultMerchant(ctx context.Context) (*tenant.Merchant, erro
 	return s.Merchants.Get(ctx, DefaultMerchantID)
 }
 
+// onerwayCredentials are the Onerway credentials merchant gets: the fixed
+// ones for the default merchant, new ones from the seed for any other.
+func (s *Simulator) onerwayCredentials(merchant string) tenant.OnerwayCredentials {
+	if merchant == DefaultMerchantID {
+		return tenant.OnerwayCredentials{MerchantNo: DefaultOnerwayMerchantNo, SecretKey: DefaultOnerwaySecretKey,
+			AppID: DefaultOnerwayAppID}
+	}
+	return tenant.NewOnerwayCredentials(s.IDs)
+}
+
 func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
 	if _, err := s.Merchants.Get(ctx, DefaultMerchantID); err == nil {
 		s.Clocks.AddClock(DefaultMerchantID, s.cfg.ClockMode, s.cfg.Now())
@@ -277,8 +291,7 @@ func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
 		ID: DefaultMerchantID, Name: "Default merchant", CreatedAt: s.cfg.Now().UTC(),
 		Tabby: tenant.TabbyKeys{SecretKey: DefaultSecretKey, PublicKey: DefaultPublicKey,
 			MerchantCodes: tenant.DefaultMerchantCodes()},
-		Onerway: tenant.OnerwayCredentials{MerchantNo: DefaultOnerwayMerchantNo, SecretKey: DefaultOnerwaySecretKey,
-			AppID: DefaultOnerwayAppID},
+		Onerway:  s.onerwayCredentials(DefaultMerchantID),
 		Settings: tenant.DefaultSettings(),
 	}
 	if err := s.Merchants.Create(ctx, m); err != nil {

@@ -78,8 +78,7 @@ func (a *API) createMerchant(w http.ResponseWriter, r *http.Request) {
 			SecretKey: "sk_test_" + a.IDs.UUID(), PublicKey: "pk_test_" + a.IDs.UUID(),
 			MerchantCodes: req.MerchantCodes,
 		},
-		// A merchantNo of 12 digits never meets the default merchant's 6.
-		Onerway:  tenant.OnerwayCredentials{MerchantNo: a.IDs.Digits(12), SecretKey: a.IDs.Hex(16), AppID: a.IDs.Digits(10)},
+		Onerway:  tenant.NewOnerwayCredentials(a.IDs),
 		Settings: tenant.DefaultSettings(),
 	}
 	if m.ID == "" {

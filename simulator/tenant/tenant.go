@@ -17,6 +17,7 @@ import (
 	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
@@ -53,6 +54,12 @@ type OnerwayCredentials struct {
 	MerchantNo string `json:"merchant_no"`
 	SecretKey  string `json:"secret_key"`
 	AppID      string `json:"app_id"`
+}
+
+// NewOnerwayCredentials draws a new merchant's Onerway credentials from
+// src. A merchantNo of 12 digits never meets the default merchant's 6.
+func NewOnerwayCredentials(src *ids.Source) OnerwayCredentials {
+	return OnerwayCredentials{MerchantNo: src.Digits(12), SecretKey: src.Hex(16), AppID: src.Digits(10)}
 }
 
 // DefaultMerchantCodes are the codes every new merchant gets unless it
@@ -95,6 +102,25 @@ func (m *Merchant) credentials() map[Credential]string {
 
 func credentialID(c Credential, value string) string { return string(c) + ":" + value }
 
+// fileCredential stores the document that finds m by its credential c. It
+// reports false when that document is stored already for m, and ErrInvalid
+// when another merchant has the credential.
+func fileCredential(tx store.Tx, m *Merchant, c Credential) (bool, error) {
+	d := store.Doc{Kind: kindCredential, ID: credentialID(c, m.credentials()[c]), Merchant: m.ID, Created: m.CreatedAt}
+	err := store.CreateJSON(tx, d, m.ID)
+	if !errors.Is(err, store.ErrExists) {
+		return err == nil, err
+	}
+	var owner string
+	if _, err := store.GetJSON(tx, kindCredential, d.ID, &owner); err != nil {
+		return false, err
+	}
+	if owner != m.ID {
+		return false, fmt.Errorf("%w: a merchant already uses that %s", ErrInvalid, c)
+	}
+	return false, nil
+}
+
 // Errors returned by the registry, wrapped with what went wrong.
 var (
 	ErrNotFound = apperr.Errorf(apperr.NotFound, "no such merchant")
@@ -116,14 +142,8 @@ func (r *Registry) Create(ctx context.Context, m *Merchant) error {
 		return err
 	}
 	return r.Store.Update(ctx, func(tx store.Tx) error {
-		creds := m.credentials()
-		for _, c := range slices.Sorted(maps.Keys(creds)) {
-			d := store.Doc{Kind: kindCredential, ID: credentialID(c, creds[c]), Merchant: m.ID, Created: m.CreatedAt}
-			err := store.CreateJSON(tx, d, m.ID)
-			if errors.Is(err, store.ErrExists) {
-				return fmt.Errorf("%w: a merchant already uses that %s", ErrInvalid, c)
-			}
-			if err != nil {
+		for _, c := range slices.Sorted(maps.Keys(m.credentials())) {
+			if _, err := fileCredential(tx, m, c); err != nil {
 				return err
 			}
 		}
