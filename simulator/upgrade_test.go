@@ -18,6 +18,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -59,7 +60,7 @@ func TestUpgrade_KeepsMerchantsOfAFlatSettingsDataFile(t *testing.T) {
 	t.Run("first start upgrades each merchant", func(t *testing.T) {
 		st := openSQLite(t, path)
 		logs := &logLines{}
-		e := newEnv(t, simulator.Config{Store: st, Seed: 7, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+		e := e2e.Start(t, simulator.Config{Store: st, Seed: 7, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 		for _, id := range []string{"default", "shop"} {
 			if n := logs.count("msg=\"merchant upgraded from an earlier version's data file\" merchant=" + id + " "); n != 1 {
 				t.Errorf("merchant %s: logged upgraded %d times, want once:\n%s", id, n, logs)
@@ -69,10 +70,10 @@ func TestUpgrade_KeepsMerchantsOfAFlatSettingsDataFile(t *testing.T) {
 
 		want := map[string]string{"merchant_no": simulator.DefaultOnerwayMerchantNo,
 			"secret_key": simulator.DefaultOnerwaySecretKey, "app_id": simulator.DefaultOnerwayAppID}
-		if got := onerwayCredentials(e, "default"); !reflect.DeepEqual(got, want) {
+		if got := onerwayCredentials(t, e, "default"); !reflect.DeepEqual(got, want) {
 			t.Errorf("default merchant's Onerway credentials %v, want its fixed ones %v", got, want)
 		}
-		shopOnerway = onerwayCredentials(e, "shop")
+		shopOnerway = onerwayCredentials(t, e, "shop")
 		digits := regexp.MustCompile(`^[0-9]+$`)
 		if no := shopOnerway["merchant_no"]; len(no) != 12 || !digits.MatchString(no) ||
 			len(shopOnerway["secret_key"]) != 32 || !digits.MatchString(shopOnerway["app_id"]) {
@@ -88,12 +89,12 @@ func TestUpgrade_KeepsMerchantsOfAFlatSettingsDataFile(t *testing.T) {
 
 	t.Run("second start changes nothing", func(t *testing.T) {
 		logs := &logLines{}
-		e := newEnv(t, simulator.Config{Store: openSQLite(t, path), Seed: 7, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+		e := e2e.Start(t, simulator.Config{Store: openSQLite(t, path), Seed: 7, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 		if n := logs.count("merchant upgraded"); n != 0 {
 			t.Errorf("a merchant upgraded already was upgraded again:\n%s", logs)
 		}
 		wantKept(t, e, docs)
-		if got := onerwayCredentials(e, "shop"); !reflect.DeepEqual(got, shopOnerway) {
+		if got := onerwayCredentials(t, e, "shop"); !reflect.DeepEqual(got, shopOnerway) {
 			t.Errorf("shop's Onerway credentials became %v, were %v", got, shopOnerway)
 		}
 	})
@@ -103,7 +104,7 @@ func TestUpgrade_KeepsMerchantsOfAFlatSettingsDataFile(t *testing.T) {
 // its secret and public keys authenticate, every setting it had is at its
 // place in the grouped settings (and in force: shop refuses 9500 AED, above
 // its own limit), its payments read as they were.
-func wantKept(t *testing.T, e *env, docs []store.Doc) {
+func wantKept(t *testing.T, e *e2e.Env, docs []store.Doc) {
 	t.Helper()
 	tabbyGroup := []string{"session_ttl", "expire_after_session", "auto_capture", "auto_capture_after",
 		"refund_window", "limits", "expire_webhooks"}
@@ -111,25 +112,25 @@ func wantKept(t *testing.T, e *env, docs []store.Doc) {
 	for _, d := range docs {
 		switch d.Kind {
 		case "merchant":
-			m := e.want(e.do(http.MethodGet, "/_sim/v1/merchants/"+d.ID, "", nil), http.StatusOK)
+			m := e2e.WantStatus(t, e.Ctl(t, http.MethodGet, "/merchants/"+d.ID, nil), http.StatusOK)
 			gjson.GetBytes(d.Data, "settings").ForEach(func(name, was gjson.Result) bool {
 				at := "settings." + name.String()
 				if slices.Contains(tabbyGroup, name.String()) {
 					at = "settings.tabby." + name.String()
 				}
-				if now := m.j.Get(at); !reflect.DeepEqual(now.Value(), was.Value()) {
+				if now := m.JSON.Get(at); !reflect.DeepEqual(now.Value(), was.Value()) {
 					t.Errorf("merchant %s: %s is %s, was %s", d.ID, at, now.Raw, was.Raw)
 				}
 				return true
 			})
-			if now := m.j.Get("settings.onerway"); !reflect.DeepEqual(now.Value(), gjson.ParseBytes(defaultOnerway).Value()) {
+			if now := m.JSON.Get("settings.onerway"); !reflect.DeepEqual(now.Value(), gjson.ParseBytes(defaultOnerway).Value()) {
 				t.Errorf("merchant %s: settings.onerway is %s, want the defaults %s", d.ID, now.Raw, defaultOnerway)
 			}
-			checkout := checkoutBody()
+			checkout := e2e.CheckoutBody()
 			checkout["payment"].(map[string]any)["amount"] = "9500.00"
-			r := e.want(e.do(http.MethodPost, "/api/v2/checkout", gjson.GetBytes(d.Data, "tabby.public_key").String(), checkout), http.StatusOK)
-			if want := map[string]string{"default": "created", "shop": "rejected"}[d.ID]; r.str("status") != want {
-				t.Errorf("merchant %s: a 9500.00 AED checkout is %s, want %s: %s", d.ID, r.str("status"), want, r.body)
+			r := e2e.WantStatus(t, e.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: gjson.GetBytes(d.Data, "tabby.public_key").String(), Body: checkout}), http.StatusOK)
+			if want := map[string]string{"default": "created", "shop": "rejected"}[d.ID]; r.Str("status") != want {
+				t.Errorf("merchant %s: a 9500.00 AED checkout is %s, want %s: %s", d.ID, r.Str("status"), want, r.Text())
 			}
 		case "tabby.payment":
 			var sk string
@@ -138,21 +139,22 @@ func wantKept(t *testing.T, e *env, docs []store.Doc) {
 					sk = gjson.GetBytes(m.Data, "tabby.secret_key").String()
 				}
 			}
-			p := e.want(e.do(http.MethodGet, "/api/v2/payments/"+d.ID, sk, nil), http.StatusOK)
-			if was := gjson.GetBytes(d.Data, "status").String(); p.str("status") != was || p.str("amount") != "100.00" ||
-				p.j.Get("captures.#").Int() != gjson.GetBytes(d.Data, "captures.#").Int() {
+			p := e2e.WantStatus(t, e.Do(t, e2e.Req{Method: http.MethodGet, Path: "/api/v2/payments/" + d.ID, Key: sk}), http.StatusOK)
+			if was := gjson.GetBytes(d.Data, "status").String(); p.Str("status") != was || p.Str("amount") != "100.00" ||
+				p.JSON.Get("captures.#").Int() != gjson.GetBytes(d.Data, "captures.#").Int() {
 				t.Errorf("payment %s of %s was %s with %s captures, reads %s", d.ID, d.Merchant, was,
-					gjson.GetBytes(d.Data, "captures.#"), p.body)
+					gjson.GetBytes(d.Data, "captures.#"), p.Text())
 			}
 		}
 	}
 }
 
-func onerwayCredentials(e *env, merchant string) map[string]string {
-	m := e.want(e.do(http.MethodGet, "/_sim/v1/merchants/"+merchant, "", nil), http.StatusOK)
+func onerwayCredentials(t *testing.T, e *e2e.Env, merchant string) map[string]string {
+	t.Helper()
+	m := e2e.WantStatus(t, e.Ctl(t, http.MethodGet, "/merchants/"+merchant, nil), http.StatusOK)
 	out := map[string]string{}
 	for _, name := range []string{"merchant_no", "secret_key", "app_id"} {
-		out[name] = m.str("onerway." + name)
+		out[name] = m.Str("onerway." + name)
 	}
 	return out
 }
