@@ -1,8 +1,10 @@
-# tabbysim: `make run` starts the simulator, `make test` passes the tests.
+# tabbysim: `make run` starts the simulator, `make test` passes the tests,
+# `make bench` measures it and writes BENCHMARKS.md.
 GO ?= go
 ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: run build test bench fmt vet fuzz
+.PHONY: run build test bench gobench fmt vet fuzz
 
 run:
 	$(GO) run ./cmd/tabbysim serve $(ARGS)
@@ -14,7 +16,13 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-bench:
+# The simulator beside a bare net/http server (and WireMock, when
+# `npm install --no-save wiremock` or --wiremock-jar gives a jar), in one run.
+bench: build
+	bin/tabbysim bench $(BENCH_ARGS)
+
+# The Go benchmarks of the packages.
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fmt:

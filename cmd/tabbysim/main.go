@@ -21,6 +21,7 @@ usage:
   tabbysim conform [flags]   run the conformance suite against an integration
   tabbysim merchant [flags]  run the reference merchant as a service
   tabbysim scenario list     the failure-injection scenarios (show NAME for one)
+  tabbysim bench [flags]     measure the simulator beside a bare Go server and WireMock
   tabbysim version           print the version
 `
 
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return scenario(args[1:], stdout, stderr)
 	case "merchant":
 		return merchant.Main(args[1:], stdout, stderr)
+	case "bench":
+		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "tabbysim", simulator.Version)
 		return 0
