@@ -87,7 +87,9 @@ func startBare(stubs []stub, receiver string) (*bare, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &bare{URL: "http://" + ln.Addr().String(), hook: &http.Client{Timeout: webhookWait}}
+	// Webhooks keep their connections alive, as the simulator's outbox does.
+	hooks := &http.Transport{MaxIdleConnsPerHost: 256}
+	b := &bare{URL: "http://" + ln.Addr().String(), hook: &http.Client{Transport: hooks, Timeout: webhookWait}}
 	mux := http.NewServeMux()
 	for _, s := range stubs {
 		mux.HandleFunc(s.method+" "+s.path, func(w http.ResponseWriter, r *http.Request) {

@@ -45,8 +45,8 @@ type Options struct {
 	Binary string
 	// WireMockJar is WireMock's standalone jar; "" leaves WireMock out.
 	WireMockJar string
-	// CPUProfile, when set, is a directory that receives one CPU profile
-	// for each case: the simulator at the most connections.
+	// CPUProfile, when set, is a directory that receives a CPU profile of
+	// each of the simulator's cells, named <case>-<conns>.pprof.
 	CPUProfile string
 	// Seed seeds the simulators' ids.
 	Seed int64
@@ -226,7 +226,7 @@ func fixed(op Op) load { return func(int) (Op, error) { return op, nil } }
 func (b *bencher) cells(ctx context.Context, row *Row, target string, ld load) []Cell {
 	var out []Cell
 	skip := ""
-	for i, n := range b.o.Conns {
+	for _, n := range b.o.Conns {
 		if skip != "" {
 			out = append(out, Cell{Conns: n, Skipped: skip})
 			continue
@@ -237,7 +237,7 @@ func (b *bencher) cells(ctx context.Context, row *Row, target string, ld load) [
 			b.bad(target, "%s on %s: preparing %d connections: %v", row.Title, target, n, err)
 			continue
 		}
-		stop := b.profile(row.Key, target, i == len(b.o.Conns)-1)
+		stop := b.profile(row.Key, target, n)
 		c := drive(ctx, n, b.o.Duration, op)
 		stop()
 		if ctx.Err() != nil {
@@ -266,13 +266,13 @@ func (b *bencher) bad(target, format string, a ...any) {
 	}
 }
 
-// profile starts a CPU profile of the simulator's cell at the most
-// connections, when asked for; the returned function stops it.
-func (b *bencher) profile(key, target string, last bool) func() {
-	if b.o.CPUProfile == "" || target != targetSim || !last {
+// profile starts a CPU profile of a simulator's cell, when asked for, in
+// <case>-<conns>.pprof; the returned function stops it.
+func (b *bencher) profile(key, target string, conns int) func() {
+	if b.o.CPUProfile == "" || target != targetSim {
 		return func() {}
 	}
-	f, err := os.Create(filepath.Join(b.o.CPUProfile, key+".pprof"))
+	f, err := os.Create(filepath.Join(b.o.CPUProfile, fmt.Sprintf("%s-%d.pprof", key, conns)))
 	if err != nil {
 		b.problem("CPU profile of %s: %v", key, err)
 		return func() {}

@@ -136,10 +136,14 @@ func rate(c Cell) string {
 	if c.Skipped != "" {
 		return c.Skipped
 	}
-	if c.Ops == 0 && c.Errors > 0 {
+	switch r := c.Rate(); {
+	case c.Ops == 0 && c.Errors > 0:
 		return "failed"
+	case r < 10:
+		return fmt.Sprintf("%.2f", r)
+	default:
+		return thousands(r)
 	}
-	return thousands(c.Rate())
 }
 
 func p99(c Cell) string { return lat(c, c.P99) }
