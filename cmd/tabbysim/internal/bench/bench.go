@@ -206,40 +206,55 @@ type load func(conns int) (Op, error)
 
 func fixed(op Op) load { return func(int) (Op, error) { return op, nil } }
 
-// cells drives one server at each number of connections. A cell's op
-// failing to prepare is the simulator's failure, or a problem of the run on
-// a stand-in.
+// cells drives one server at each number of connections in turn.
 func (b *bencher) cells(ctx context.Context, row *Row, target string, ld load) []Cell {
 	var out []Cell
-	skip := ""
+	sr := &series{b: b, row: row, target: target, ld: ld, out: &out}
 	for _, n := range b.o.Conns {
-		if skip != "" {
-			out = append(out, Cell{Conns: n, Skipped: skip})
-			continue
-		}
-		op, err := ld(n)
-		if err != nil {
-			out = append(out, Cell{Conns: n, Skipped: "not run: " + err.Error()})
-			b.bad(target, "%s on %s: preparing %d connections: %v", row.Title, target, n, err)
-			continue
-		}
-		stop := b.profile(row.Key, target, n)
-		c := drive(ctx, n, b.o.Duration, op)
-		stop()
-		if ctx.Err() != nil {
-			return out
-		}
-		b.logf("%-44s %-15s %2d conns %9.0f ops/s  p50 %-8s p99 %-8s p99.9 %-8s errors %d",
-			row.Title, target, n, c.Rate(), ms(c.P50), ms(c.P99), ms(c.P999), c.Errors)
-		if c.Errors > 0 {
-			b.bad(target, "%s on %s at %d connections: %d unexpected answers; the first: %s", row.Title, target, n, c.Errors, c.FirstError)
-		}
-		if c.P50 > raiseLimit {
-			skip = fmt.Sprintf("not run: the median was %s at %d connections (more load is added only under %s)", ms(c.P50), n, ms(raiseLimit))
-		}
-		out = append(out, c)
+		sr.run(ctx, n)
 	}
 	return out
+}
+
+// series is one server's cells of a case. A cell's op failing to prepare
+// is the simulator's failure, or a problem of the run on a stand-in.
+type series struct {
+	b      *bencher
+	row    *Row
+	target string
+	ld     load
+	out    *[]Cell
+	// skip says why the cells at more connections are not run.
+	skip string
+}
+
+func (s *series) run(ctx context.Context, n int) {
+	b := s.b
+	if s.skip != "" {
+		*s.out = append(*s.out, Cell{Conns: n, Skipped: s.skip})
+		return
+	}
+	op, err := s.ld(n)
+	if err != nil {
+		*s.out = append(*s.out, Cell{Conns: n, Skipped: "not run: " + err.Error()})
+		b.bad(s.target, "%s on %s: preparing %d connections: %v", s.row.Title, s.target, n, err)
+		return
+	}
+	stop := b.profile(s.row.Key, s.target, n)
+	c := drive(ctx, n, b.o.Duration, op)
+	stop()
+	if ctx.Err() != nil {
+		return
+	}
+	b.logf("%-44s %-15s %2d conns %9.0f ops/s  p50 %-8s p99 %-8s p99.9 %-8s errors %d",
+		s.row.Title, s.target, n, c.Rate(), ms(c.P50), ms(c.P99), ms(c.P999), c.Errors)
+	if c.Errors > 0 {
+		b.bad(s.target, "%s on %s at %d connections: %d unexpected answers; the first: %s", s.row.Title, s.target, n, c.Errors, c.FirstError)
+	}
+	if c.P50 > raiseLimit {
+		s.skip = fmt.Sprintf("not run: the median was %s at %d connections (more load is added only under %s)", ms(c.P50), n, ms(raiseLimit))
+	}
+	*s.out = append(*s.out, c)
 }
 
 // bad records something that went wrong on target: a failure when target
@@ -278,49 +293,60 @@ func (b *bencher) profile(key, target string, conns int) func() {
 type spec struct {
 	key, title string
 	sim        load
-	// afterSim runs between the simulator's cells and the stand-ins'.
-	afterSim func()
-	stubs    []stub
+	stubs      []stub
 	// stand is the op on a stand-in at base; it is called for each cell.
 	stand func(base string) Op
 	// noWireMock says why WireMock cannot stand in, when it cannot.
 	noWireMock string
 }
 
-// runRow measures a case on the simulator, then on the bare server, then on
-// WireMock.
+// runRow measures a case on the simulator, the bare server and WireMock,
+// one after the other at each number of connections, so that the cells a
+// ratio compares are measured seconds apart on a machine others share.
 func (b *bencher) runRow(ctx context.Context, s spec) *Row {
 	row := &Row{Key: s.key, Title: s.title}
 	b.r.Rows = append(b.r.Rows, row)
-	row.Sim = b.cells(ctx, row, targetSim, s.sim)
-	if s.afterSim != nil {
-		s.afterSim()
-	}
 	standIn := func(base string) load { return func(int) (Op, error) { return s.stand(base), nil } }
-	if bare, err := startBare(s.stubs, b.recv.URL); err != nil {
+	servers := []*series{{b: b, row: row, target: targetSim, ld: s.sim, out: &row.Sim}}
+	bare, err := startBare(s.stubs, b.recv.URL)
+	if err != nil {
 		b.problem("%s: the bare server: %v", s.title, err)
 	} else {
-		row.Bare = b.cells(ctx, row, targetBare, standIn(bare.URL))
-		bare.Close()
+		defer bare.Close()
+		servers = append(servers, &series{b: b, row: row, target: targetBare, ld: standIn(bare.URL), out: &row.Bare})
 	}
+	if wm := b.wireMockFor(ctx, s, row); wm != nil {
+		servers = append(servers, &series{b: b, row: row, target: targetWireMock, ld: standIn(b.wm.URL), out: &row.WireMock})
+	}
+	for _, n := range b.o.Conns {
+		for _, sr := range servers {
+			sr.run(ctx, n)
+		}
+	}
+	return row
+}
+
+// wireMockFor loads the case's stubs into WireMock and warms it up, or says
+// in the row why WireMock stands in for it not.
+func (b *bencher) wireMockFor(ctx context.Context, s spec, row *Row) *wiremock {
 	switch {
 	case s.noWireMock != "":
 		row.WireMockNote = s.noWireMock
+		return nil
 	case b.wm == nil:
 		row.WireMockNote = b.r.WireMock
-	default:
-		for _, st := range s.stubs {
-			if err := b.wm.stub(ctx, st); err != nil {
-				row.WireMockNote = "not measured (" + err.Error() + ")"
-				b.problem("%s: %s", s.title, row.WireMockNote)
-				return row
-			}
-		}
-		// The JVM compiles what runs hot: warm it before measuring.
-		drive(ctx, b.o.Conns[len(b.o.Conns)-1], max(min(b.o.Duration, 2*time.Second), 300*time.Millisecond), s.stand(b.wm.URL))
-		row.WireMock = b.cells(ctx, row, targetWireMock, standIn(b.wm.URL))
+		return nil
 	}
-	return row
+	for _, st := range s.stubs {
+		if err := b.wm.stub(ctx, st); err != nil {
+			row.WireMockNote = "not measured (" + err.Error() + ")"
+			b.problem("%s: %s", s.title, row.WireMockNote)
+			return nil
+		}
+	}
+	// The JVM compiles what runs hot: warm it before measuring.
+	drive(ctx, b.o.Conns[len(b.o.Conns)-1], max(min(b.o.Duration, 2*time.Second), 300*time.Millisecond), s.stand(b.wm.URL))
+	return b.wm
 }
 
 func listKey(n int) string { return fmt.Sprintf("list-%d", n) }
@@ -333,11 +359,9 @@ func (b *bencher) listRow(ctx context.Context, n int, heap bool) error {
 	if err != nil {
 		return err
 	}
-	stopped := false
 	defer func() {
-		if !stopped {
-			stop()
-		}
+		stop()
+		debug.FreeOSMemory()
 	}()
 	title := fmt.Sprintf("list payments, %s stored (limit 20)", thousands(float64(n)))
 	b.logf("%s: storing %d payments", title, n)
@@ -369,13 +393,7 @@ func (b *bencher) listRow(ctx context.Context, n int, heap bool) error {
 	}
 	b.runRow(ctx, spec{
 		key: listKey(n), title: title,
-		sim: fixed(listOp(sim.URL, key)),
-		afterSim: func() {
-			stop()
-			stopped = true
-			ids = nil
-			debug.FreeOSMemory()
-		},
+		sim:   fixed(listOp(sim.URL, key)),
 		stubs: []stub{{route: routeList, answer: a}},
 		stand: func(base string) Op { return listOp(base, key) },
 	})

@@ -46,7 +46,7 @@ func (r *Report) Markdown() string {
 		o.Command, r.Started.UTC().Format("2006-01-02 15:04 MST"), o.Duration, r.Took.Round(time.Second))
 	fmt.Fprintf(&b, "- Load: %s. Everything on loopback on this one machine; the simulator and the bare server run in the bench's own process, beside the generator.\n", Generator)
 	fmt.Fprintf(&b, "- Stand-ins: `net/http` is a bare Go server answering the simulator's recorded answers (same status, headers and bytes; for whole payments it also posts the recorded webhooks); WireMock: %s, the same answers as static stubs.\n", r.WireMock)
-	fmt.Fprintf(&b, "- Ops are requests, except whole payments (create, approve through the control API, capture, and the closed webhook acknowledged by a loopback receiver; only completed ones count). Latencies are of ops that succeeded. A server is not driven harder once its median passes %s.\n\n", ms(raiseLimit))
+	fmt.Fprintf(&b, "- Ops are requests, except whole payments (create, approve through the control API, capture, and the closed webhook acknowledged by a loopback receiver; only completed ones count). Latencies are of ops that succeeded. At each number of connections the servers are driven one after the other, so a ratio compares cells measured seconds apart; a server is not driven harder once its median passes %s.\n\n", ms(raiseLimit))
 
 	b.WriteString("### Throughput and latency\n\n")
 	b.WriteString("| case | conns | tabbysim ops/s | p50 | p99 | p99.9 | net/http ops/s | p99 | tabbysim ÷ net/http | WireMock ops/s | p99 | tabbysim ÷ WireMock |\n")
