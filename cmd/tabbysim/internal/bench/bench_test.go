@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tabbysim/tabbysim/client/onerway"
 )
 
 // flaky answers every third request with a 500.
@@ -116,5 +119,41 @@ func TestPercentile(t *testing.T) {
 	}
 	if percentile(nil, 0.5) != 0 {
 		t.Error("the percentile of nothing is not 0")
+	}
+}
+
+// The doTransaction case signs with the credentials the control API shows
+// for the default merchant, and reads a signed answer as a success.
+func TestOnerwayOp_SignsWithTheDefaultMerchantsCredentials(t *testing.T) {
+	const secret = "00000000000000000000000000000000"
+	var signed atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/_sim/v1/merchants/default":
+			_, _ = w.Write([]byte(`{"id":"default","onerway":{"merchant_no":"800000","secret_key":"` + secret + `","app_id":"100000"}}`))
+		case routeOnerway.path:
+			body, _ := io.ReadAll(r.Body)
+			if onerway.VerifyRequest(body, secret) != nil || !strings.Contains(string(body), `"merchantNo":"800000"`) {
+				http.Error(w, "bad sign", http.StatusBadRequest)
+				return
+			}
+			signed.Add(1)
+			data, err := onerway.SignResponseData(onerway.Payment{TransactionID: "1992838164129386496", Status: onerway.StatusRedirect}, secret)
+			if err != nil {
+				t.Error(err)
+			}
+			_, _ = w.Write([]byte(`{"respCode":"20000","respMsg":"Success","data":` + string(data) + `}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cred, ok := defaultOnerwayCredentials(context.Background(), srv.URL)
+	if !ok || cred.MerchantNo != "800000" || cred.SecretKey != secret {
+		t.Fatalf("credentials %+v, found %v", cred, ok)
+	}
+	c := drive(context.Background(), 2, 50*time.Millisecond, onerwayOp(srv.URL, cred, "http://127.0.0.1:9/notify"))
+	if c.Errors != 0 || c.Ops == 0 || int64(c.Ops) != signed.Load() {
+		t.Fatalf("ops %d, errors %d (%s), signed requests seen %d", c.Ops, c.Errors, c.FirstError, signed.Load())
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -184,11 +185,11 @@ func prepare(ctx context.Context, sim *simulator.Server, n int, approve bool) ([
 }
 
 func prepareOne(ctx context.Context, sim *simulator.Server, m *tenant.Merchant, approve bool) (string, error) {
-	req, err := tabby.DecodeCheckout(checkoutBody)
-	if err != nil {
+	var req tabby.CheckoutRequest
+	if err := json.Unmarshal(checkoutBody, &req); err != nil {
 		return "", err
 	}
-	p, err := sim.Tabby.CreateSession(ctx, m, req, true)
+	p, err := sim.Tabby.CreateSession(ctx, m, &req, true)
 	if err != nil {
 		return "", err
 	}
