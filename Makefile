@@ -1,4 +1,5 @@
-# tabbysim: `make run` starts the simulator, `make test` passes the tests.
+# tabbysim: `make run` starts the simulator, `make test` passes the tests,
+# `make bench` measures it and writes BENCHMARKS.md.
 GO ?= go
 ARGS ?=
 # The version `make build` and `make image` stamp into the binary (empty:
@@ -6,7 +7,9 @@ ARGS ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 LDFLAGS = $(if $(VERSION),-X github.com/tabbysim/tabbysim/simulator.Version=$(VERSION))
 
-.PHONY: run build image test bench fmt vet fuzz
+BENCH_ARGS ?=
+
+.PHONY: run build image test bench gobench fmt vet fuzz
 
 run:
 	$(GO) run ./cmd/tabbysim serve $(ARGS)
@@ -22,7 +25,13 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-bench:
+# The simulator beside a bare net/http server (and WireMock, when
+# `npm install --no-save wiremock` or --wiremock-jar gives a jar), in one run.
+bench: build
+	bin/tabbysim bench $(BENCH_ARGS)
+
+# The Go benchmarks of the packages.
+gobench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fmt:

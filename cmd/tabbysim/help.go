@@ -46,6 +46,11 @@ var (
 		Summary: "check that a simulator answers GET /healthz: exit 0 when it does, 1 otherwise",
 		Example: "tabbysim health --url http://127.0.0.1:4600",
 	}
+	benchHelp = commandHelp{
+		Name: "bench", Usage: "bench [flags]",
+		Summary: "measure the simulator beside a bare Go server (and WireMock) and write BENCHMARKS.md",
+		Example: "tabbysim bench --duration 5s --wiremock-jar wiremock-standalone.jar",
+	}
 	versionHelp = commandHelp{
 		Name: "version", Usage: "version",
 		Summary: "print the version",
@@ -59,7 +64,7 @@ var (
 )
 
 // commands are tabbysim's subcommands, in the order help lists them.
-var commands = []*commandHelp{&serveHelp, &conformHelp, &merchantHelp, &scenarioHelp, &healthHelp, &versionHelp, &helpHelp}
+var commands = []*commandHelp{&serveHelp, &conformHelp, &merchantHelp, &scenarioHelp, &healthHelp, &benchHelp, &versionHelp, &helpHelp}
 
 // printOverview writes `tabbysim help`.
 func printOverview(w io.Writer) {
