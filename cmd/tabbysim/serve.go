@@ -12,6 +12,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 )
 
 // serveOptions are the flags of tabbysim serve.
@@ -88,7 +89,7 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	var st store.Store
 	if o.Data != "" {
 		var err error
-		if st, err = store.OpenSQLite(o.Data); err != nil {
+		if st, err = sqlite.Open(o.Data); err != nil {
 			return err
 		}
 	}
