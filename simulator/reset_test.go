@@ -19,6 +19,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 )
 
 // unknownKey is Tabby's answer for a key no merchant has.
@@ -37,7 +38,7 @@ func TestReset_UnderTraffic(t *testing.T) {
 	}{
 		{"memory", func(*testing.T) store.Store { return store.NewMemory() }},
 		{"sqlite", func(t *testing.T) store.Store {
-			st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "sim.db"))
+			st, err := sqlite.Open(filepath.Join(t.TempDir(), "sim.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/metrics"
 	"github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
@@ -55,7 +56,8 @@ type Config struct {
 	Store store.Store
 	// Now is the source of real time; nil means time.Now.
 	Now func() time.Time
-	// Logger receives errors and notable events; nil discards them.
+	// Logger receives a line per request and per webhook attempt, and the
+	// errors; nil discards them.
 	Logger *slog.Logger
 	// ControlToken, when set, must be sent as a bearer token to the control
 	// API.
@@ -91,10 +93,14 @@ type Simulator struct {
 	Webhooks   *tabby.Webhooks
 	Outbox     *webhook.Engine
 	Journal    *journal.Journal
+	// Metrics counts requests, webhook attempts, faults and lint warnings,
+	// served at GET /metrics beside the control API.
+	Metrics *metrics.Metrics
 
-	handler http.Handler
-	control http.Handler
-	log     *slog.Logger
+	handler  http.Handler
+	control  http.Handler
+	log      *slog.Logger
+	requests *journal.RequestLog
 	// resetting serialises resets, which each put the default merchant
 	// back.
 	resetting sync.Mutex
@@ -140,20 +146,24 @@ func New(cfg Config) (*Simulator, error) {
 		IDs:        ids.ForGeneration(cfg.Seed, generation),
 		requestIDs: ids.ForGeneration(cfg.Seed+1, generation),
 		Journal:    journal.New(cfg.JournalSize),
+		Metrics:    metrics.New(cfg.Logger),
 		log:        cfg.Logger,
 	}
+	s.requests = &journal.RequestLog{Log: s.log, Metrics: s.Metrics}
 	s.Clocks.Moved = s.saveClock
 	s.Merchants = &tenant.Registry{Store: s.Store}
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
 	s.Outbox = &webhook.Engine{
 		Store: s.Store, Clocks: s.Clocks, IDs: s.IDs, Generation: generation, Merchants: s.Merchants, Log: s.log,
+		Metrics: s.Metrics,
 	}
 	s.Outbox.Register(tabby.WebhookPolicy(s.IDs))
 	s.Outbox.Register(onerway.WebhookPolicy)
 	s.Outbox.Start()
 	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}}
 	s.Tabby.Start()
+	s.Metrics.CountStatuses(tabbyapi.Provider, s.Tabby.CountByStatus)
 
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
@@ -170,19 +180,23 @@ func New(cfg Config) (*Simulator, error) {
 	root.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 	})
-	root.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+	root.Handle("/healthz", journal.Quiet(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
-	}).Methods(http.MethodGet)
+	}))).Methods(http.MethodGet)
 	// A provider's request is identified, then journalled, then handled.
 	api.Register(root, surface.Identify(api), s.Journal.Middleware)
 	(&hpp.Pages{Service: s.Tabby}).Register(root)
 
+	// The metrics are served where the control API is, behind its token.
+	metricsHandler := journal.Quiet(ctl.RequireToken(s.Metrics.Handler()))
 	ctlRouter := mux.NewRouter()
 	ctl.Register(ctlRouter)
+	ctlRouter.Handle("/metrics", metricsHandler).Methods(http.MethodGet)
 	s.control = s.common(ctlRouter)
 	if !cfg.SeparateControl {
 		ctl.Register(root)
+		root.Handle("/metrics", metricsHandler).Methods(http.MethodGet)
 	}
 	s.handler = s.common(root)
 
@@ -320,13 +334,20 @@ func (s *Simulator) Reset(ctx context.Context) error {
 	return s.addDefaultMerchant(ctx)
 }
 
-// common adds a request id and the version to every response, and turns a
-// panic the surfaces did not answer in their own shapes (one on the hosted
-// pages, say) into a plain-text 500, logged.
+// common adds a request id and the version to every response, logs every
+// request, and turns a panic the surfaces did not answer in their own
+// shapes (one on the hosted pages, say) into a plain-text 500, logged.
 func (s *Simulator) common(next http.Handler) http.Handler {
+	logged := s.requests.Middleware(s.recoverPanics(next))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req_"+s.requestIDs.Hex(12))
 		w.Header().Set("X-Tabbysim-Version", Version)
+		logged.ServeHTTP(w, r)
+	})
+}
+
+func (s *Simulator) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {

@@ -193,6 +193,20 @@ func TestServe_SeparateControlAddr(t *testing.T) {
 	if c := get(ctl+"/_sim/v1/merchants", "tok"); c != http.StatusOK {
 		t.Errorf("control API with token: %d, want 200", c)
 	}
+	// The metrics are served beside the control API, behind its token.
+	for _, c := range []struct {
+		url, token string
+		want       int
+	}{
+		{base + "/metrics", "tok", http.StatusNotFound},
+		{ctl + "/metrics", "", http.StatusUnauthorized},
+		{ctl + "/metrics", "wrong", http.StatusUnauthorized},
+		{ctl + "/metrics", "tok", http.StatusOK},
+	} {
+		if got := get(c.url, c.token); got != c.want {
+			t.Errorf("GET %s with token %q: %d, want %d", c.url, c.token, got, c.want)
+		}
+	}
 	// Both addresses close a connection left idle past --idle-timeout.
 	for _, url := range []string{base + "/healthz", ctl + "/_sim/v1/health"} {
 		wantIdleClosed(t, url)
@@ -252,6 +266,8 @@ func TestRun_BadFlags(t *testing.T) {
 		{"serve", "--read-timeout", "0"},
 		{"serve", "--write-timeout", "-1s"},
 		{"serve", "--idle-timeout", "soon"},
+		{"serve", "--log-format", "xml"},
+		{"serve", "--log-level", "loud"},
 		{"merchant", "--secret-key", "sk"},
 		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--defect", "nope"},
 		{"merchant", "--no-such-flag"},
@@ -482,11 +498,20 @@ func TestConform_TagSyntax(t *testing.T) {
 // a function that stops it and checks it exited cleanly.
 func startServe(t *testing.T, args ...string) (string, func()) {
 	t.Helper()
+	base, _, stop := startServeLogged(t, args...)
+	return base, stop
+}
+
+// startServeLogged is startServe that also returns what serve writes on
+// stderr: its log.
+func startServeLogged(t *testing.T, args ...string) (string, *syncBuffer, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout syncBuffer
+	stderr := &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), &stdout, &stderr)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), &stdout, stderr)
 	}()
 	var base string
 	waitFor(t, "the listening line", 10*time.Second, func() bool {
@@ -500,7 +525,7 @@ func startServe(t *testing.T, args ...string) (string, func()) {
 		}
 		return base != ""
 	})
-	return base, func() {
+	return base, stderr, func() {
 		cancel()
 		if code := <-done; code != 0 {
 			t.Fatalf("serve exited %d: %s", code, stderr.String())

@@ -12,6 +12,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 )
 
 // serveOptions are the flags of tabbysim serve.
@@ -26,6 +27,8 @@ type serveOptions struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
+	LogFormat    string
+	LogLevel     string
 }
 
 func (o *serveOptions) Validate() error {
@@ -40,10 +43,35 @@ func (o *serveOptions) Validate() error {
 			return fmt.Errorf("%s must be more than 0, got %s", t.flag, t.d)
 		}
 	}
+	if o.LogFormat != "text" && o.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, got %q", o.LogFormat)
+	}
+	if _, err := o.level(); err != nil {
+		return err
+	}
 	if o.PublicURL != "" && !strings.HasPrefix(o.PublicURL, "http://") && !strings.HasPrefix(o.PublicURL, "https://") {
 		return fmt.Errorf("--public-url must start with http:// or https://, got %q", o.PublicURL)
 	}
 	return nil
+}
+
+func (o *serveOptions) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(o.LogLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level must be debug, info, warn or error, got %q", o.LogLevel)
+	}
+	return l, nil
+}
+
+// logger writes the request, webhook and error lines to w in the format
+// and from the level asked for.
+func (o *serveOptions) logger(w io.Writer) *slog.Logger {
+	level, _ := o.level()
+	opts := &slog.HandlerOptions{Level: level}
+	if o.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -53,12 +81,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.PublicURL, "public-url", "", "base URL used in web_url and redirects (default: the listen address)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for ids and random faults (default: from the time; printed at start)")
 	fs.StringVar(&o.Clock, "clock", "wall", "clock mode of merchants: wall or manual")
-	fs.StringVar(&o.ControlAddr, "control-addr", "", "serve the control API on this address only (default: on --addr)")
+	fs.StringVar(&o.ControlAddr, "control-addr", "", "serve the control API and /metrics on this address only (default: on --addr)")
 	fs.StringVar(&o.ControlToken, "control-token", "", "bearer token the control API requires (default: none)")
 	fs.StringVar(&o.Data, "data", "", "keep the state in this SQLite file and resume it on restart (default: in memory)")
 	fs.DurationVar(&o.ReadTimeout, "read-timeout", simulator.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&o.WriteTimeout, "write-timeout", simulator.DefaultWriteTimeout, "longest time from a request's headers to the end of its answer (a clock advance is exempt)")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", simulator.DefaultIdleTimeout, "close a kept-alive connection idle this long")
+	fs.StringVar(&o.LogFormat, "log-format", "text", "log lines (one per request and per webhook attempt, on stderr) as text or json")
+	fs.StringVar(&o.LogLevel, "log-level", "info", "least level logged: debug (health checks and metric scrapes too), info, warn (4xx answers, unacknowledged webhooks) or error")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -88,14 +118,14 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	var st store.Store
 	if o.Data != "" {
 		var err error
-		if st, err = store.OpenSQLite(o.Data); err != nil {
+		if st, err = sqlite.Open(o.Data); err != nil {
 			return err
 		}
 	}
 	mode, _ := clock.ParseMode(o.Clock)
 	sim, err := simulator.Listen(o.Addr, simulator.Config{
 		PublicURL: o.PublicURL, Seed: o.Seed, ClockMode: mode, Store: st,
-		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
+		Logger:       o.logger(stderr),
 		ControlToken: o.ControlToken, SeparateControl: ctlLn != nil,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
 	})

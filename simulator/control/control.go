@@ -57,7 +57,7 @@ func (a *API) Register(r *mux.Router) {
 	s := surface.Mount(r, Prefix, answers{}, a.Log)
 	s.HandleFunc(Prefix+"/health", a.health).Methods(http.MethodGet)
 	p := s.NewRoute().Subrouter()
-	p.Use(a.checkToken)
+	p.Use(a.RequireToken)
 	p.HandleFunc(Prefix+"/journal", a.journal).Methods(http.MethodGet)
 	p.HandleFunc(Prefix+"/reset", a.reset).Methods(http.MethodPost)
 	a.registerMerchants(p)
@@ -67,7 +67,11 @@ func (a *API) Register(r *mux.Router) {
 	a.registerDeliveries(p)
 }
 
-func (a *API) checkToken(next http.Handler) http.Handler {
+// RequireToken answers 401, in the control API's shape, a request to next
+// without the configured token; with no token configured it lets every
+// request through. What the control address serves beside the control API
+// (the metrics) is guarded by it too.
+func (a *API) RequireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a.Token != "" {
 			got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

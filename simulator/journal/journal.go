@@ -15,22 +15,26 @@ import (
 // BodyLimit is how much of a request or response body an entry keeps.
 const BodyLimit = 4096
 
-// Entry is one served request.
+// Entry is one served request. Its fields are logged too (RequestLog),
+// but for those tagged `log:"-"`: bodies and queries may carry what must
+// never reach a log.
 type Entry struct {
-	Seq          uint64    `json:"seq"`
-	At           time.Time `json:"at"`
+	Seq          uint64    `json:"seq" log:"-"`
+	At           time.Time `json:"at" log:"-"`
 	RequestID    string    `json:"request_id"`
 	Provider     string    `json:"provider"`
 	Operation    string    `json:"operation"`
 	Merchant     string    `json:"merchant,omitempty"`
 	Method       string    `json:"method"`
 	Path         string    `json:"path"`
-	Query        string    `json:"query,omitempty"`
+	Query        string    `json:"query,omitempty" log:"-"`
 	Status       int       `json:"status"`
 	LatencyMS    float64   `json:"latency_ms"`
-	RequestBody  string    `json:"request_body,omitempty"`
-	ResponseBody string    `json:"response_body,omitempty"`
-	Truncated    bool      `json:"truncated,omitempty"`
+	RequestBody  string    `json:"request_body,omitempty" log:"-"`
+	ResponseBody string    `json:"response_body,omitempty" log:"-"`
+	Truncated    bool      `json:"truncated,omitempty" log:"-"`
+	// Hint is what the answer does not tell the merchant's engineer (Hint).
+	Hint string `json:"hint,omitempty"`
 }
 
 // Journal is a ring buffer of entries. It is safe for concurrent use.
@@ -87,11 +91,13 @@ func (j *Journal) Reset() {
 }
 
 // Middleware records every request that passes through next, with the
-// provider, operation and merchant surface.Identify gave it and the request
-// id its response carries.
+// provider, operation and merchant surface.Identify gave it, the request
+// id its response carries and the hint its handler gave, and hands the
+// entry to the RequestLog around it.
 func (j *Journal) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r, l := withLine(r)
 		var reqBody []byte
 		truncated := false
 		if r.Body != nil {
@@ -109,13 +115,16 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			truncated = true
 		}
 		id := surface.IdentityOf(r.Context())
-		j.add(Entry{
+		e := Entry{
 			At: start.UTC(), RequestID: w.Header().Get("X-Request-Id"),
 			Provider: id.Provider, Operation: string(id.Operation), Merchant: id.Merchant,
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
-			LatencyMS:   float64(time.Since(start).Microseconds()) / 1000,
+			LatencyMS:   ms(time.Since(start)),
 			RequestBody: string(reqBody), ResponseBody: rec.body.String(), Truncated: truncated,
-		})
+			Hint: l.hint,
+		}
+		l.entry = &e
+		j.add(e)
 	})
 }
 
@@ -148,6 +157,9 @@ func (r *recorder) Write(b []byte) (int, error) {
 	}
 	return r.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 type readCloser struct {
 	io.Reader

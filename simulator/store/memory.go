@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -282,8 +281,6 @@ type memTx struct {
 
 func (t *memTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
-var errReadOnly = errors.New("store: write in a read-only transaction")
-
 func (t *memTx) Get(kind, id string) (Doc, error) {
 	d, ok := t.m.kinds[kind][id]
 	if !ok {
@@ -294,7 +291,7 @@ func (t *memTx) Get(kind, id string) (Doc, error) {
 
 func (t *memTx) Create(d Doc) error {
 	if t.readOnly {
-		return errReadOnly
+		return ErrReadOnly
 	}
 	if _, err := t.Get(d.Kind, d.ID); err == nil {
 		return fmt.Errorf("%w: %s %s", ErrExists, d.Kind, d.ID)
@@ -304,7 +301,7 @@ func (t *memTx) Create(d Doc) error {
 
 func (t *memTx) Put(d Doc) error {
 	if t.readOnly {
-		return errReadOnly
+		return ErrReadOnly
 	}
 	c := cloneDoc(d)
 	if prev, ok := t.m.kinds[d.Kind][d.ID]; ok {
@@ -319,7 +316,7 @@ func (t *memTx) Put(d Doc) error {
 
 func (t *memTx) Delete(kind, id string) error {
 	if t.readOnly {
-		return errReadOnly
+		return ErrReadOnly
 	}
 	if _, ok := t.m.kinds[kind][id]; ok {
 		t.write(key{kind, id}, nil)

@@ -19,6 +19,9 @@ var ErrNotFound = errors.New("store: not found")
 // already: a new document never replaces a stored one.
 var ErrExists = errors.New("store: a document with this id exists")
 
+// ErrReadOnly is returned by a write inside View.
+var ErrReadOnly = errors.New("store: write in a read-only transaction")
+
 // Doc is one stored document.
 type Doc struct {
 	Kind     string

@@ -84,6 +84,26 @@ func listIndex(p *Payment) map[string]string {
 	return idx
 }
 
+// CountByStatus returns how many payments of every merchant are in each
+// API status, as stored, every status included.
+func (s *Service) CountByStatus(ctx context.Context) (map[string]int, error) {
+	counts := map[string]int{}
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		for _, st := range []Status{Created, Authorized, Closed, Rejected, Expired} {
+			_, n, err := tx.List(kindPayment, store.Query{Index: ListStatus(st).index(), Limit: 1})
+			if err != nil {
+				return err
+			}
+			counts[string(st)] = n
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return counts, nil
+}
+
 // ListQuery selects payments for GET /api/v2/payments.
 type ListQuery struct {
 	Filter        ListFilter

@@ -40,7 +40,7 @@ func (s *Service) CreateSessionTx(ctx context.Context, tx store.Tx, m *tenant.Me
 	}
 	currency, ok := m.Currency(req.MerchantCode)
 	if !ok {
-		return nil, apperr.Errorf(apperr.Unauthorized, "merchant is null")
+		return nil, ErrUnknownMerchantCode
 	}
 	if currency != req.Payment.Currency {
 		return nil, apperr.Errorf(apperr.Invalid, "could not create payment: only '%s' is supported, but got '%s'", currency, req.Payment.Currency)

@@ -60,7 +60,7 @@ func checkCode(m *tenant.Merchant, code string) error {
 		return apperr.Errorf(apperr.Invalid, "the X-Merchant-Code header is required")
 	}
 	if _, ok := m.Currency(code); !ok {
-		return apperr.Errorf(apperr.Unauthorized, "merchant is null")
+		return ErrUnknownMerchantCode
 	}
 	return nil
 }

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // stores returns a fresh store of each kind.
 func stores(t testing.TB) map[string]store.Store {
 	t.Helper()
-	sq, err := store.OpenSQLite(filepath.Join(t.TempDir(), "tenant.db"))
+	sq, err := sqlite.Open(filepath.Join(t.TempDir(), "tenant.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

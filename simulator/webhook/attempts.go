@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -91,6 +93,7 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	}
 	att.N, att.At = n, now
 	att.Accepted = att.Error == "" && pol.Accepts(att.Status, body, &d)
+	e.Metrics.WebhookAttempt(d.Provider, att.Result(), time.Duration(att.LatencyMS*float64(time.Millisecond)))
 
 	// The delivery as it will be stored, worked out before the store is
 	// locked; the store's lock only sees a comparison and a put, unless
@@ -103,7 +106,12 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
 		return nil
 	}
+	// What was recorded, for the log: the delivery after the try and when
+	// the next is due.
+	var recorded *Delivery
+	var nextAt *time.Time
 	err = e.Store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error {
+		recorded, nextAt = nil, nil
 		doc, err := tx.Get(kindDelivery, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil // gone with its merchant in a reset
@@ -133,13 +141,71 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 		}
 		out := deliveryDoc(cur)
 		out.Data = data
+		recorded, nextAt = cur, next
 		return tx.Put(out)
 	})
 	if err != nil {
 		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
 		return nil
 	}
+	e.logAttempt(ctx, &d, att, recorded, nextAt)
 	return then
+}
+
+// Result names how an attempt went: "accepted" (acknowledged), "refused"
+// (answered, but not as the provider's acknowledgement must be) or
+// "no_answer" (no connection, no answer in time, or a broken one).
+func (a Attempt) Result() string {
+	switch {
+	case a.Accepted:
+		return "accepted"
+	case a.Status == 0:
+		return "no_answer"
+	}
+	return "refused"
+}
+
+// logAttempt writes one line for attempt att of d: where it went, the
+// answer or the error, how long it took, and what comes next (recorded is
+// the delivery as stored after it, nil if a reset removed it). It never
+// logs the attempt's headers, which carry the registered webhook header,
+// nor a body.
+func (e *Engine) logAttempt(ctx context.Context, d *Delivery, att Attempt, recorded *Delivery, next *time.Time) {
+	level := slog.LevelInfo
+	if !att.Accepted {
+		level = slog.LevelWarn
+	}
+	if !e.Log.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("delivery", d.ID), slog.String("provider", d.Provider), slog.String("merchant", d.Merchant),
+		slog.String("event", d.Event), slog.String("payment", d.PaymentID), slog.String("url", redactURL(d.URL)),
+		slog.Int("attempt", att.N),
+	}
+	if att.Status != 0 {
+		attrs = append(attrs, slog.Int("answer", att.Status))
+	}
+	if att.Error != "" {
+		attrs = append(attrs, slog.String("error", att.Error))
+	}
+	attrs = append(attrs, slog.Float64("latency_ms", att.LatencyMS), slog.String("result", att.Result()))
+	if recorded != nil {
+		attrs = append(attrs, slog.String("delivery_status", string(recorded.Status)))
+	}
+	if next != nil {
+		attrs = append(attrs, slog.Time("next_attempt", *next))
+	}
+	e.Log.LogAttrs(ctx, level, "webhook attempt", attrs...)
+}
+
+// redactURL hides the password of a URL that carries one.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 // load reads delivery id and the JSON it is stored as, decoding outside

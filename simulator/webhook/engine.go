@@ -14,6 +14,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/metrics"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
@@ -53,7 +54,10 @@ type Engine struct {
 	// Workers bounds the tries in flight at once for one merchant (default
 	// 128), so a merchant whose receiver hangs never holds back another's.
 	Workers int
-	Log     *slog.Logger
+	// Log gets a line per attempt, and the engine's errors.
+	Log *slog.Logger
+	// Metrics counts the attempts; nil counts nothing.
+	Metrics *metrics.Metrics
 
 	policies map[string]Policy // by provider, filled by Register
 	slots    sync.Map          // merchant → chan struct{} of Workers slots

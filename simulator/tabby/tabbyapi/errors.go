@@ -4,9 +4,15 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/tabbysim/tabbysim/simulator/apperr"
+	"github.com/tabbysim/tabbysim/simulator/internal/surface"
+	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -28,6 +34,9 @@ var errorTable = map[apperr.Code]struct {
 // by the table, in Tabby's envelope; anything else as Tabby answers an
 // unexpected error, in plain text, and is logged.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if h := a.hint(r, err); h != "" {
+		journal.Hint(r.Context(), h)
+	}
 	if errors.Is(err, tenant.ErrNotFound) {
 		err = apperr.Errorf(apperr.Unauthorized, "auth: provided key doesn't exist")
 	}
@@ -42,6 +51,32 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		a.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	internalError(w)
+}
+
+// hint says, for the log, what Tabby's answer to a request with the wrong
+// credentials leaves the merchant's engineer to guess: the merchant codes
+// there are, or what a key looks like. It never quotes the key.
+func (a *API) hint(r *http.Request, err error) string {
+	if errors.Is(err, tabby.ErrUnknownMerchantCode) {
+		m, err := a.Merchants.Get(r.Context(), surface.IdentityOf(r.Context()).Merchant)
+		if err != nil {
+			return ""
+		}
+		return "the merchant code is not one of this merchant's: " + strings.Join(slices.Sorted(maps.Keys(m.Tabby.MerchantCodes)), ", ")
+	}
+	if !errors.Is(err, tenant.ErrNotFound) && apperr.CodeOf(err) != apperr.Unauthorized {
+		return ""
+	}
+	key, ok := bearerKey(r)
+	switch {
+	case !ok:
+		return "send the secret key as Authorization: Bearer sk_test_…"
+	case surface.IdentityOf(r.Context()).Merchant != "" && tenant.TabbyKey(key) == tenant.TabbyPublicKey:
+		return "this call takes the secret key (sk_test_…); the public key (pk_test_…) is only accepted by POST /api/v2/checkout"
+	case !strings.HasPrefix(key, "sk_test_") && !strings.HasPrefix(key, "pk_test_"):
+		return "the simulator's secret keys start with sk_test_ (tabbysim serve prints the default merchant's)"
+	}
+	return "no merchant has this key: GET /_sim/v1/merchants lists the merchants and their keys (a reset leaves only the default merchant)"
 }
 
 // errorJSON is Tabby's error envelope, fields in Tabby's order.

@@ -19,6 +19,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
@@ -395,7 +396,7 @@ func BenchmarkListPayments(b *testing.B) {
 				var st store.Store = store.NewMemory()
 				if kind == "sqlite" {
 					var err error
-					if st, err = store.OpenSQLite(filepath.Join(b.TempDir(), "bench.db")); err != nil {
+					if st, err = sqlite.Open(filepath.Join(b.TempDir(), "bench.db")); err != nil {
 						b.Fatal(err)
 					}
 				}

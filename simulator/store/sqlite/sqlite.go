@@ -1,4 +1,8 @@
-package store
+// Package sqlite keeps the simulator's state in an SQLite file, through a
+// pure-Go driver. Only the tabbysim binary links it: the memory store in
+// package store is the default everywhere else, so a merchant's module that
+// imports the simulator never pulls the driver in.
+package sqlite
 
 import (
 	"context"
@@ -14,6 +18,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // pure-Go driver, registered as "sqlite"
+
+	"github.com/tabbysim/tabbysim/simulator/store"
 )
 
 // schemaVersion is kept in PRAGMA user_version so a later change of the
@@ -27,8 +33,8 @@ const schemaVersion = 2
 // Data spills onto overflow pages is only read that far when Data is asked
 // for.
 //
-// Listings read doc_keys, which files every document on the lists a Query
-// can ask for (as the memory store's listKey does): one row for its kind
+// Listings read doc_keys, which files every document on the lists a
+// store.Query can ask for (as the memory store's listKey does): one row for its kind
 // (key and value empty) and one per Index entry with a value, each ordered
 // by merchant and creation. Only the rows of a page are joined to docs.
 // doc_counts keeps how many rows each list of one merchant has, by day of
@@ -153,11 +159,11 @@ const (
 		RETURNING v`
 )
 
-// SQLite is a Store kept in an SQLite file (WAL journal, synchronous=NORMAL:
+// Store is a store.Store kept in an SQLite file (WAL journal, synchronous=NORMAL:
 // a committed Update survives the process being killed). Updates are
 // serialised on one connection; Views run concurrently on a pool of
 // read-only connections, each seeing a consistent snapshot.
-type SQLite struct {
+type Store struct {
 	// mu serialises Update and Reset and guards seq.
 	mu  sync.Mutex
 	seq uint64 // last sequence number committed
@@ -168,8 +174,8 @@ type SQLite struct {
 	rGet                                  *sql.Stmt
 }
 
-// OpenSQLite opens the store kept in the file at path, creating it if needed.
-func OpenSQLite(path string) (*SQLite, error) {
+// Open opens the store kept in the file at path, creating it if needed.
+func Open(path string) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("store: open sqlite: want a file path, got %q", path)
 	}
@@ -185,7 +191,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &SQLite{w: w}
+	s := &Store{w: w}
 	if err := s.init(path, name, common); err != nil {
 		s.Close()
 		return nil, err
@@ -193,7 +199,7 @@ func OpenSQLite(path string) (*SQLite, error) {
 	return s, nil
 }
 
-func (s *SQLite) init(path, name, common string) error {
+func (s *Store) init(path, name, common string) error {
 	ctx := context.Background()
 	var mode string
 	if err := s.w.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
@@ -260,8 +266,8 @@ func (s *SQLite) init(path, name, common string) error {
 	return nil
 }
 
-// View implements Store.
-func (s *SQLite) View(ctx context.Context, fn func(Tx) error) error {
+// View implements store.Store.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -275,8 +281,8 @@ func (s *SQLite) View(ctx context.Context, fn func(Tx) error) error {
 	return fn(&sqlTx{tx: tx, get: tx.Stmt(s.rGet), readOnly: true})
 }
 
-// Update implements Store.
-func (s *SQLite) Update(ctx context.Context, fn func(Tx) error) error {
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -290,7 +296,7 @@ func (s *SQLite) Update(ctx context.Context, fn func(Tx) error) error {
 	return nil
 }
 
-func (s *SQLite) commit(ctx context.Context, fn func(Tx) error) (*sqlTx, error) {
+func (s *Store) commit(ctx context.Context, fn func(store.Tx) error) (*sqlTx, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx, err := s.w.BeginTx(context.WithoutCancel(ctx), nil)
@@ -317,9 +323,9 @@ func (s *SQLite) commit(ctx context.Context, fn func(Tx) error) (*sqlTx, error) 
 	return t, nil
 }
 
-// Reset implements Store. Sequence numbers go on from where they were, as in
+// Reset implements store.Store. Sequence numbers go on from where they were, as in
 // the memory store.
-func (s *SQLite) Reset(ctx context.Context) error {
+func (s *Store) Reset(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, err := s.w.ExecContext(context.WithoutCancel(ctx), `DELETE FROM docs`); err != nil {
@@ -328,10 +334,10 @@ func (s *SQLite) Reset(ctx context.Context) error {
 	return nil
 }
 
-// NewGeneration implements Store. The count is kept beside the sequence,
+// NewGeneration implements store.Store. The count is kept beside the sequence,
 // which Reset leaves alone too. A file whose documents were written before
 // starts were counted had at least one start already.
-func (s *SQLite) NewGeneration(ctx context.Context) (uint64, error) {
+func (s *Store) NewGeneration(ctx context.Context) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var g int64
@@ -342,8 +348,8 @@ func (s *SQLite) NewGeneration(ctx context.Context) (uint64, error) {
 	return uint64(g), nil
 }
 
-// Close implements Store.
-func (s *SQLite) Close() error {
+// Close implements store.Store.
+func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
@@ -362,7 +368,7 @@ func (s *SQLite) Close() error {
 	return nil
 }
 
-// sqlTx is a Tx over one SQL transaction, which gives it its own writes to
+// sqlTx is a store.Tx over one SQL transaction, which gives it its own writes to
 // read and drops them if it is rolled back.
 type sqlTx struct {
 	tx                    *sql.Tx
@@ -374,36 +380,36 @@ type sqlTx struct {
 
 func (t *sqlTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
-func (t *sqlTx) Get(kind, id string) (Doc, error) {
-	d := Doc{Kind: kind, ID: id}
+func (t *sqlTx) Get(kind, id string) (store.Doc, error) {
+	d := store.Doc{Kind: kind, ID: id}
 	err := scanDoc(t.get.QueryRow(kind, id), &d, nil)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Doc{}, ErrNotFound
+		return store.Doc{}, store.ErrNotFound
 	}
 	if err != nil {
-		return Doc{}, fmt.Errorf("store: get %s %s: %w", kind, id, err)
+		return store.Doc{}, fmt.Errorf("store: get %s %s: %w", kind, id, err)
 	}
 	return d, nil
 }
 
-func (t *sqlTx) Create(d Doc) error {
+func (t *sqlTx) Create(d store.Doc) error {
 	written, err := t.write(t.create, "create", d)
 	if err == nil && !written {
-		return fmt.Errorf("%w: %s %s", ErrExists, d.Kind, d.ID)
+		return fmt.Errorf("%w: %s %s", store.ErrExists, d.Kind, d.ID)
 	}
 	return err
 }
 
-func (t *sqlTx) Put(d Doc) error {
+func (t *sqlTx) Put(d store.Doc) error {
 	_, err := t.write(t.put, "put", d)
 	return err
 }
 
 // write runs sqlPut or sqlCreate for d and reports whether it wrote a row:
 // sqlCreate writes none when the id is taken.
-func (t *sqlTx) write(st *sql.Stmt, op string, d Doc) (bool, error) {
+func (t *sqlTx) write(st *sql.Stmt, op string, d store.Doc) (bool, error) {
 	if t.readOnly {
-		return false, errReadOnly
+		return false, store.ErrReadOnly
 	}
 	var idx any // NULL for a nil Index, so that it reads back nil
 	if d.Index != nil {
@@ -437,7 +443,7 @@ func (t *sqlTx) write(st *sql.Stmt, op string, d Doc) (bool, error) {
 
 func (t *sqlTx) Delete(kind, id string) error {
 	if t.readOnly {
-		return errReadOnly
+		return store.ErrReadOnly
 	}
 	if _, err := t.del.Exec(kind, id); err != nil {
 		return fmt.Errorf("store: delete %s %s: %w", kind, id, err)
@@ -445,7 +451,7 @@ func (t *sqlTx) Delete(kind, id string) error {
 	return nil
 }
 
-func (t *sqlTx) List(kind string, q Query) ([]Doc, int, error) {
+func (t *sqlTx) List(kind string, q store.Query) ([]store.Doc, int, error) {
 	l := newListing(kind, q)
 	var total int
 	if err := t.tx.QueryRow(l.count, l.countArgs...).Scan(&total); err != nil {
@@ -464,9 +470,9 @@ func (t *sqlTx) List(kind string, q Query) ([]Doc, int, error) {
 		return nil, 0, fmt.Errorf("store: list %s: %w", kind, err)
 	}
 	defer rows.Close()
-	var out []Doc
+	var out []store.Doc
 	for rows.Next() {
-		d := Doc{Kind: kind}
+		d := store.Doc{Kind: kind}
 		if err := scanDoc(rows, &d, &d.ID); err != nil {
 			return nil, 0, fmt.Errorf("store: list %s: %w", kind, err)
 		}
@@ -494,7 +500,7 @@ type listing struct {
 // the rows read, each by primary key. The total of one merchant's list
 // comes from doc_counts; other totals (across merchants, or with entries
 // checked row by row) are counted on the index.
-func newListing(kind string, q Query) listing {
+func newListing(kind string, q store.Query) listing {
 	key, value := "", "" // the list of every document, unless an entry serves
 	keys := slices.Sorted(maps.Keys(q.Index))
 	for _, k := range keys {
@@ -581,7 +587,7 @@ func newListing(kind string, q Query) listing {
 type scanner interface{ Scan(dest ...any) error }
 
 // scanDoc reads docColumns, preceded by the id when id is not nil.
-func scanDoc(row scanner, d *Doc, id *string) error {
+func scanDoc(row scanner, d *store.Doc, id *string) error {
 	var (
 		sec, nsec, seq int64
 		idx            sql.NullString
