@@ -20,6 +20,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -161,7 +162,7 @@ func onerwayCredentials(t *testing.T, e *e2e.Env, merchant string) map[string]st
 
 func openSQLite(t *testing.T, path string) store.Store {
 	t.Helper()
-	st, err := store.OpenSQLite(path)
+	st, err := sqlite.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

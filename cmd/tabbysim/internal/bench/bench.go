@@ -26,6 +26,7 @@ import (
 	"github.com/tabbysim/tabbysim/client/simctl"
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
@@ -657,7 +658,7 @@ func (b *bencher) dataRows(ctx context.Context, create, retrieve *Row) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	st, err := store.OpenSQLite(filepath.Join(dir, "bench.db"))
+	st, err := sqlite.Open(filepath.Join(dir, "bench.db"))
 	if err != nil {
 		return err
 	}
