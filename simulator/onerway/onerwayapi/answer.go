@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 )
 
 // Answer is every answer's envelope, sent with HTTP 200 whatever the
@@ -54,22 +56,22 @@ type Redirect struct {
 	TxnTime       time.Time
 	ResponseTime  time.Time
 	// OrderAmount is in the currency's minor units.
-	OrderAmount   int64
+	OrderAmount   money.Amount
 	OrderCurrency string
 	// RedirectURL is the cashier page the merchant sends the customer to.
 	RedirectURL string
 }
 
 // RedirectAnswer is the answer to an accepted doTransaction: status R,
-// actionType RedirectURL, times in TxnTimeZone, the fields it does not
+// actionType RedirectURL, times in gateway.TxnTimeZone, the fields it does not
 // use null as in Onerway's answers, and data signed with the merchant's
 // secret key (onerway-api.md §2.2; actionType is left out of the sign).
 func RedirectAnswer(p Redirect, secret string) (Answer, error) {
 	data, err := onerway.SignResponseData(onerway.Payment{
 		TransactionID: p.TransactionID,
-		ResponseTime:  FormatTime(p.ResponseTime),
-		TxnTime:       FormatTime(p.TxnTime),
-		TxnTimeZone:   TxnTimeZone,
+		ResponseTime:  gateway.FormatTime(p.ResponseTime),
+		TxnTime:       gateway.FormatTime(p.TxnTime),
+		TxnTimeZone:   gateway.TxnTimeZone,
 		OrderAmount:   formatAmount(p.OrderAmount, p.OrderCurrency),
 		OrderCurrency: p.OrderCurrency,
 		Status:        onerway.StatusRedirect,
