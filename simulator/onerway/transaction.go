@@ -1,6 +1,8 @@
 package onerway
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -142,4 +144,24 @@ func transactionDoc(t *Transaction) store.Doc {
 // merchant: its data is the transactionId that used it.
 func merchantTxnIDDoc(merchant, merchantTxnID string, created time.Time) store.Doc {
 	return store.Doc{Kind: kindMerchantTxnID, ID: merchant + "/" + merchantTxnID, Merchant: merchant, Created: created}
+}
+
+// MerchantReturnURL is where the gateway sends the customer back to the
+// merchant: the order's returnUrl, its own query kept, with transactionId,
+// status and merchantTxnId added (seed 001). A merchant must not trust
+// them: the notification and /v1/txn/list are the proof.
+func (t *Transaction) MerchantReturnURL() (string, error) {
+	if t.Order == nil {
+		return "", fmt.Errorf("onerway: transaction %s has no returnUrl", t.ID)
+	}
+	u, err := url.Parse(t.Order.ReturnURL)
+	if err != nil {
+		return "", err
+	}
+	q := url.Values{"transactionId": {t.ID}, "status": {string(t.Status)}, "merchantTxnId": {t.MerchantTxnID}}.Encode()
+	if u.RawQuery != "" {
+		q = u.RawQuery + "&" + q
+	}
+	u.RawQuery = q
+	return u.String(), nil
 }
