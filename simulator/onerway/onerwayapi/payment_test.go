@@ -222,7 +222,8 @@ func resigned(seed onerway.Fields) []byte {
 
 // TestDoTransaction_Answers sends every case over HTTP: each is answered
 // in Onerway's envelope with its respCode and a respMsg naming the field,
-// and together they reach every respCode of the table.
+// and together they reach every respCode of the table a request's fields
+// can lead to.
 func TestDoTransaction_Answers(t *testing.T) {
 	g := startGateway(t)
 	used := seedRequest(t)
@@ -261,8 +262,14 @@ func TestDoTransaction_Answers(t *testing.T) {
 			}
 		})
 	}
+	// A wrong path and the outcomes of payments need the gateway itself:
+	// the simulator's tests (api_test.go) reach them.
+	elsewhere := map[onerwayapi.Code]bool{onerwayapi.CodeNoEndpoint: true}
+	for _, o := range gateway.Outcomes()[1:] {
+		elsewhere[onerwayapi.Code(o.Code)] = true
+	}
 	for _, code := range onerwayapi.Codes() {
-		if !reached[code] {
+		if !reached[code] && !elsewhere[code] {
 			t.Errorf("no case reached respCode %s (%s)", code, code.Title())
 		}
 	}
