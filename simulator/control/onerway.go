@@ -107,7 +107,9 @@ func (a *API) tabbyPaymentID(ctx context.Context, id string) (string, error) {
 }
 
 // withTransaction adds to res the status of the Onerway transaction of a
-// payment made through the gateway, as the action left it.
+// payment made through the gateway, as the action left it, and the
+// payment's status once the gateway acted on it too (it captures an
+// authorized payment right after).
 func (a *API) withTransaction(ctx context.Context, p *tabby.Payment, res *CustomerResult) error {
 	if p.Channel.Via != tabby.ViaOnerway {
 		return nil
@@ -116,6 +118,10 @@ func (a *API) withTransaction(ctx context.Context, p *tabby.Payment, res *Custom
 	if err != nil {
 		return err
 	}
-	res.TransactionID, res.TransactionStatus = t.ID, string(t.Status)
+	now, err := a.Tabby.PaymentAnyMerchant(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	res.Status, res.TransactionID, res.TransactionStatus = now.Status, t.ID, string(t.Status)
 	return nil
 }
