@@ -48,11 +48,13 @@ func NotificationOf(t *Transaction) Notification {
 	return n
 }
 
-// notify enqueues, in tx, transaction t's notification to its notifyUrl,
-// signed with merchant m's secret key (onerway-api.md §2.3): received only
-// when the answer carries the transactionId (WebhookPolicy).
-func (s *Service) notify(tx store.Tx, m *tenant.Merchant, t *Transaction) error {
-	if t.Order == nil || t.Order.NotifyURL == "" {
+// notify enqueues, in tx, transaction t's notification to url (the
+// payment's notifyUrl; a refund's is its payment's), signed with merchant
+// m's secret key (onerway-api.md §2.3): received only when the answer
+// carries the transactionId (WebhookPolicy). Without a url nothing is
+// sent, as Onerway sends nothing without one.
+func (s *Service) notify(tx store.Tx, m *tenant.Merchant, t *Transaction, url string) error {
+	if url == "" {
 		return nil
 	}
 	body, err := ow.SignWebhook(NotificationOf(t), m.Onerway.SecretKey)
@@ -61,7 +63,7 @@ func (s *Service) notify(tx store.Tx, m *tenant.Merchant, t *Transaction) error 
 	}
 	return s.Outbox.Enqueue(tx, m, webhook.Delivery{
 		Provider: webhookProvider, PaymentID: t.ID, Event: string(ow.NotifyTxn) + " " + string(t.Status),
-		URL: t.Order.NotifyURL, Body: string(body), AckToken: t.ID,
+		URL: url, Body: string(body), AckToken: t.ID,
 		Headers: map[string]string{"Content-Type": "application/json", "User-Agent": "tabbysim-webhooks"},
 	})
 }

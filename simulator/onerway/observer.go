@@ -75,7 +75,7 @@ func (s *Service) Observe(ctx context.Context, tx store.Tx, m *tenant.Merchant, 
 		return err
 	}
 	if !wasFinal && t.Final() {
-		return s.notify(tx, m, &t)
+		return s.notify(tx, m, &t, t.Order.NotifyURL)
 	}
 	return nil
 }
