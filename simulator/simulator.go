@@ -23,6 +23,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/metrics"
 	"github.com/tabbysim/tabbysim/simulator/onerway"
+	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tabby/tabbyapi"
@@ -91,8 +92,11 @@ type Simulator struct {
 	requestIDs *ids.Source
 	Tabby      *tabby.Service
 	Webhooks   *tabby.Webhooks
-	Outbox     *webhook.Engine
-	Journal    *journal.Journal
+	// Onerway is the Onerway gateway, which makes Tabby payments
+	// underneath.
+	Onerway *onerway.Service
+	Outbox  *webhook.Engine
+	Journal *journal.Journal
 	// Metrics counts requests, webhook attempts, faults and lint warnings,
 	// served at GET /metrics beside the control API.
 	Metrics *metrics.Metrics
@@ -161,18 +165,25 @@ func New(cfg Config) (*Simulator, error) {
 	s.Outbox.Register(tabby.WebhookPolicy(s.IDs))
 	s.Outbox.Register(onerway.WebhookPolicy)
 	s.Outbox.Start()
-	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}}
+	s.Onerway = &onerway.Service{
+		Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Outbox: s.Outbox, Log: s.log,
+		CashierURL: func(id string) string { return s.cfg.PublicURL + hpp.CashierPath(id) },
+		ReturnURL:  func(id string) string { return s.cfg.PublicURL + hpp.ReturnPath(id) },
+	}
+	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}, s.Onerway}
 	s.Tabby.Start()
 	s.Metrics.CountStatuses(tabbyapi.Provider, s.Tabby.CountByStatus)
+	s.Metrics.CountStatuses(onerwayapi.Provider, s.Onerway.CountByStatus)
 
 	ctl := &control.API{
-		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
+		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Onerway: s.Onerway, Journal: s.Journal,
 		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox, Log: s.log,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
 		HostedPageURL: func(session string) string { return s.cfg.PublicURL + "/hpp/" + session },
 	}
+	gatewayAPI := &onerwayapi.API{Service: s.Onerway, Merchants: s.Merchants, Log: s.log}
 
 	root := mux.NewRouter()
 	// Outside the surfaces, which answer in their own shapes, an unknown
@@ -186,7 +197,9 @@ func New(cfg Config) (*Simulator, error) {
 	}))).Methods(http.MethodGet)
 	// A provider's request is identified, then journalled, then handled.
 	api.Register(root, surface.Identify(api), s.Journal.Middleware)
+	gatewayAPI.Register(root, surface.Identify(gatewayAPI), s.Journal.Middleware)
 	(&hpp.Pages{Service: s.Tabby}).Register(root)
+	(&hpp.Cashier{Gateway: s.Onerway}).Register(root)
 
 	// The metrics are served where the control API is, behind its token.
 	metricsHandler := journal.Quiet(ctl.RequireToken(s.Metrics.Handler()))
@@ -225,8 +238,8 @@ func (s *Simulator) saveClock(merchant string, st clock.State) {
 }
 
 // recover resumes a stored state: merchants stored by an earlier version
-// are upgraded, every merchant gets its clock back, and payment timers and
-// pending webhook tries go back on those clocks.
+// are upgraded, every merchant gets its clock back, and payment timers,
+// gateway transactions and pending webhook tries go back on those clocks.
 func (s *Simulator) recover(ctx context.Context) error {
 	if err := s.Merchants.Upgrade(ctx, s.log, s.onerwayCredentials); err != nil {
 		return err
@@ -251,6 +264,9 @@ func (s *Simulator) recover(ctx context.Context) error {
 		}
 	}
 	if err := s.Tabby.Recover(ctx); err != nil {
+		return err
+	}
+	if err := s.Onerway.Recover(ctx); err != nil {
 		return err
 	}
 	return s.Outbox.Recover(ctx)
