@@ -637,3 +637,45 @@ func TestMerchant_RestartsLeaveNoWebhook(t *testing.T) {
 		t.Fatalf("webhooks left after the merchant stopped: %+v (%v)", hooks, err)
 	}
 }
+
+// TestServe_Strict: serve accepts an amount sent as a JSON number, as
+// Tabby's Android SDK sends it, and records a lint warning on the journal
+// entry; serve --strict refuses it, as Tabby's OpenAPI file says.
+func TestServe_Strict(t *testing.T) {
+	const body = `{"merchant_code":"ae","payment":{"amount":100,"currency":"AED","buyer":{"email":"otp.success@tabby.ai","phone":"500000001"}}}`
+	client := &http.Client{Timeout: 5 * time.Second}
+	checkout := func(base string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v2/checkout", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+simulator.DefaultSecretKey)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	for _, strict := range []bool{false, true} {
+		var args []string
+		if strict {
+			args = append(args, "--strict")
+		}
+		base, stop := startServe(t, args...)
+		status, b := checkout(base)
+		res, err := client.Get(base + "/_sim/v1/journal?merchant=default&limit=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		rule := gjson.GetBytes(j, "entries.0.lint.0.rule").String()
+		stop()
+		switch {
+		case !strict && (status != http.StatusOK || rule != "R-AMOUNT-STRING"):
+			t.Fatalf("serve: HTTP %d %s, lint %q; want 200 and an R-AMOUNT-STRING warning", status, b, rule)
+		case strict && (status != http.StatusBadRequest || !strings.Contains(string(b), "payment.amount: expected a string, got number") || rule != ""):
+			t.Fatalf("serve --strict: HTTP %d %s, lint %q; want 400 naming payment.amount", status, b, rule)
+		}
+	}
+}

@@ -26,6 +26,7 @@ type serveOptions struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
+	Strict       bool
 }
 
 func (o *serveOptions) Validate() error {
@@ -59,6 +60,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.ReadTimeout, "read-timeout", simulator.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&o.WriteTimeout, "write-timeout", simulator.DefaultWriteTimeout, "longest time from a request's headers to the end of its answer (a clock advance is exempt)")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", simulator.DefaultIdleTimeout, "close a kept-alive connection idle this long")
+	fs.BoolVar(&o.Strict, "strict", false, "refuse what Tabby's OpenAPI file does not allow, rather than accept what Tabby's SDKs and plugins send with a lint warning (the default merchant)")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -98,6 +100,7 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		Logger:       slog.New(slog.NewTextHandler(stderr, nil)),
 		ControlToken: o.ControlToken, SeparateControl: ctlLn != nil,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
+		Strict: o.Strict,
 	})
 	if err != nil {
 		if st != nil {

@@ -119,7 +119,6 @@ func TestCapture_BadRequests(t *testing.T) {
 		{"zero", map[string]any{"amount": "0", "reference_id": "b"}, "amount"},
 		{"three decimals", map[string]any{"amount": "1.005", "reference_id": "c"}, "amount"},
 		{"not a number", map[string]any{"amount": "ten", "reference_id": "d"}, "amount"},
-		{"number not string", map[string]any{"amount": 10, "reference_id": "e"}, "amount"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := m.e.do(t, req{method: http.MethodPost, path: "/api/v2/payments/" + id + "/captures", key: m.sk, body: tc.body})
@@ -274,7 +273,6 @@ func TestRefund_BadAmounts(t *testing.T) {
 		{"reference_id": "a"},
 		{"amount": "0", "reference_id": "b"},
 		{"amount": "1.001", "reference_id": "c"},
-		{"amount": 5, "reference_id": "d"},
 	} {
 		r := m.post("/api/v2/payments/"+id+"/refunds", body)
 		wantErrorContains(t, r, http.StatusBadRequest, "bad_data", "amount")

@@ -119,6 +119,9 @@ func TestWebhooks_AtMostFourPerCode(t *testing.T) {
 
 func TestWebhooks_MerchantCodeHeader(t *testing.T) {
 	m := newMerchant(t)
+	// A lenient merchant reads a missing header as its first code
+	// (TestLint); a strict one is refused.
+	m.settings(map[string]any{"strict": true})
 	created := m.hook(t, http.MethodPost, "", "ae", map[string]any{"url": "https://shop.example/h"}, specValid)
 	wantStatus(t, created, http.StatusOK)
 	id := created.str("id")
