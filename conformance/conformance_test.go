@@ -73,7 +73,6 @@ func TestFeatures_EveryCurrency(t *testing.T) {
 	}
 }
 
-
 // caughtBy names, for each defect, the scenario written to catch it (the
 // README's table lists them, with the others that fail too).
 var caughtBy = map[string]string{
