@@ -3,6 +3,9 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -287,26 +290,79 @@ func failedSteps(report string) map[string][]string {
 // TestExternalAdapter runs the suite through the example adapter the
 // README shows (examples/reference-adapter.json): the reference merchant
 // started as a separate process by the adapter's command, on a port the
-// harness picked, against a simulator on a free port.
+// harness picked, against a simulator on a free port. The same adapter with
+// its command as a shell line, reading the environment, runs too.
 func TestExternalAdapter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	t.Setenv("PATH", buildTabbysim(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	a, err := LoadAdapter("examples/reference-adapter.json")
+	example, err := os.ReadFile("examples/reference-adapter.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	res, err := Run(context.Background(), Options{Target: &External{Adapter: a}, Output: &out})
+	shell := regexp.MustCompile(`(?s)"command": \[.*?\],`).ReplaceAllLiteral(example, []byte(`"command": "exec tabbysim merchant --addr 127.0.0.1:{{.Port}} --tabby-url \"$TABBYSIM_URL\" --secret-key \"$TABBY_SECRET_KEY\" --merchant-codes \"$SHOP_CODES\"",
+  "env": {"SHOP_CODES": "{{.MerchantCodes}}"},`))
+	for _, tc := range []struct {
+		name    string
+		adapter []byte
+		tags    string
+	}{{"example", example, ""}, {"shell line", shell, "@refund"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := ParseAdapter(tc.adapter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			res, err := Run(context.Background(), Options{Target: &External{Adapter: a}, Output: &out, Tags: tc.tags})
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			if !res.Passed {
+				t.Fatalf("the reference merchant as a process failed through the adapter:\n%s", out.String())
+			}
+			if !regexp.MustCompile(`(?m)^\d+ scenarios?: [1-9]\d* passed`).MatchString(out.String()) {
+				t.Fatalf("no scenario ran:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// TestREADME_AdapterExample: the README shows the example adapter as it
+// is, and its command works as written, run from the repository's root
+// with tabbysim on the PATH.
+func TestREADME_AdapterExample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	readme, err := os.ReadFile("../README.md")
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
+		t.Fatal(err)
 	}
-	if !res.Passed {
-		t.Fatalf("the reference merchant as a process failed through the example adapter:\n%s", out.String())
+	example, err := os.ReadFile("examples/reference-adapter.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !regexp.MustCompile(`(?m)^\d+ scenarios?: [1-9]\d* passed`).MatchString(out.String()) {
-		t.Fatalf("no scenario ran:\n%s", out.String())
+	if !bytes.Contains(readme, []byte("```json\n"+string(example)+"```\n")) {
+		t.Fatal("the README does not show examples/reference-adapter.json as it is")
+	}
+	var commands []string
+	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+		for _, line := range strings.Split(block[1], "\n") {
+			if strings.HasPrefix(line, "tabbysim conform ") && strings.Contains(line, "examples/reference-adapter.json") {
+				commands = append(commands, line)
+			}
+		}
+	}
+	if len(commands) != 1 {
+		t.Fatalf("the README has %d commands running the example adapter, want 1: %q", len(commands), commands)
+	}
+	cmd := exec.Command("sh", "-c", commands[0])
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "PATH="+buildTabbysim(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !regexp.MustCompile(`(?m)^(\d+) scenarios: (\d+) passed, 0 failed`).Match(out) || !bytes.Contains(out, []byte("PASS: every scenario passed")) {
+		t.Fatalf("%s: %v\n%s", commands[0], err, out)
 	}
 }
 
@@ -333,13 +389,64 @@ func TestAdapter_Validate(t *testing.T) {
 		"unknown action":    `{"base_url": "http://x", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}, "actions": {"ship": {"path": "/s"}}}`,
 		"unknown state":     `{"base_url": "http://x", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}, "order_status": {"path": "/o", "status": "s", "values": {"done": ["x"]}}}`,
 		"unknown field":     `{"base_url": "http://x", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}, "extra": 1}`,
+		"unknown data":      `{"base_url": "http://x", "checkout": {"path": "/c", "body": "{{.Amonut}}", "redirect_url": "u", "order_ref": "o"}}`,
+		"unknown launch":    `{"base_url": "http://127.0.0.1:{{.Prot}}", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`,
+		"command a number":  `{"base_url": "http://x", "command": 5, "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`,
+		"env a list":        `{"base_url": "http://x", "env": ["A=1"], "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`,
 	}
 	for name, doc := range tests {
 		if _, err := ParseAdapter([]byte(doc)); err == nil {
 			t.Errorf("%s: the adapter was accepted", name)
 		}
 	}
-	if a := ReferenceAdapter("http://127.0.0.1:1"); a.OrderStatus == nil || len(a.Actions) != 3 {
+	if a := ReferenceAdapter("http://127.0.0.1:1"); a.OrderStatus == nil || len(a.Actions) != 3 || !a.Command.IsZero() {
 		t.Fatalf("the built-in adapter lost parts: %+v", a)
+	}
+	for doc, want := range map[string]Command{
+		`"./shop --port {{.Port}}"`:         {Shell: "./shop --port {{.Port}}"},
+		`["./shop", "--port", "{{.Port}}"]`: {Args: []string{"./shop", "--port", "{{.Port}}"}},
+	} {
+		a, err := ParseAdapter([]byte(`{"base_url": "http://x", "command": ` + doc + `, "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`))
+		if err != nil || a.Command.Shell != want.Shell || !slices.Equal(a.Command.Args, want.Args) {
+			t.Errorf("command %s: %+v, %v", doc, a, err)
+		}
+	}
+}
+
+// TestAdapter_CallsAsDocumented: order_status without a method is a GET,
+// the other calls POST, and .MerchantCode is the code of the scenario's
+// currency, as a shop sees them over HTTP.
+func TestAdapter_CallsAsDocumented(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+string(b))
+	}))
+	defer srv.Close()
+	a, err := ParseAdapter([]byte(`{"base_url": "` + srv.URL + `",
+		"checkout": {"path": "/checkout", "body": "{\"merchant_code\": \"{{.MerchantCode}}\"}", "redirect_url": "u", "order_ref": "o"},
+		"order_status": {"path": "/orders/{{.OrderRef}}", "status": "s", "values": {"paid": ["paid"]}},
+		"actions": {"reconcile": {"path": "/reconcile"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = a.forMerchant(map[string]string{"AED": "ae", "SAR": "sa", "KWD": "kw"})
+	ctx := context.Background()
+	for _, c := range []struct {
+		call Call
+		data CallData
+	}{
+		{a.Checkout.Call, CallData{Currency: "SAR"}},
+		{a.Checkout.Call, CallData{Currency: "KWD"}},
+		{a.OrderStatus.Call, CallData{OrderRef: "o1"}},
+		{a.Actions["reconcile"], CallData{}},
+	} {
+		if _, err := a.do(ctx, srv.Client(), c.call, c.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{`POST /checkout {"merchant_code": "sa"}`, `POST /checkout {"merchant_code": "kw"}`, `GET /orders/o1 `, `POST /reconcile `}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the shop received %q, want %q", got, want)
 	}
 }

@@ -186,7 +186,8 @@ func assess(it checklistItem, results []ScenarioResult) readinessRow {
 		}
 		why := firstProblem(r)
 		if b := r.Broken(); len(b) > 0 {
-			why = ruleLine(b[0]) + " (" + strings.Join(ruleSources(b[0]), ", ") + ")"
+			src := ruleSources(b[0])
+			why = ruleLine(b[0]) + " (" + src[0] + ")"
 		}
 		failed = append(failed, r.Name+": "+why)
 	}
@@ -254,6 +255,11 @@ func buildReadiness(o Options, res Result, failed error) readiness {
 	if o.Target != nil {
 		target = o.Target.Name()
 	}
+	// Scenarios by feature and name, as a reader looks for them.
+	res.Scenarios = slices.Clone(res.Scenarios)
+	slices.SortStableFunc(res.Scenarios, func(a, b ScenarioResult) int {
+		return strings.Compare(a.Feature+"\x00"+a.Name, b.Feature+"\x00"+b.Name)
+	})
 	rd := readiness{Target: target, Seed: res.Seed, Generated: time.Now().UTC().Format(time.RFC3339), Linting: "strict: a request Tabby's contract does not allow fails its scenario"}
 	if o.Lenient {
 		rd.Linting = "lenient (--lenient): a request Tabby's contract does not allow is a warning"

@@ -679,3 +679,32 @@ func TestServe_Strict(t *testing.T) {
 		}
 	}
 }
+
+// TestConform_OwnFeatures: --list-steps prints the vocabulary, and
+// --features runs a directory of a merchant's own features with it,
+// writing the readiness report --report asks for.
+func TestConform_OwnFeatures(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"conform", "--list-steps"}, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "\n    Given the customer checks out 100.00 AED\n") {
+		t.Fatalf("conform --list-steps: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	dir := t.TempDir()
+	feature := "@tabby\nFeature: Our shop\n  Scenario: A customer pays\n    Given the customer checks out 150.00 AED\n" +
+		"    When the customer pays on the hosted page\n    And webhooks are delivered\n    Then the merchant captured 150.00 exactly once\n"
+	if err := os.WriteFile(dir+"/shop.feature", []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := dir + "/readiness.md"
+	out.Reset()
+	if code := run(context.Background(), []string{"conform", "--features", dir, "--report", report}, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "ok    Our shop › A customer pays\n") {
+		t.Fatalf("conform --features: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if b, err := os.ReadFile(report); err != nil || !bytes.Contains(b, []byte("| Successful payment scenario tested | verified | by A customer pays |")) {
+		t.Fatalf("readiness report (%v):\n%s", err, b)
+	}
+	if code := run(context.Background(), []string{"conform", "--features", dir + "/none"}, &out, &errOut); code != 2 {
+		t.Fatalf("conform --features on a missing directory: exit %d", code)
+	}
+}
