@@ -290,8 +290,9 @@ func failedSteps(report string) map[string][]string {
 // TestExternalAdapter runs the suite through the example adapter the
 // README shows (examples/reference-adapter.json): the reference merchant
 // started as a separate process by the adapter's command, on a port the
-// harness picked, against a simulator on a free port. The same adapter with
-// its command as a shell line, reading the environment, runs too.
+// harness picked, against a simulator on a free port; first with the
+// README's own command, as written, from the repository's root; then in
+// process, and with the command as a shell line reading the environment.
 func TestExternalAdapter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -301,13 +302,39 @@ func TestExternalAdapter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Run("README", func(t *testing.T) {
+		readme, err := os.ReadFile("../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(readme, []byte("```json\n"+string(example)+"```\n")) {
+			t.Fatal("the README does not show examples/reference-adapter.json as it is")
+		}
+		var commands []string
+		for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+			for _, line := range strings.Split(block[1], "\n") {
+				if strings.HasPrefix(line, "tabbysim conform ") && strings.Contains(line, "examples/reference-adapter.json") {
+					commands = append(commands, line)
+				}
+			}
+		}
+		if len(commands) != 1 {
+			t.Fatalf("the README has %d commands running the example adapter, want 1: %q", len(commands), commands)
+		}
+		cmd := exec.Command("sh", "-c", commands[0])
+		cmd.Dir = ".."
+		out, err := cmd.CombinedOutput()
+		if err != nil || !regexp.MustCompile(`(?m)^\d+ scenarios: [1-9]\d* passed, 0 failed`).Match(out) || !bytes.Contains(out, []byte("PASS: every scenario passed")) {
+			t.Fatalf("%s: %v\n%s", commands[0], err, out)
+		}
+	})
 	shell := regexp.MustCompile(`(?s)"command": \[.*?\],`).ReplaceAllLiteral(example, []byte(`"command": "exec tabbysim merchant --addr 127.0.0.1:{{.Port}} --tabby-url \"$TABBYSIM_URL\" --secret-key \"$TABBY_SECRET_KEY\" --merchant-codes \"$SHOP_CODES\"",
   "env": {"SHOP_CODES": "{{.MerchantCodes}}"},`))
 	for _, tc := range []struct {
 		name    string
 		adapter []byte
 		tags    string
-	}{{"example", example, ""}, {"shell line", shell, "@refund"}} {
+	}{{"in process", example, "@capture"}, {"shell line", shell, "@refund"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := ParseAdapter(tc.adapter)
 			if err != nil {
@@ -325,44 +352,6 @@ func TestExternalAdapter(t *testing.T) {
 				t.Fatalf("no scenario ran:\n%s", out.String())
 			}
 		})
-	}
-}
-
-// TestREADME_AdapterExample: the README shows the example adapter as it
-// is, and its command works as written, run from the repository's root
-// with tabbysim on the PATH.
-func TestREADME_AdapterExample(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	example, err := os.ReadFile("examples/reference-adapter.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(readme, []byte("```json\n"+string(example)+"```\n")) {
-		t.Fatal("the README does not show examples/reference-adapter.json as it is")
-	}
-	var commands []string
-	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
-		for _, line := range strings.Split(block[1], "\n") {
-			if strings.HasPrefix(line, "tabbysim conform ") && strings.Contains(line, "examples/reference-adapter.json") {
-				commands = append(commands, line)
-			}
-		}
-	}
-	if len(commands) != 1 {
-		t.Fatalf("the README has %d commands running the example adapter, want 1: %q", len(commands), commands)
-	}
-	cmd := exec.Command("sh", "-c", commands[0])
-	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "PATH="+buildTabbysim(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	out, err := cmd.CombinedOutput()
-	if err != nil || !regexp.MustCompile(`(?m)^(\d+) scenarios: (\d+) passed, 0 failed`).Match(out) || !bytes.Contains(out, []byte("PASS: every scenario passed")) {
-		t.Fatalf("%s: %v\n%s", commands[0], err, out)
 	}
 }
 
