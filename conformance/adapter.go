@@ -16,18 +16,24 @@ import (
 )
 
 // Adapter describes how the harness talks to a merchant integration: how to
-// start a checkout, and optionally how to read an order's status and ask
-// for the merchant's own operations. The README documents the format.
+// start it, how to start a checkout, and optionally how to read an order's
+// status and ask for the merchant's own operations. The README documents
+// the format field by field.
 type Adapter struct {
 	Name string `json:"name"`
 	// BaseURL is the merchant service; requests' paths are relative to it.
+	// It is a template over LaunchData.
 	BaseURL string `json:"base_url"`
 	// Command, when set, starts the merchant service after the simulator
-	// is up, with TABBYSIM_URL, TABBY_SECRET_KEY, TABBY_MERCHANT_CODES (the
-	// code of each currency, "AED=ae,SAR=sa,KWD=kw") and TABBY_MERCHANT_CODE
-	// (the AED one) in its environment; the harness stops it at the end.
-	Command []string `json:"command,omitempty"`
+	// is up; the harness stops it at the end. Its words are templates over
+	// LaunchData.
+	Command Command `json:"command,omitempty"`
+	// Env is added to the command's environment, after TABBYSIM_URL,
+	// TABBY_SECRET_KEY, TABBY_MERCHANT_CODES and TABBY_MERCHANT_CODE; its
+	// values are templates over LaunchData.
+	Env map[string]string `json:"env,omitempty"`
 	// ReadyPath is polled on BaseURL until it answers 2xx (default "/").
+	// The service must have registered its webhooks by then.
 	ReadyPath string `json:"ready_path,omitempty"`
 	// Checkout starts a checkout; its answer carries the hosted page URL.
 	Checkout CheckoutCall `json:"checkout"`
@@ -37,10 +43,67 @@ type Adapter struct {
 	// "reconcile" (run the job that checks pending payments), "cancel" (cancel
 	// an order) and "refund" (refund {{.Amount}} of an order). All optional.
 	Actions map[string]Call `json:"actions,omitempty"`
+
+	// codes are the merchant codes of the scenario's simulator merchant,
+	// by currency, for CallData.MerchantCode.
+	codes map[string]string
+}
+
+// Command starts a merchant service: an argument list, run as it is, or
+// one shell line, run with sh -c.
+type Command struct {
+	Args  []string
+	Shell string
+}
+
+// UnmarshalJSON reads an array of strings or a string.
+func (c *Command) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &c.Shell); err == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, &c.Args); err != nil {
+		return errors.New("command: write an array of strings, such as [\"./shop\", \"--port\", \"{{.Port}}\"], or one shell line")
+	}
+	return nil
+}
+
+// IsZero reports whether the command is unset.
+func (c Command) IsZero() bool { return len(c.Args) == 0 && c.Shell == "" }
+
+// words are the command's templates: its arguments, or its shell line.
+func (c Command) words() []string {
+	if c.Shell != "" {
+		return []string{c.Shell}
+	}
+	return c.Args
+}
+
+func (c Command) String() string {
+	if c.Shell != "" {
+		return c.Shell
+	}
+	return strings.Join(c.Args, " ")
+}
+
+// LaunchData is what the command, base_url and env templates see.
+type LaunchData struct {
+	// SimURL is the harness's simulator, also in TABBYSIM_URL.
+	SimURL string
+	// Port is a free port the harness picked for the merchant service.
+	Port int
+	// SecretKey is the simulator merchant's Tabby secret key, also in
+	// TABBY_SECRET_KEY.
+	SecretKey string
+	// MerchantCodes are its merchant codes by currency, "AED=ae,SAR=sa,KWD=kw",
+	// also in TABBY_MERCHANT_CODES.
+	MerchantCodes string
+	// MerchantCode is its AED code, also in TABBY_MERCHANT_CODE.
+	MerchantCode string
 }
 
 // Call is one HTTP request. Path, headers and body are Go text/templates
-// over CallData.
+// over CallData. Method defaults to GET for order_status and POST for the
+// others.
 type Call struct {
 	Method  string            `json:"method"`
 	Path    string            `json:"path"`
@@ -65,14 +128,16 @@ type StatusCall struct {
 	Values map[string][]string `json:"values"`
 }
 
-// CallData is what templates see.
+// CallData is what the call templates see.
 type CallData struct {
 	Amount   string
 	Currency string
-	Buyer    CallBuyer
-	Items    []CallItem
-	OrderRef string
-	Lang     string
+	// MerchantCode is the Tabby merchant code of Currency.
+	MerchantCode string
+	Buyer        CallBuyer
+	Items        []CallItem
+	OrderRef     string
+	Lang         string
 }
 
 // CallBuyer is the customer.
@@ -112,17 +177,32 @@ func ParseAdapter(b []byte) (*Adapter, error) {
 	return &a, a.Validate()
 }
 
-// Validate checks the adapter is usable and its templates parse.
+// Validate checks the adapter is usable and its templates run, and fills
+// in the defaults.
 func (a *Adapter) Validate() error {
 	bad := func(format string, args ...any) error { return fmt.Errorf("adapter: "+format, args...) }
 	if a.BaseURL == "" {
 		return bad("base_url is required")
 	}
+	launch := map[string]string{"base_url": a.BaseURL}
+	for i, w := range a.Command.words() {
+		launch[fmt.Sprintf("command[%d]", i)] = w
+	}
+	for k, v := range a.Env {
+		launch["env."+k] = v
+	}
+	for name, t := range launch {
+		if _, err := render(t, LaunchData{}); err != nil {
+			return bad("%s: %v (templates here see .SimURL, .Port, .SecretKey, .MerchantCodes, .MerchantCode)", name, err)
+		}
+	}
 	if a.Checkout.Path == "" || a.Checkout.RedirectURL == "" || a.Checkout.OrderRef == "" {
 		return bad("checkout needs path, redirect_url and order_ref")
 	}
+	defaultMethod(&a.Checkout.Call, http.MethodPost)
 	calls := map[string]Call{"checkout": a.Checkout.Call}
 	if a.OrderStatus != nil {
+		defaultMethod(&a.OrderStatus.Call, http.MethodGet)
 		if a.OrderStatus.Status == "" || len(a.OrderStatus.Values) == 0 {
 			return bad("order_status needs status and values")
 		}
@@ -139,16 +219,25 @@ func (a *Adapter) Validate() error {
 		default:
 			return bad("actions: unknown action %q (use reconcile, cancel, refund)", name)
 		}
+		defaultMethod(&c, http.MethodPost)
+		a.Actions[name] = c
 		calls["actions."+name] = c
 	}
+	sample := CallData{Buyer: CallBuyer{}, Items: []CallItem{{}}}
 	for name, c := range calls {
 		for _, t := range append([]string{c.Path, c.Body}, headerValues(c.Headers)...) {
-			if _, err := newTemplate(t); err != nil {
+			if _, err := render(t, sample); err != nil {
 				return bad("%s: %v", name, err)
 			}
 		}
 	}
 	return nil
+}
+
+func defaultMethod(c *Call, method string) {
+	if c.Method == "" {
+		c.Method = method
+	}
 }
 
 var orderStates = map[string]bool{"pending": true, "paid": true, "cancelled": true, "failed": true, "refunded": true, "partially_refunded": true}
@@ -170,7 +259,7 @@ func newTemplate(s string) (*template.Template, error) {
 	}).Parse(s)
 }
 
-func render(s string, data CallData) (string, error) {
+func render(s string, data any) (string, error) {
 	t, err := newTemplate(s)
 	if err != nil {
 		return "", err
@@ -194,8 +283,17 @@ func (a Answer) Get(path string) gjson.Result { return gjson.GetBytes(a.Body, pa
 // errNoAction is returned for an action the adapter does not describe.
 var errNoAction = errors.New("the adapter describes no such action")
 
+// forMerchant returns a copy of the adapter for the simulator merchant
+// whose codes (by currency) CallData.MerchantCode takes.
+func (a *Adapter) forMerchant(codes map[string]string) *Adapter {
+	c := *a
+	c.codes = codes
+	return &c
+}
+
 // do sends one call to the merchant.
 func (a *Adapter) do(ctx context.Context, h *http.Client, c Call, data CallData) (Answer, error) {
+	data.MerchantCode = a.codes[data.Currency]
 	path, err := render(c.Path, data)
 	if err != nil {
 		return Answer{}, err
@@ -205,9 +303,6 @@ func (a *Adapter) do(ctx context.Context, h *http.Client, c Call, data CallData)
 		return Answer{}, err
 	}
 	method := c.Method
-	if method == "" {
-		method = http.MethodPost
-	}
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(a.BaseURL, "/")+path, strings.NewReader(body))
 	if err != nil {
 		return Answer{}, err

@@ -3,9 +3,10 @@ package conformance
 import (
 	"bytes"
 	"context"
-	"fmt"
+	"io"
 	"io/fs"
-	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,8 +76,6 @@ func TestFeatures_EveryCurrency(t *testing.T) {
 	}
 }
 
-var failedScenario = regexp.MustCompile(`(?m)^\s*Scenario(?: Outline)?: (.+?)\s+# .*$`)
-
 // caughtBy names, for each defect, the scenario written to catch it (the
 // README's table lists them, with the others that fail too).
 var caughtBy = map[string]string{
@@ -121,8 +120,11 @@ func TestDefectsAreCaught(t *testing.T) {
 				t.Fatalf("defect %s (%s) was not caught by any scenario (seed %d)", d.Name, d.Description, res.Seed)
 			}
 			report := out.String()
-			if !strings.Contains(report, "rule broken (") || !strings.Contains(report, "; instead ") {
+			if !strings.Contains(report, "  broke    R-") || !strings.Contains(report, "  instead  ") {
 				t.Fatalf("the report does not say which rule was broken and what the merchant did:\n%s", report)
+			}
+			if m := internalNames.FindString(report); m != "" {
+				t.Fatalf("the report names %q, which a merchant cannot read:\n%s", m, report)
 			}
 			failed := failures(report)
 			if !slices.Contains(failed, caughtBy[d.Name]) {
@@ -136,16 +138,21 @@ func TestDefectsAreCaught(t *testing.T) {
 	}
 }
 
-// failures lists the scenarios a pretty report marks as failed.
+// internalNames are what a report must not show a merchant: the files the
+// features were written from and Go source locations.
+var internalNames = regexp.MustCompile(`seed 00\d|tabby-api\.md|onerway-api\.md|\.go:\d+|§`)
+
+// failedScenario is the line of a failed scenario in the report: its
+// feature, then its name, then an outline row's values in brackets.
+var failedScenario = regexp.MustCompile(`(?m)^FAIL  .+? › (.+?)(?: \[.*\])?$`)
+
+// failures lists the scenarios (outlines by their own name) a report marks
+// as failed.
 func failures(report string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, block := range strings.Split(report, "--- Failed steps:")[1:] {
-		for _, m := range failedScenario.FindAllStringSubmatch(block, -1) {
-			if !seen[m[1]] {
-				seen[m[1]] = true
-				out = append(out, m[1])
-			}
+	for _, m := range failedScenario.FindAllStringSubmatch(report, -1) {
+		if !slices.Contains(out, m[1]) {
+			out = append(out, m[1])
 		}
 	}
 	sort.Strings(out)
@@ -256,68 +263,111 @@ func scenariosWith(t *testing.T, fsys fs.FS, text string) []string {
 	return out
 }
 
-var failedStep = regexp.MustCompile(`(?m)^\s*Scenario(?: Outline)?: (.+?)\s+# .*\n\s*(?:Given|When|Then|And|But) (.+?)\s+# `)
+// failedStep is the line of a failed step under its scenario's.
+var failedStep = regexp.MustCompile(`^        (?:Given|When|Then|And|But|\*) (.+)$`)
 
-// failedSteps maps each scenario a pretty report marks as failed to the
-// steps it failed at (one per failed row of an outline).
+// failedSteps maps each scenario (an outline by its own name) a report
+// marks as failed to the steps it failed at (one per failed row of an
+// outline).
 func failedSteps(report string) map[string][]string {
 	out := map[string][]string{}
-	for _, block := range strings.Split(report, "--- Failed steps:")[1:] {
-		for _, m := range failedStep.FindAllStringSubmatch(block, -1) {
-			out[m[1]] = append(out[m[1]], m[2])
+	scenario := ""
+	for _, line := range strings.Split(report, "\n") {
+		if m := failedScenario.FindStringSubmatch(line); m != nil {
+			scenario = m[1]
+			continue
+		}
+		if !strings.HasPrefix(line, " ") {
+			scenario = ""
+		}
+		if m := failedStep.FindStringSubmatch(line); m != nil && scenario != "" {
+			out[scenario] = append(out[scenario], m[1])
 		}
 	}
 	return out
 }
 
-// TestExternalAdapter runs the reference merchant as a separate process,
-// started by the adapter's command, and drives it through the adapter.
+// TestExternalAdapter runs the suite through the example adapter the
+// README shows (examples/reference-adapter.json): the reference merchant
+// started as a separate process by the adapter's command, on a port the
+// harness picked, against a simulator on a free port; first with the
+// README's own command, as written, from the repository's root; then in
+// process, and with the command as a shell line reading the environment.
 func TestExternalAdapter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "tabbysim")
-	// Built as the image and the process tests build it, so the three share
-	// one compilation in the build cache.
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "../cmd/tabbysim")
+	t.Setenv("PATH", buildTabbysim(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	example, err := os.ReadFile("examples/reference-adapter.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("README", func(t *testing.T) {
+		readme, err := os.ReadFile("../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(readme, []byte("```json\n"+string(example)+"```\n")) {
+			t.Fatal("the README does not show examples/reference-adapter.json as it is")
+		}
+		var commands []string
+		for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+			for _, line := range strings.Split(block[1], "\n") {
+				if strings.HasPrefix(line, "tabbysim conform ") && strings.Contains(line, "examples/reference-adapter.json") {
+					commands = append(commands, line)
+				}
+			}
+		}
+		if len(commands) != 1 {
+			t.Fatalf("the README has %d commands running the example adapter, want 1: %q", len(commands), commands)
+		}
+		cmd := exec.Command("sh", "-c", commands[0])
+		cmd.Dir = ".."
+		out, err := cmd.CombinedOutput()
+		if err != nil || !regexp.MustCompile(`(?m)^\d+ scenarios: [1-9]\d* passed, 0 failed`).Match(out) || !bytes.Contains(out, []byte("PASS: every scenario passed")) {
+			t.Fatalf("%s: %v\n%s", commands[0], err, out)
+		}
+	})
+	shell := regexp.MustCompile(`(?s)"command": \[.*?\],`).ReplaceAllLiteral(example, []byte(`"command": "exec tabbysim merchant --addr 127.0.0.1:{{.Port}} --tabby-url \"$TABBYSIM_URL\" --secret-key \"$TABBY_SECRET_KEY\" --merchant-codes \"$SHOP_CODES\"",
+  "env": {"SHOP_CODES": "{{.MerchantCodes}}"},`))
+	for _, tc := range []struct {
+		name    string
+		adapter []byte
+		tags    string
+	}{{"in process", example, "@capture"}, {"shell line", shell, "@refund"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := ParseAdapter(tc.adapter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			res, err := Run(context.Background(), Options{Target: &External{Adapter: a}, Output: &out, Tags: tc.tags})
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			if !res.Passed {
+				t.Fatalf("the reference merchant as a process failed through the adapter:\n%s", out.String())
+			}
+			if !regexp.MustCompile(`(?m)^\d+ scenarios?: [1-9]\d* passed`).MatchString(out.String()) {
+				t.Fatalf("no scenario ran:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// buildTabbysim builds the binary into a directory of its own and returns
+// the directory.
+func buildTabbysim(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	// Built as the image and the process tests build it, so they share one
+	// compilation in the build cache.
+	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "tabbysim"), "../cmd/tabbysim")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building tabbysim: %v\n%s", err, out)
 	}
-	merchantAddr, simAddr := freeAddr(t), freeAddr(t)
-	adapter := strings.ReplaceAll(referenceAdapterJSON, "{{base_url}}", "http://"+merchantAddr)
-	adapter = strings.Replace(adapter, `"name": "reference merchant",`, fmt.Sprintf(`"name": "reference merchant as a process",
-  "ready_path": "/healthz",
-  "command": ["sh", "-c", "exec %s merchant --addr %s --tabby-url \"$TABBYSIM_URL\" --secret-key \"$TABBY_SECRET_KEY\" --merchant-codes \"$TABBY_MERCHANT_CODES\""],`, bin, merchantAddr), 1)
-	path := filepath.Join(t.TempDir(), "adapter.json")
-	if err := os.WriteFile(path, []byte(adapter), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	a, err := LoadAdapter(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	res, err := Run(context.Background(), Options{Target: &External{Adapter: a}, SimAddr: simAddr, Output: &out,
-		Tags: "@redirect && ~@poll"})
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out.String())
-	}
-	if !res.Passed {
-		t.Fatalf("the reference merchant as a process failed through its adapter:\n%s", out.String())
-	}
-	if !strings.Contains(out.String(), "scenarios (") {
-		t.Fatalf("no scenario ran:\n%s", out.String())
-	}
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return dir
 }
 
 func TestAdapter_Validate(t *testing.T) {
@@ -328,13 +378,64 @@ func TestAdapter_Validate(t *testing.T) {
 		"unknown action":    `{"base_url": "http://x", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}, "actions": {"ship": {"path": "/s"}}}`,
 		"unknown state":     `{"base_url": "http://x", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}, "order_status": {"path": "/o", "status": "s", "values": {"done": ["x"]}}}`,
 		"unknown field":     `{"base_url": "http://x", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}, "extra": 1}`,
+		"unknown data":      `{"base_url": "http://x", "checkout": {"path": "/c", "body": "{{.Amonut}}", "redirect_url": "u", "order_ref": "o"}}`,
+		"unknown launch":    `{"base_url": "http://127.0.0.1:{{.Prot}}", "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`,
+		"command a number":  `{"base_url": "http://x", "command": 5, "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`,
+		"env a list":        `{"base_url": "http://x", "env": ["A=1"], "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`,
 	}
 	for name, doc := range tests {
 		if _, err := ParseAdapter([]byte(doc)); err == nil {
 			t.Errorf("%s: the adapter was accepted", name)
 		}
 	}
-	if a := ReferenceAdapter("http://127.0.0.1:1"); a.OrderStatus == nil || len(a.Actions) != 3 {
+	if a := ReferenceAdapter("http://127.0.0.1:1"); a.OrderStatus == nil || len(a.Actions) != 3 || !a.Command.IsZero() {
 		t.Fatalf("the built-in adapter lost parts: %+v", a)
+	}
+	for doc, want := range map[string]Command{
+		`"./shop --port {{.Port}}"`:         {Shell: "./shop --port {{.Port}}"},
+		`["./shop", "--port", "{{.Port}}"]`: {Args: []string{"./shop", "--port", "{{.Port}}"}},
+	} {
+		a, err := ParseAdapter([]byte(`{"base_url": "http://x", "command": ` + doc + `, "checkout": {"path": "/c", "redirect_url": "u", "order_ref": "o"}}`))
+		if err != nil || a.Command.Shell != want.Shell || !slices.Equal(a.Command.Args, want.Args) {
+			t.Errorf("command %s: %+v, %v", doc, a, err)
+		}
+	}
+}
+
+// TestAdapter_CallsAsDocumented: order_status without a method is a GET,
+// the other calls POST, and .MerchantCode is the code of the scenario's
+// currency, as a shop sees them over HTTP.
+func TestAdapter_CallsAsDocumented(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+string(b))
+	}))
+	defer srv.Close()
+	a, err := ParseAdapter([]byte(`{"base_url": "` + srv.URL + `",
+		"checkout": {"path": "/checkout", "body": "{\"merchant_code\": \"{{.MerchantCode}}\"}", "redirect_url": "u", "order_ref": "o"},
+		"order_status": {"path": "/orders/{{.OrderRef}}", "status": "s", "values": {"paid": ["paid"]}},
+		"actions": {"reconcile": {"path": "/reconcile"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = a.forMerchant(map[string]string{"AED": "ae", "SAR": "sa", "KWD": "kw"})
+	ctx := context.Background()
+	for _, c := range []struct {
+		call Call
+		data CallData
+	}{
+		{a.Checkout.Call, CallData{Currency: "SAR"}},
+		{a.Checkout.Call, CallData{Currency: "KWD"}},
+		{a.OrderStatus.Call, CallData{OrderRef: "o1"}},
+		{a.Actions["reconcile"], CallData{}},
+	} {
+		if _, err := a.do(ctx, srv.Client(), c.call, c.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{`POST /checkout {"merchant_code": "sa"}`, `POST /checkout {"merchant_code": "kw"}`, `GET /orders/o1 `, `POST /reconcile `}
+	if !slices.Equal(got, want) {
+		t.Fatalf("the shop received %q, want %q", got, want)
 	}
 }

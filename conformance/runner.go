@@ -37,10 +37,18 @@ type Options struct {
 	Concurrency int
 	// JUnit, when set, is the path of a JUnit XML report.
 	JUnit string
+	// Report, when set, is the path of a go-live readiness report:
+	// Markdown, or HTML when the name ends in .html.
+	Report string
+	// Lenient reports what the integration sent that the provider's
+	// contract does not allow as warnings; by default it fails the
+	// scenario.
+	Lenient bool
 	// Output receives the readable report.
 	Output io.Writer
-	// SimAddr is where the simulator listens (default 127.0.0.1:0; an
-	// external merchant needs a fixed address it was configured with).
+	// SimAddr is where the simulator listens: by default a free loopback
+	// port, or DefaultSimAddr for an external target the harness does not
+	// start (it was configured with the simulator's address beforehand).
 	SimAddr string
 	// Features overrides the embedded features.
 	Features fs.FS
@@ -53,7 +61,13 @@ type Result struct {
 	// Passed is true when every scenario passed.
 	Passed bool
 	Seed   int64
+	// Scenarios are the scenarios' results, in the order they ended.
+	Scenarios []ScenarioResult
 }
+
+// DefaultSimAddr is where the simulator listens for an external target
+// the harness does not start, as tabbysim serve does.
+const DefaultSimAddr = "127.0.0.1:4600"
 
 // ErrNoScenarios is returned when a run selects no scenario: a run that
 // checks nothing is a failure, not a pass.
@@ -66,16 +80,35 @@ type harness struct {
 
 // Run runs the features against the target on a simulator of its own. When
 // it cannot (a malformed tag expression, no scenario selected, a target
-// that does not start) it returns an error and the JUnit report, if asked
-// for, says why.
+// that does not start) it returns an error, and the JUnit and readiness
+// reports, if asked for, say why.
 func Run(ctx context.Context, o Options) (Result, error) {
 	res, err := run(ctx, o)
-	if err != nil && o.JUnit != "" {
-		if werr := writeJUnitError(o.JUnit, err); werr != nil {
-			err = errors.Join(err, werr)
-		}
+	if err == nil {
+		err = writeReports(o, res, nil)
+	} else if werr := writeReports(o, res, err); werr != nil {
+		err = errors.Join(err, werr)
 	}
 	return res, err
+}
+
+// ReportFailure writes the JUnit and readiness reports o asks for, of a run
+// that could not start (an adapter that does not load): each says why.
+func ReportFailure(o Options, why error) error {
+	return writeReports(o, Result{Seed: o.Seed}, why)
+}
+
+// writeReports writes the JUnit and readiness reports asked for; failed
+// says why the run could not check anything.
+func writeReports(o Options, res Result, failed error) error {
+	var errs []error
+	if o.JUnit != "" {
+		errs = append(errs, writeJUnit(o.JUnit, res.Scenarios, failed))
+	}
+	if o.Report != "" {
+		errs = append(errs, writeReadiness(o.Report, o, res, failed))
+	}
+	return errors.Join(errs...)
 }
 
 func run(ctx context.Context, o Options) (Result, error) {
@@ -89,7 +122,12 @@ func run(ctx context.Context, o Options) (Result, error) {
 		o.Output = io.Discard
 	}
 	if o.SimAddr == "" {
+		// A service the harness does not start was configured with the
+		// simulator's address beforehand; one it starts learns it.
 		o.SimAddr = "127.0.0.1:0"
+		if ext, ok := o.Target.(*External); ok && ext.Adapter.Command.IsZero() {
+			o.SimAddr = DefaultSimAddr
+		}
 	}
 	if o.Features == nil {
 		o.Features = features.FS
@@ -107,6 +145,14 @@ func run(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	if err := selectsScenarios(o, filter); err != nil {
+		return res, err
+	}
+	index, err := indexFeatures(o.Features, filter)
+	if err != nil {
+		return res, err
+	}
+	vocab, err := Steps()
+	if err != nil {
 		return res, err
 	}
 
@@ -135,29 +181,31 @@ func run(ctx context.Context, o Options) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("the simulator merchant %s: %w", ext.MerchantID, err)
 		}
-		stop, err := startCommand(ctx, ext.Adapter, simURL, m)
+		launched, stop, err := launch(ctx, ext.Adapter, simURL, m)
 		if err != nil {
 			return res, err
 		}
 		defer stop()
+		ext.launched = launched
+		defer func() { ext.launched = nil }()
 	}
 
-	fmt.Fprintf(o.Output, "tabbysim conform: target %s, simulator %s, seed %d\n", o.Target.Name(), simURL, o.Seed)
-	format := "pretty"
-	if o.JUnit != "" {
-		format += ",junit:" + o.JUnit
-	}
+	fmt.Fprintf(o.Output, "tabbysim conform: target %s, simulator %s, seed %d\n\n", o.Target.Name(), simURL, o.Seed)
 	h := &harness{env: env, target: o.Target}
+	rec := &recorder{out: o.Output, index: index, steps: vocab, env: env, lenient: o.Lenient}
+	// godog runs the scenarios; the recorder writes the report.
 	status := godog.TestSuite{
-		Name:                "tabbysim conformance",
-		ScenarioInitializer: func(sc *godog.ScenarioContext) { registerSteps(sc, h) },
+		Name:                suiteName,
+		ScenarioInitializer: func(sc *godog.ScenarioContext) { rec.hook(sc, h) },
 		Options: &godog.Options{
-			Format: format, Output: o.Output, Paths: []string{"."}, FS: o.Features, Tags: filter,
+			Format: "progress", Output: io.Discard, Paths: []string{"."}, FS: o.Features, Tags: filter,
 			Randomize: o.Seed, Concurrency: o.Concurrency, Strict: true, NoColors: true,
 			TestingT: o.TestingT, DefaultContext: ctx,
 		},
 	}.Run()
-	res.Passed = status == 0
+	res.Scenarios = rec.Results()
+	writeSummary(o.Output, res.Scenarios, o.Lenient)
+	res.Passed = status == 0 && !slices.ContainsFunc(res.Scenarios, func(r ScenarioResult) bool { return r.Status == Failed })
 	return res, nil
 }
 

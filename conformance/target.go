@@ -2,13 +2,19 @@ package conformance
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/merchant"
@@ -66,7 +72,7 @@ func (r *Reference) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adap
 		cancel()
 		return nil, nil, nil, err
 	}
-	a := ReferenceAdapter(url)
+	a := ReferenceAdapter(url).forMerchant(shopCodes(m))
 	return m, a, func() { stop(); cancel() }, nil
 }
 
@@ -80,42 +86,22 @@ func shopCodes(m *simctl.Merchant) map[string]string {
 	return codes
 }
 
-// ReferenceAdapter is the adapter of the reference merchant served at url;
-// the README shows it as the example of the format.
+// exampleAdapter is the adapter the README shows: the reference merchant
+// run as a separate process.
+//
+//go:embed examples/reference-adapter.json
+var exampleAdapter []byte
+
+// ReferenceAdapter is the adapter of the reference merchant served at url:
+// the README's example adapter, for a service already running.
 func ReferenceAdapter(url string) *Adapter {
-	a, err := ParseAdapter([]byte(strings.ReplaceAll(referenceAdapterJSON, "{{base_url}}", url)))
+	a, err := ParseAdapter(exampleAdapter)
 	if err != nil {
-		panic(err) // the built-in adapter is tested
+		panic(err) // the example adapter is tested
 	}
+	a.Name, a.BaseURL, a.Command, a.ReadyPath = "reference merchant", url, Command{}, ""
 	return a
 }
-
-const referenceAdapterJSON = `{
-  "name": "reference merchant",
-  "base_url": "{{base_url}}",
-  "checkout": {
-    "method": "POST",
-    "path": "/checkout",
-    "body": "{\"amount\": \"{{.Amount}}\", \"currency\": \"{{.Currency}}\", \"lang\": \"{{.Lang}}\", \"buyer\": {{json .Buyer}}, \"items\": {{json .Items}}}",
-    "redirect_url": "redirect_url",
-    "order_ref": "order_id",
-    "rejection_reason": "rejection_reason"
-  },
-  "order_status": {
-    "method": "GET",
-    "path": "/orders/{{.OrderRef}}",
-    "status": "status",
-    "values": {
-      "pending": ["pending"], "paid": ["paid"], "cancelled": ["cancelled"], "failed": ["failed"],
-      "refunded": ["refunded"], "partially_refunded": ["partially_refunded"]
-    }
-  },
-  "actions": {
-    "reconcile": {"method": "POST", "path": "/admin/reconcile"},
-    "cancel": {"method": "POST", "path": "/orders/{{.OrderRef}}/cancel"},
-    "refund": {"method": "POST", "path": "/orders/{{.OrderRef}}/refund", "body": "{\"amount\": \"{{.Amount}}\"}"}
-  }
-}`
 
 // External is a merchant service described by an adapter file. It uses the
 // simulator's default merchant, whose keys it was configured with, so its
@@ -124,6 +110,9 @@ type External struct {
 	Adapter *Adapter
 	// MerchantID is the simulator merchant the service uses.
 	MerchantID string
+	// launched is the adapter of the running service, its base_url
+	// rendered.
+	launched *Adapter
 }
 
 // Name implements Target.
@@ -147,43 +136,94 @@ func (e *External) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapt
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return m, e.Adapter, func() {}, nil
+	a := e.launched
+	if a == nil {
+		a = e.Adapter
+	}
+	return m, a.forMerchant(shopCodes(m)), func() {}, nil
 }
 
-// startCommand starts the adapter's command, if any, for simulator
-// merchant m, and waits until the service answers on ReadyPath. The
-// returned function stops it.
-func startCommand(ctx context.Context, a *Adapter, simURL string, m *simctl.Merchant) (func(), error) {
-	if len(a.Command) == 0 {
-		return func() {}, waitReady(ctx, a)
-	}
+// launch starts the adapter's service for simulator merchant m of the
+// simulator at simURL: it renders base_url, command and env over LaunchData
+// (with a free port picked for the service), runs the command, if any, and
+// waits until the service answers on ReadyPath. It returns the adapter with
+// its base_url rendered and a function that stops the service.
+func launch(ctx context.Context, a *Adapter, simURL string, m *simctl.Merchant) (*Adapter, func(), error) {
 	codes := shopCodes(m)
-	cmd := exec.Command(a.Command[0], a.Command[1:]...)
-	cmd.Env = append(os.Environ(), "TABBYSIM_URL="+simURL, "TABBY_SECRET_KEY="+m.Tabby.SecretKey,
-		"TABBY_MERCHANT_CODES="+merchant.FormatMerchantCodes(codes), "TABBY_MERCHANT_CODE="+codes["AED"])
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %q: %w", strings.Join(a.Command, " "), err)
+	port, err := freePort()
+	if err != nil {
+		return nil, nil, err
 	}
-	stop := func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
+	d := LaunchData{SimURL: simURL, Port: port, SecretKey: m.Tabby.SecretKey,
+		MerchantCodes: merchant.FormatMerchantCodes(codes), MerchantCode: codes["AED"]}
+	launched := *a
+	if launched.BaseURL, err = render(a.BaseURL, d); err != nil {
+		return nil, nil, fmt.Errorf("adapter: base_url: %w", err)
+	}
+	if u, err := url.Parse(launched.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, nil, fmt.Errorf("adapter: base_url %q is not an absolute http or https URL", launched.BaseURL)
+	}
+	if a.Command.IsZero() {
+		return &launched, func() {}, waitReady(ctx, &launched, nil)
+	}
+	words := a.Command.words()
+	for i, w := range words {
+		if words[i], err = render(w, d); err != nil {
+			return nil, nil, fmt.Errorf("adapter: command: %w", err)
 		}
 	}
-	if err := waitReady(ctx, a); err != nil {
-		stop()
-		return nil, err
+	var cmd *exec.Cmd
+	if a.Command.Shell != "" {
+		cmd = exec.Command("sh", "-c", words[0])
+	} else {
+		cmd = exec.Command(words[0], words[1:]...)
 	}
-	return stop, nil
+	cmd.Env = append(os.Environ(), "TABBYSIM_URL="+simURL, "TABBY_SECRET_KEY="+d.SecretKey,
+		"TABBY_MERCHANT_CODES="+d.MerchantCodes, "TABBY_MERCHANT_CODE="+d.MerchantCode)
+	for _, k := range slices.Sorted(maps.Keys(a.Env)) {
+		v, err := render(a.Env[k], d)
+		if err != nil {
+			return nil, nil, fmt.Errorf("adapter: env.%s: %w", k, err)
+		}
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	ownGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("starting %q: %w", strings.Join(words, " "), err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := sync.OnceFunc(func() {
+		interrupt(cmd)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			kill(cmd)
+			<-exited
+		}
+	})
+	if err := waitReady(ctx, &launched, exited); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return &launched, stop, nil
 }
 
-func waitReady(ctx context.Context, a *Adapter) error {
+// freePort returns a loopback port no one listens on.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("picking a free port for the merchant service: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitReady polls ReadyPath until it answers 2xx, for at most 30 s, or
+// until exited (the service's command ended; nil without a command) is
+// closed.
+func waitReady(ctx context.Context, a *Adapter, exited <-chan struct{}) error {
 	path := a.ReadyPath
 	if path == "" {
 		path = "/"
@@ -191,6 +231,7 @@ func waitReady(ctx context.Context, a *Adapter) error {
 	url := strings.TrimRight(a.BaseURL, "/") + path
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	var last string
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -199,10 +240,15 @@ func waitReady(ctx context.Context, a *Adapter) error {
 			if resp.StatusCode < 300 {
 				return nil
 			}
+			last = resp.Status
+		} else {
+			last = err.Error()
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the merchant service at %s did not answer 2xx within 30s (last: %v)", url, err)
+			return fmt.Errorf("the merchant service at %s did not answer 2xx within 30s (last: %s)", url, last)
+		case <-exited:
+			return fmt.Errorf("the merchant service's command exited before %s answered 2xx (last: %s)", url, last)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

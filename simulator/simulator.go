@@ -4,6 +4,7 @@ package simulator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,6 +79,10 @@ type Config struct {
 	// IdleTimeout closes a kept-alive connection that sends no new request
 	// for this long (default DefaultIdleTimeout).
 	IdleTimeout time.Duration
+	// Strict makes the default merchant strict: what the provider's
+	// contract does not allow is refused rather than accepted with a lint
+	// warning.
+	Strict bool
 }
 
 // Simulator is a running simulator.
@@ -313,16 +318,21 @@ func (s *Simulator) onerwayCredentials(merchant string) tenant.OnerwayCredential
 }
 
 func (s *Simulator) addDefaultMerchant(ctx context.Context) error {
-	if _, err := s.Merchants.Get(ctx, DefaultMerchantID); err == nil {
+	if m, err := s.Merchants.Get(ctx, DefaultMerchantID); err == nil {
 		s.Clocks.AddClock(DefaultMerchantID, s.cfg.ClockMode, s.cfg.Now())
-		return nil
+		if s.cfg.Strict && !m.Settings.Strict {
+			_, err = s.Merchants.UpdateSettings(ctx, DefaultMerchantID, json.RawMessage(`{"strict": true}`))
+		}
+		return err
 	}
+	settings := tenant.DefaultSettings()
+	settings.Strict = s.cfg.Strict
 	m := &tenant.Merchant{
 		ID: DefaultMerchantID, Name: "Default merchant", CreatedAt: s.cfg.Now().UTC(),
 		Tabby: tenant.TabbyKeys{SecretKey: DefaultSecretKey, PublicKey: DefaultPublicKey,
 			MerchantCodes: tenant.DefaultMerchantCodes()},
 		Onerway:  s.onerwayCredentials(DefaultMerchantID),
-		Settings: tenant.DefaultSettings(),
+		Settings: settings,
 	}
 	if err := s.Merchants.Create(ctx, m); err != nil {
 		return fmt.Errorf("default merchant: %w", err)

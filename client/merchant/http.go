@@ -24,7 +24,7 @@ import (
 //	GET  /return/{kind}         the browser back from Tabby (success, cancel, failure)
 //	POST /webhooks/tabby        Tabby's webhooks
 //	POST /admin/reconcile       poll the open payments now
-//	GET  /healthz               liveness
+//	GET  /healthz               ready: 200 once the webhooks are registered
 func (m *Merchant) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /checkout", m.checkout)
@@ -34,10 +34,22 @@ func (m *Merchant) Handler() http.Handler {
 	mux.HandleFunc("GET /return/{kind}", m.returned)
 	mux.HandleFunc("POST "+WebhookPath, m.webhook)
 	mux.HandleFunc("POST /admin/reconcile", m.reconcile)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	mux.HandleFunc("GET /healthz", m.healthz)
 	return mux
+}
+
+// healthz answers 200 only once Start registered the webhooks: a harness
+// that waits for it never sends the shop a payment Tabby could not notify
+// it of. Until then it answers 503.
+func (m *Merchant) healthz(w http.ResponseWriter, r *http.Request) {
+	m.startMu.Lock()
+	started := m.webhookIDs != nil
+	m.startMu.Unlock()
+	if !started {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // OrderJSON is an order as the shop's API shows it. Amounts are decimal

@@ -511,6 +511,19 @@ type JournalEntry struct {
 	ResponseBody string    `json:"response_body"`
 	// Truncated says a body was cut to the journal's limit.
 	Truncated bool `json:"truncated"`
+	// Lint lists what the request sent that the provider's contract does
+	// not allow and the simulator accepted all the same (a strict merchant
+	// is refused instead).
+	Lint []LintWarning `json:"lint"`
+}
+
+// LintWarning names a rule of the provider's contract a request broke:
+// its id in the repository's RULES.md, what was sent, and the public page
+// of the contract.
+type LintWarning struct {
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+	Source  string `json:"source"`
 }
 
 // Journal returns up to limit recent requests of a merchant ("" for

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/tabbysim/tabbysim/client/merchant"
 	"github.com/tabbysim/tabbysim/conformance"
@@ -14,11 +16,15 @@ type conformOptions struct {
 	Target      string
 	Defect      string
 	Tags        string
+	Features    string
 	JUnit       string
+	Report      string
+	Lenient     bool
 	Seed        int64
 	Concurrency int
 	SimAddr     string
 	ListDefects bool
+	ListSteps   bool
 }
 
 func (o *conformOptions) Validate() error {
@@ -30,6 +36,11 @@ func (o *conformOptions) Validate() error {
 	}
 	if o.Concurrency < 1 {
 		return fmt.Errorf("--concurrency must be at least 1")
+	}
+	if o.Features != "" {
+		if fi, err := os.Stat(o.Features); err != nil || !fi.IsDir() {
+			return fmt.Errorf("--features %q: not a directory of .feature files", o.Features)
+		}
 	}
 	return nil
 }
@@ -49,11 +60,15 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Target, "target", "reference", `"reference" (the built-in reference merchant) or the path of an adapter file`)
 	fs.StringVar(&o.Defect, "defect", "", "switch on one of the reference merchant's defects (see --list-defects)")
 	fs.StringVar(&o.Tags, "tags", "", `run only scenarios matching a tag expression: Cucumber's "@webhook and not @poll" or godog's "@webhook && ~@poll"`)
+	fs.StringVar(&o.Features, "features", "", "run the .feature files of this directory, written with the shipped steps (see --list-steps), instead of the built-in ones")
 	fs.StringVar(&o.JUnit, "junit", "", "write a JUnit XML report to this file")
+	fs.StringVar(&o.Report, "report", "", "write a go-live readiness report to this file: Markdown, or HTML when it ends in .html")
+	fs.BoolVar(&o.Lenient, "lenient", false, "report requests Tabby's contract does not allow as warnings instead of failing their scenario")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for scenario order and the simulator (default: from the time; printed)")
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "scenarios run at once (external targets always run one at a time)")
-	fs.StringVar(&o.SimAddr, "sim-addr", "", "simulator address (default 127.0.0.1:0 for the reference merchant, 127.0.0.1:4600 for an adapter)")
+	fs.StringVar(&o.SimAddr, "sim-addr", "", "simulator address (default: a free port; 127.0.0.1:4600 for an adapter without a command)")
 	fs.BoolVar(&o.ListDefects, "list-defects", false, "print the reference merchant's defects and exit")
+	fs.BoolVar(&o.ListSteps, "list-steps", false, "print the steps feature files may use, with an example each, and exit")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -63,26 +78,38 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if err := o.Validate(); err != nil {
-		fmt.Fprintln(stderr, "tabbysim conform:", err)
+	if o.ListSteps {
+		if err := conformance.ListSteps(stdout); err != nil {
+			fmt.Fprintln(stderr, "tabbysim conform:", err)
+			return 1
+		}
+		return 0
+	}
+	opts := conformance.Options{
+		Tags: o.Tags, Seed: o.Seed, Concurrency: o.Concurrency, JUnit: o.JUnit,
+		Report: o.Report, Lenient: o.Lenient, Output: stdout, SimAddr: o.SimAddr,
+	}
+	// A run that cannot start says why in the reports too, so CI never
+	// reads a former run's.
+	cannot := func(err error) int {
+		fmt.Fprintln(stderr, "tabbysim conform:", errors.Join(err, conformance.ReportFailure(opts, err)))
 		return 2
 	}
-	var target conformance.Target = &conformance.Reference{Defect: o.Defect}
+	if err := o.Validate(); err != nil {
+		return cannot(err)
+	}
+	opts.Target = &conformance.Reference{Defect: o.Defect}
 	if o.Target != "reference" {
 		a, err := conformance.LoadAdapter(o.Target)
 		if err != nil {
-			fmt.Fprintln(stderr, "tabbysim conform:", err)
-			return 2
+			return cannot(err)
 		}
-		target = &conformance.External{Adapter: a}
-		if o.SimAddr == "" {
-			o.SimAddr = "127.0.0.1:4600"
-		}
+		opts.Target = &conformance.External{Adapter: a}
 	}
-	res, err := conformance.Run(ctx, conformance.Options{
-		Target: target, Tags: o.Tags, Seed: o.Seed, Concurrency: o.Concurrency, JUnit: o.JUnit,
-		Output: stdout, SimAddr: o.SimAddr,
-	})
+	if o.Features != "" {
+		opts.Features = os.DirFS(o.Features)
+	}
+	res, err := conformance.Run(ctx, opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "tabbysim conform:", err)
 		return 2

@@ -29,7 +29,7 @@ var (
 	conformHelp = commandHelp{
 		Name: "conform", Usage: "conform [flags]",
 		Summary: "run the conformance suite against an integration; exit 1 when it broke a rule",
-		Example: "tabbysim conform --target shop-adapter.json --junit conformance.xml",
+		Example: "tabbysim conform --target shop-adapter.json --junit conformance.xml --report readiness.md",
 	}
 	merchantHelp = commandHelp{
 		Name: "merchant", Usage: "merchant --tabby-url URL --secret-key KEY [flags]",

@@ -480,7 +480,7 @@ func TestConform_NoScenarioSelected(t *testing.T) {
 func TestConform_TagSyntax(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), []string{"conform", "--tags", "@refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
-		!strings.Contains(out.String(), "6 scenarios (6 passed)") {
+		!strings.Contains(out.String(), "\n6 scenarios: 6 passed, 0 failed, 0 skipped\n") {
 		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 6 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
 	}
 	for _, tags := range []string{"@capture &&", "@capture and", "(@capture", "@capture AND @refund"} {
@@ -660,5 +660,76 @@ func TestMerchant_RestartsLeaveNoWebhook(t *testing.T) {
 	}
 	if hooks, err := api.ListWebhooks(context.Background(), "ae"); err != nil || len(hooks) != 0 {
 		t.Fatalf("webhooks left after the merchant stopped: %+v (%v)", hooks, err)
+	}
+}
+
+// TestServe_Strict: serve accepts an amount sent as a JSON number, as
+// Tabby's Android SDK sends it, and records a lint warning on the journal
+// entry; serve --strict refuses it, as Tabby's OpenAPI file says.
+func TestServe_Strict(t *testing.T) {
+	const body = `{"merchant_code":"ae","payment":{"amount":100,"currency":"AED","buyer":{"email":"otp.success@tabby.ai","phone":"500000001"}}}`
+	client := &http.Client{Timeout: 5 * time.Second}
+	checkout := func(base string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v2/checkout", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+simulator.DefaultSecretKey)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, b
+	}
+	for _, strict := range []bool{false, true} {
+		var args []string
+		if strict {
+			args = append(args, "--strict")
+		}
+		base, stop := startServe(t, args...)
+		status, b := checkout(base)
+		res, err := client.Get(base + "/_sim/v1/journal?merchant=default&limit=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		rule := gjson.GetBytes(j, "entries.0.lint.0.rule").String()
+		stop()
+		switch {
+		case !strict && (status != http.StatusOK || rule != "R-AMOUNT-STRING"):
+			t.Fatalf("serve: HTTP %d %s, lint %q; want 200 and an R-AMOUNT-STRING warning", status, b, rule)
+		case strict && (status != http.StatusBadRequest || !strings.Contains(string(b), "payment.amount: expected a string, got number") || rule != ""):
+			t.Fatalf("serve --strict: HTTP %d %s, lint %q; want 400 naming payment.amount", status, b, rule)
+		}
+	}
+}
+
+// TestConform_OwnFeatures: --list-steps prints the vocabulary, and
+// --features runs a directory of a merchant's own features with it,
+// writing the readiness report --report asks for.
+func TestConform_OwnFeatures(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"conform", "--list-steps"}, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "\n    Given the customer checks out 100.00 AED\n") {
+		t.Fatalf("conform --list-steps: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	dir := t.TempDir()
+	feature := "@tabby\nFeature: Our shop\n  Scenario: A customer pays\n    Given the customer checks out 150.00 AED\n" +
+		"    When the customer pays on the hosted page\n    And webhooks are delivered\n    Then the merchant captured 150.00 exactly once\n"
+	if err := os.WriteFile(dir+"/shop.feature", []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	report := dir + "/readiness.md"
+	out.Reset()
+	if code := run(context.Background(), []string{"conform", "--features", dir, "--report", report}, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "ok    Our shop › A customer pays\n") {
+		t.Fatalf("conform --features: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if b, err := os.ReadFile(report); err != nil || !bytes.Contains(b, []byte("| Successful payment scenario tested | verified | by A customer pays |")) {
+		t.Fatalf("readiness report (%v):\n%s", err, b)
+	}
+	if code := run(context.Background(), []string{"conform", "--features", dir + "/none"}, &out, &errOut); code != 2 {
+		t.Fatalf("conform --features on a missing directory: exit %d", code)
 	}
 }

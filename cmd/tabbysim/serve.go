@@ -29,6 +29,7 @@ type serveOptions struct {
 	IdleTimeout  time.Duration
 	LogFormat    string
 	LogLevel     string
+	Strict       bool
 }
 
 func (o *serveOptions) Validate() error {
@@ -89,6 +90,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", simulator.DefaultIdleTimeout, "close a kept-alive connection idle this long")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log lines (one per request and per webhook attempt, on stderr) as text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "least level logged: debug (health checks and metric scrapes too), info, warn (4xx answers, unacknowledged webhooks) or error")
+	fs.BoolVar(&o.Strict, "strict", false, "refuse what Tabby's OpenAPI file does not allow, rather than accept what Tabby's SDKs and plugins send with a lint warning (the default merchant)")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -128,6 +130,7 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		Logger:       o.logger(stderr),
 		ControlToken: o.ControlToken, SeparateControl: ctlLn != nil,
 		ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout, IdleTimeout: o.IdleTimeout,
+		Strict: o.Strict,
 	})
 	if err != nil {
 		if st != nil {

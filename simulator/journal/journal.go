@@ -4,6 +4,7 @@ package journal
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"sync"
@@ -35,6 +36,48 @@ type Entry struct {
 	Truncated    bool      `json:"truncated,omitempty" log:"-"`
 	// Hint is what the answer does not tell the merchant's engineer (Hint).
 	Hint string `json:"hint,omitempty"`
+	// Lint lists what the request sent that the provider's contract does
+	// not allow and the simulator accepted all the same.
+	Lint []Warning `json:"lint,omitempty"`
+}
+
+// Warning is something a provider's API accepted although its contract
+// does not allow it, because the provider's own SDKs and plugins are seen
+// to send it. The journal entry of the request carries it; a strict
+// merchant is refused instead.
+type Warning struct {
+	// Rule is the rule's id in the repository's RULES.md, such as
+	// "R-AMOUNT-STRING".
+	Rule string `json:"rule"`
+	// Message says what was sent and what the contract wants.
+	Message string `json:"message"`
+	// Source is the public page that documents the contract.
+	Source string `json:"source"`
+}
+
+type warningsKey struct{}
+
+// warnings gathers the warnings of one request; handlers may add to it
+// from more than one goroutine.
+type warnings struct {
+	mu   sync.Mutex
+	list []Warning
+}
+
+func (ws *warnings) all() []Warning {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return ws.list
+}
+
+// Warn records w on the journal entry of the request ctx belongs to. It
+// does nothing outside the journal's middleware.
+func Warn(ctx context.Context, w Warning) {
+	if ws, ok := ctx.Value(warningsKey{}).(*warnings); ok {
+		ws.mu.Lock()
+		ws.list = append(ws.list, w)
+		ws.mu.Unlock()
+	}
 }
 
 // Journal is a ring buffer of entries. It is safe for concurrent use.
@@ -92,8 +135,8 @@ func (j *Journal) Reset() {
 
 // Middleware records every request that passes through next, with the
 // provider, operation and merchant surface.Identify gave it, the request
-// id its response carries and the hint its handler gave, and hands the
-// entry to the RequestLog around it.
+// id its response carries, the hint its handler gave and the warnings it
+// gave Warn, and hands the entry to the RequestLog around it.
 func (j *Journal) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -107,7 +150,8 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			r.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), r.Body), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		ws := &warnings{}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), warningsKey{}, ws)))
 		if len(reqBody) > BodyLimit {
 			reqBody, truncated = reqBody[:BodyLimit], true
 		}
@@ -122,6 +166,7 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			LatencyMS:   ms(time.Since(start)),
 			RequestBody: string(reqBody), ResponseBody: rec.body.String(), Truncated: truncated,
 			Hint: l.hint,
+			Lint: ws.all(),
 		}
 		l.entry = &e
 		j.add(e)

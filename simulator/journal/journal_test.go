@@ -65,3 +65,23 @@ type byQuery struct{}
 func (byQuery) Identify(r *http.Request) surface.Identity {
 	return surface.Identity{Provider: "tabby", Operation: "tabby.capture", Merchant: r.URL.Query().Get("m")}
 }
+
+// TestJournal_KeepsWarnings: what a handler gives Warn is on the request's
+// entry, and only on it.
+func TestJournal_KeepsWarnings(t *testing.T) {
+	j := New(10)
+	w := Warning{Rule: "R-AMOUNT-STRING", Message: "amount was a number", Source: "https://docs.tabby.ai/"}
+	h := j.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/lint" {
+			Warn(r.Context(), w)
+		}
+	}))
+	for _, path := range []string{"/lint", "/clean"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, path, nil))
+	}
+	Warn(httptest.NewRequest(http.MethodGet, "/", nil).Context(), w) // outside the journal: nothing
+	es := j.Recent("", 0)
+	if len(es) != 2 || len(es[0].Lint) != 0 || len(es[1].Lint) != 1 || es[1].Lint[0] != w {
+		t.Fatalf("entries: %+v", es)
+	}
+}

@@ -104,7 +104,7 @@ func (a *API) payment(next handler) handler {
 func (c *call) id() string { return mux.Vars(c.r)["id"] }
 
 func (a *API) createSession(c *call) {
-	if req, ok := decodeBody(a, c, decodeCheckout); ok {
+	if req, ok := decodeBody(a, c, checkoutLint, decodeCheckout); ok {
 		a.answerSession(c)(a.Service.CreateSession(c.r.Context(), c.merchant, req, c.isTest))
 	}
 }
@@ -137,19 +137,19 @@ func (a *API) getPayment(c *call) {
 }
 
 func (a *API) updatePayment(c *call) {
-	if ref, ok := decodeBody(a, c, decodeUpdate); ok {
+	if ref, ok := decodeBody(a, c, updateLint, decodeUpdate); ok {
 		a.answerPayment(c)(a.Service.UpdateReference(c.r.Context(), c.merchant, c.id(), ref))
 	}
 }
 
 func (a *API) capture(c *call) {
-	if req, ok := decodeBody(a, c, decodeCapture); ok {
+	if req, ok := decodeBody(a, c, captureLint, decodeCapture); ok {
 		a.answerPayment(c)(a.Service.Capture(c.r.Context(), c.merchant, c.id(), req))
 	}
 }
 
 func (a *API) refund(c *call) {
-	if req, ok := decodeBody(a, c, decodeRefund); ok {
+	if req, ok := decodeBody(a, c, refundLint, decodeRefund); ok {
 		a.answerPayment(c)(a.Service.Refund(c.r.Context(), c.merchant, c.id(), req))
 	}
 }
@@ -220,8 +220,8 @@ func (a *API) listPayments(c *call) {
 		if v == "" {
 			continue
 		}
-		t, err := time.Parse("2006-01-02", v)
-		if err != nil {
+		t, ok := a.listDate(c, f.name, v)
+		if !ok {
 			bad("failed to decode request: " + f.name + " must be a date such as 2025-03-01")
 			return
 		}
@@ -242,10 +242,8 @@ func (a *API) listPayments(c *call) {
 	})
 }
 
-func (c *call) merchantCode() string { return c.r.Header.Get("X-Merchant-Code") }
-
 func (a *API) listWebhooks(c *call) {
-	hooks, err := a.Webhooks.List(c.r.Context(), c.merchant, c.merchantCode())
+	hooks, err := a.Webhooks.List(c.r.Context(), c.merchant, a.merchantCode(c))
 	if err != nil {
 		a.fail(c.w, c.r, err)
 		return
@@ -254,23 +252,23 @@ func (a *API) listWebhooks(c *call) {
 }
 
 func (a *API) registerWebhook(c *call) {
-	if in, ok := decodeBody(a, c, decodeWebhook); ok {
-		a.answerWebhook(c)(a.Webhooks.Register(c.r.Context(), c.merchant, c.merchantCode(), in))
+	if in, ok := decodeBody(a, c, bodyLint{}, decodeWebhook); ok {
+		a.answerWebhook(c)(a.Webhooks.Register(c.r.Context(), c.merchant, a.merchantCode(c), in))
 	}
 }
 
 func (a *API) getWebhook(c *call) {
-	a.answerWebhook(c)(a.Webhooks.Get(c.r.Context(), c.merchant, c.merchantCode(), c.id()))
+	a.answerWebhook(c)(a.Webhooks.Get(c.r.Context(), c.merchant, a.merchantCode(c), c.id()))
 }
 
 func (a *API) updateWebhook(c *call) {
-	if in, ok := decodeBody(a, c, decodeWebhook); ok {
-		a.answerWebhook(c)(a.Webhooks.Update(c.r.Context(), c.merchant, c.merchantCode(), c.id(), in))
+	if in, ok := decodeBody(a, c, bodyLint{}, decodeWebhook); ok {
+		a.answerWebhook(c)(a.Webhooks.Update(c.r.Context(), c.merchant, a.merchantCode(c), c.id(), in))
 	}
 }
 
 func (a *API) deleteWebhook(c *call) {
-	if err := a.Webhooks.Delete(c.r.Context(), c.merchant, c.merchantCode(), c.id()); err != nil {
+	if err := a.Webhooks.Delete(c.r.Context(), c.merchant, a.merchantCode(c), c.id()); err != nil {
 		a.fail(c.w, c.r, err)
 		return
 	}

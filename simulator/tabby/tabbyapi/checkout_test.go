@@ -18,6 +18,8 @@ func TestCheckout_MalformedJSON(t *testing.T) {
 	}
 }
 
+// TestCheckout_WrongTypeNamesTheField; an amount sent as a number is
+// read leniently, with a warning (TestLint).
 func TestCheckout_WrongTypeNamesTheField(t *testing.T) {
 	m := newMerchant(t)
 	for _, tc := range []struct {
@@ -25,14 +27,12 @@ func TestCheckout_WrongTypeNamesTheField(t *testing.T) {
 		value any
 		field string
 	}{
-		{"payment.amount", 100, "payment.amount"},
 		{"payment.currency", 1, "payment.currency"},
 		{"payment.buyer.phone", 500000001, "payment.buyer.phone"},
 		{"payment.buyer", "Sara", "payment.buyer"},
 		{"merchant_code", true, "merchant_code"},
 		{"payment.order.items", map[string]any{}, "payment.order.items"},
 		{"payment.order.items", []any{map[string]any{"title": "x", "quantity": "1", "unit_price": "1.00"}}, "quantity"},
-		{"payment.order.items", []any{map[string]any{"title": "x", "quantity": 1, "unit_price": 1}}, "unit_price"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: m.SecretKey,

@@ -11,13 +11,18 @@ import (
 // msgCouldNotDecode is Tabby's message for a body that is not JSON.
 const msgCouldNotDecode = "could not decode request"
 
-// decodeBody reads the bounded request body and decodes it with decode,
+// decodeBody reads the bounded request body, reads what l names as the
+// merchant's strictness asks (see lint), and decodes it with decode,
 // answering the error itself when it cannot.
-func decodeBody[T any](a *API, c *call, decode func([]byte) (T, error)) (T, bool) {
+func decodeBody[T any](a *API, c *call, l bodyLint, decode func([]byte) (T, error)) (T, bool) {
 	var zero T
 	b, err := httpjson.ReadBody(c.w, c.r)
 	if err != nil {
 		a.fail(c.w, c.r, apperr.Errorf(apperr.Invalid, "%s: %v", msgCouldNotDecode, err))
+		return zero, false
+	}
+	if b, err = a.lint(c, b, l); err != nil {
+		a.fail(c.w, c.r, err)
 		return zero, false
 	}
 	v, err := decode(b)

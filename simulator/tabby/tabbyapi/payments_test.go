@@ -121,7 +121,6 @@ func TestCapture_BadRequests(t *testing.T) {
 		{"zero", map[string]any{"amount": "0", "reference_id": "b"}, "amount"},
 		{"three decimals", map[string]any{"amount": "1.005", "reference_id": "c"}, "amount"},
 		{"not a number", map[string]any{"amount": "ten", "reference_id": "d"}, "amount"},
-		{"number not string", map[string]any{"amount": 10, "reference_id": "e"}, "amount"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/payments/" + id + "/captures", Key: m.SecretKey, Body: tc.body})
@@ -276,7 +275,6 @@ func TestRefund_BadAmounts(t *testing.T) {
 		{"reference_id": "a"},
 		{"amount": "0", "reference_id": "b"},
 		{"amount": "1.001", "reference_id": "c"},
-		{"amount": 5, "reference_id": "d"},
 	} {
 		r := m.Post("/api/v2/payments/"+id+"/refunds", body)
 		e2e.WantErrorContains(t, r, http.StatusBadRequest, "bad_data", "amount")

@@ -1,0 +1,175 @@
+package conformance
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/cucumber/godog"
+)
+
+// vocabulary is one example of every step the features may use, with the
+// rules a scenario that has the step puts to the test (ids of RULES.md).
+// TestVocabulary proves every step registerSteps registers has exactly one
+// example here and every example matches exactly one registered step.
+var vocabulary = []struct {
+	example string
+	checks  []string
+}{
+	// The customer, the order and the payment.
+	{`Given the customer checks out 100.00 AED`, nil},
+	{`Given the customer checks out 100.00 AED as "otp.rejected@tabby.ai"`, nil},
+	{`Given the customer checks out 100.00 AED with the phone "+971500000002"`, nil},
+	{`Given the customer checks out 100.00 AED with 40.00 of it out of stock`, []string{"R-PARTIAL-CAPTURE-CLOSE"}},
+	{`When the customer pays on the hosted page`, []string{"R-HOSTED-PAGE", "R-MERCHANT-URLS"}},
+	{`When the customer pays but closes the tab before the redirect`, []string{"R-LOST-REDIRECT"}},
+	{`When the customer cancels on the hosted page`, []string{"R-HOSTED-PAGE", "R-MERCHANT-URLS"}},
+	{`When the customer abandons the checkout`, nil},
+	{`When the customer opens the success page without paying`, []string{"R-REDIRECT-UNTRUSTED"}},
+	{`Then Tabby is not offered and the reason "not_available" is shown`, []string{"R-PRESCORING-HIDE", "R-REJECTION-REASON"}},
+	{`Then the payment is CLOSED`, nil},
+	{`Then the order is paid`, []string{"R-ORDER-STATUS"}},
+	// What the provider sends and how the merchant takes it.
+	{`Given every webhook is delivered twice`, []string{"R-WEBHOOK-IDEMPOTENT"}},
+	{`Given webhooks arrive out of order`, []string{"R-WEBHOOK-IDEMPOTENT"}},
+	{`Given webhooks are lost on the way`, []string{"R-POLL-UNTIL-TERMINAL"}},
+	{`Given Tabby sends the optional expired webhooks`, nil},
+	{`When webhooks are delivered`, nil},
+	{`When Tabby resends every webhook of the payment`, []string{"R-WEBHOOK-IDEMPOTENT"}},
+	{`When a forged webhook announces the payment as authorized`, []string{"R-WEBHOOK-AUTH"}},
+	{`When an authentic webhook claims the payment is authorized although it is not`, []string{"R-WEBHOOK-VERIFY"}},
+	{`Then every webhook was acknowledged with 200`, []string{"R-WEBHOOK-ACK-200", "R-WEBHOOK-REGISTERED"}},
+	{`Then the forged webhook was refused`, []string{"R-WEBHOOK-AUTH"}},
+	{`Then the merchant retrieved the payment`, []string{"R-WEBHOOK-VERIFY"}},
+	// Captures and refunds.
+	{`Then the merchant captured 100.00 exactly once`, []string{"R-CAPTURE-ONCE", "R-AMOUNT-EXACT"}},
+	{`Then the merchant made no capture request`, []string{"R-CAPTURE-AUTHORIZED-ONLY"}},
+	{`Then Tabby captured the payment in full`, []string{"R-AUTO-CAPTURE"}},
+	{`When the merchant refunds 30.00`, nil},
+	{`Then the payment has refunds totalling 30.00`, []string{"R-REFUND-EXACT", "R-AMOUNT-EXACT"}},
+	{`Then no refund request exceeded what was captured`, []string{"R-REFUND-WITHIN-CAPTURED"}},
+	// The clock and the merchant's jobs.
+	{`When the clock advances 26 minutes`, nil},
+	{`When the merchant's reconciliation job runs`, []string{"R-POLL-UNTIL-TERMINAL"}},
+	// Proofs that the scenario's arrangement held.
+	{`Then the simulator delivered every webhook twice`, nil},
+	{`Then the simulator delivered every webhook again`, nil},
+	{`Then the simulator delivered a webhook after the payment's next event`, nil},
+	{`Then the simulator lost every webhook on the way`, nil},
+	{`Then the simulator delivered the expired webhook`, nil},
+	{`Then the simulator recorded that the customer closed the tab before the redirect`, nil},
+	{`Then Tabby rejected the customer at pre-scoring with "not_available"`, nil},
+	{`Then the webhook sent was forged`, nil},
+	{`Then the webhook sent was authentic but disagreed with the payment`, nil},
+}
+
+// stepKeywords are the keywords an example may start with.
+var stepKeywords = []string{"Given ", "When ", "Then ", "And ", "But "}
+
+// exampleText is an example without its keyword.
+func exampleText(example string) string {
+	for _, k := range stepKeywords {
+		if s, ok := strings.CutPrefix(example, k); ok {
+			return s
+		}
+	}
+	return example
+}
+
+// Step is a step of the vocabulary: the pattern registered for it, one
+// example, and the rules a scenario with it puts to the test.
+type Step struct {
+	Pattern *regexp.Regexp
+	Example string // "" when the vocabulary has none
+	Checks  []string
+}
+
+var (
+	stepsOnce sync.Once
+	steps     []Step
+	stepsErr  error
+)
+
+// Steps returns the steps the features may use, in the order they are
+// registered, each with its example.
+func Steps() ([]Step, error) {
+	stepsOnce.Do(func() {
+		var patterns []*regexp.Regexp
+		if patterns, stepsErr = registeredPatterns(); stepsErr != nil {
+			return
+		}
+		for _, p := range patterns {
+			s := Step{Pattern: p}
+			for _, v := range vocabulary {
+				if p.MatchString(exampleText(v.example)) {
+					s.Example, s.Checks = v.example, v.checks
+					break
+				}
+			}
+			steps = append(steps, s)
+		}
+	})
+	return steps, stepsErr
+}
+
+// ansi matches the colour codes godog writes around patterns.
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// registeredPatterns asks godog for the patterns registerSteps registers
+// (as `godog -d` lists them), without their Go locations.
+func registeredPatterns() ([]*regexp.Regexp, error) {
+	var out bytes.Buffer
+	godog.TestSuite{
+		ScenarioInitializer: func(sc *godog.ScenarioContext) { registerSteps(sc, &harness{env: &Env{}}) },
+		Options:             &godog.Options{Format: "progress", Output: &out, ShowStepDefinitions: true, NoColors: true},
+	}.Run()
+	var patterns []*regexp.Regexp
+	for _, line := range strings.Split(ansi.ReplaceAllString(out.String(), ""), "\n") {
+		i := strings.LastIndex(line, " # ")
+		if i < 0 {
+			continue
+		}
+		p, err := regexp.Compile(strings.TrimSpace(line[:i]))
+		if err != nil {
+			return nil, fmt.Errorf("reading the registered step %q: %w", line[:i], err)
+		}
+		patterns = append(patterns, p)
+	}
+	if len(patterns) == 0 {
+		return nil, fmt.Errorf("no step is registered: %s", out.String())
+	}
+	return patterns, nil
+}
+
+// checksOf returns the rules a step of this text puts to the test.
+func checksOf(all []Step, text string) []string {
+	for _, s := range all {
+		if s.Pattern.MatchString(text) {
+			return s.Checks
+		}
+	}
+	return nil
+}
+
+// ListSteps writes the vocabulary a merchant's own features may use: each
+// step's pattern, an example, and the rules it puts to the test.
+func ListSteps(w io.Writer) error {
+	all, err := Steps()
+	if err != nil {
+		return err
+	}
+	for _, s := range all {
+		pattern := strings.TrimSuffix(strings.TrimPrefix(s.Pattern.String(), "^"), "$")
+		fmt.Fprintln(w, pattern)
+		if s.Example != "" {
+			fmt.Fprintf(w, "    %s\n", s.Example)
+		}
+		if len(s.Checks) > 0 {
+			fmt.Fprintf(w, "    checks %s\n", strings.Join(s.Checks, ", "))
+		}
+	}
+	return nil
+}
