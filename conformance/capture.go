@@ -22,6 +22,10 @@ func (w *World) capturedOnce(ctx context.Context, amount string) error {
 	if err != nil {
 		return err
 	}
+	return w.eventually(ctx, func(ctx context.Context) error { return w.checkCapturedOnce(ctx, want) })
+}
+
+func (w *World) checkCapturedOnce(ctx context.Context, want money.Amount) error {
 	calls, err := w.apiCalls(ctx, "capture")
 	if err != nil {
 		return err
@@ -53,31 +57,39 @@ func (w *World) capturedOnce(ctx context.Context, amount string) error {
 }
 
 func (w *World) noCaptureRequest(ctx context.Context) error {
-	calls, err := w.apiCalls(ctx, "capture")
-	if err != nil || len(calls) == 0 {
-		return err
-	}
-	return broke("capture only AUTHORIZED payments", "seed 002",
-		"the merchant sent %d capture request(s); the first was answered HTTP %d %s", len(calls), calls[0].Status, cut([]byte(calls[0].ResponseBody)))
+	return w.throughout(ctx, func(ctx context.Context) error {
+		calls, err := w.apiCalls(ctx, "capture")
+		if err != nil || len(calls) == 0 {
+			return err
+		}
+		return broke("capture only AUTHORIZED payments", "seed 002",
+			"the merchant sent %d capture request(s); the first was answered HTTP %d %s", len(calls), calls[0].Status, cut([]byte(calls[0].ResponseBody)))
+	})
 }
 
 // providerCapturedInFull checks the payment was captured by the provider
 // alone (a capture without the merchant's reference_id) and the merchant
 // did not capture again.
 func (w *World) providerCapturedInFull(ctx context.Context) error {
-	p, err := w.env.Control.Payment(ctx, w.paymentID)
-	if err != nil {
+	check := func(ctx context.Context) error {
+		p, err := w.env.Control.Payment(ctx, w.paymentID)
+		if err != nil {
+			return err
+		}
+		calls, err := w.apiCalls(ctx, "capture")
+		if err != nil {
+			return err
+		}
+		if len(p.Captures) != 1 || p.Captures[0].ReferenceID != "" || len(calls) > 0 {
+			return broke("after Tabby's auto-capture the merchant reconciles the order without capturing again", "seed 002",
+				"the payment has %d capture(s) and the merchant sent %d capture request(s)", len(p.Captures), len(calls))
+		}
+		return nil
+	}
+	if err := w.eventually(ctx, check); err != nil {
 		return err
 	}
-	calls, err := w.apiCalls(ctx, "capture")
-	if err != nil {
-		return err
-	}
-	if len(p.Captures) != 1 || p.Captures[0].ReferenceID != "" || len(calls) > 0 {
-		return broke("after Tabby's auto-capture the merchant reconciles the order without capturing again", "seed 002",
-			"the payment has %d capture(s) and the merchant sent %d capture request(s)", len(p.Captures), len(calls))
-	}
-	return nil
+	return w.throughout(ctx, check)
 }
 
 // refunds asks the merchant to refund amount of the order; what the
@@ -95,15 +107,17 @@ func (w *World) refundsTotal(ctx context.Context, total string) error {
 	if err != nil {
 		return err
 	}
-	p, _, refunded, err := w.totals(ctx)
-	if err != nil {
-		return err
-	}
-	if refunded != want {
-		return broke("refund what was asked for, within what was captured", "tabby-api.md §3.7",
-			"the payment has refunds totalling %s %s", refunded.Format(p.Currency), p.Currency)
-	}
-	return nil
+	return w.eventually(ctx, func(ctx context.Context) error {
+		p, _, refunded, err := w.totals(ctx)
+		if err != nil {
+			return err
+		}
+		if refunded != want {
+			return broke("refund what was asked for, within what was captured", "tabby-api.md §3.7",
+				"the payment has refunds totalling %s %s", refunded.Format(p.Currency), p.Currency)
+		}
+		return nil
+	})
 }
 
 // totals reads the scenario's payment and what its captures and its
@@ -124,15 +138,17 @@ func (w *World) totals(ctx context.Context) (p *simctl.PaymentInfo, captured, re
 }
 
 func (w *World) noRefundBeyondCaptured(ctx context.Context) error {
-	calls, err := w.apiCalls(ctx, "refund")
-	if err != nil {
-		return err
-	}
-	for _, c := range calls {
-		if c.Status != http.StatusOK {
-			return broke("never refund beyond the captured amount", "tabby-api.md §3.7",
-				"the merchant asked Tabby to refund %s and got HTTP %d %s", gjson.Get(c.RequestBody, "amount").String(), c.Status, cut([]byte(c.ResponseBody)))
+	return w.throughout(ctx, func(ctx context.Context) error {
+		calls, err := w.apiCalls(ctx, "refund")
+		if err != nil {
+			return err
 		}
-	}
-	return nil
+		for _, c := range calls {
+			if c.Status != http.StatusOK {
+				return broke("never refund beyond the captured amount", "tabby-api.md §3.7",
+					"the merchant asked Tabby to refund %s and got HTTP %d %s", gjson.Get(c.RequestBody, "amount").String(), c.Status, cut([]byte(c.ResponseBody)))
+			}
+		}
+		return nil
+	})
 }

@@ -91,7 +91,9 @@ func (w *World) onHostedPage(ctx context.Context, action string) (*http.Response
 	if err := w.needPayment(); err != nil {
 		return nil, err
 	}
-	return w.driver.hostedPage(ctx, action)
+	resp, err := w.driver.hostedPage(ctx, action)
+	w.acted()
+	return resp, err
 }
 
 // abandons leaves the hosted page as a customer who closes it does.
@@ -100,6 +102,7 @@ func (w *World) abandons(ctx context.Context) error {
 		return err
 	}
 	_, err := w.env.Control.Customer(ctx, w.paymentID, "abandon")
+	w.acted()
 	return err
 }
 
@@ -129,30 +132,46 @@ func (w *World) notOffered(ctx context.Context, reason string) error {
 	return nil
 }
 
+// paymentIs waits for the payment to reach status want; CREATED, the
+// status nothing has happened to yet, must hold across the settling window.
 func (w *World) paymentIs(ctx context.Context, want string) error {
 	if err := w.needPayment(); err != nil {
 		return err
 	}
-	p, err := w.env.Control.Payment(ctx, w.paymentID)
-	if err != nil {
-		return err
+	check := func(ctx context.Context) error {
+		p, err := w.env.Control.Payment(ctx, w.paymentID)
+		if err != nil {
+			return err
+		}
+		if p.Status != want {
+			return fmt.Errorf("the payment is %s, expected %s (history: %s)", p.Status, want, history(p))
+		}
+		return nil
 	}
-	if p.Status != want {
-		return fmt.Errorf("the payment is %s, expected %s (history: %s)", p.Status, want, history(p))
+	if want == "CREATED" {
+		return w.throughout(ctx, check)
 	}
-	return nil
+	return w.eventually(ctx, check)
 }
 
+// orderIs waits for the order to reach state want; pending, the state
+// nothing has happened to yet, must hold across the settling window.
 func (w *World) orderIs(ctx context.Context, want string) error {
-	got, raw, ok, err := w.orderStatus(ctx)
-	if err != nil || !ok {
-		return err // an adapter without order_status cannot be asked
+	check := func(ctx context.Context) error {
+		got, raw, ok, err := w.orderStatus(ctx)
+		if err != nil || !ok {
+			return err // an adapter without order_status cannot be asked
+		}
+		if got != want {
+			return broke("the order is "+want+", consistent with Tabby's payment status", orderRuleSource[want],
+				"the merchant reports the order as %q (%s)", raw, got)
+		}
+		return nil
 	}
-	if got != want {
-		return broke("the order is "+want+", consistent with Tabby's payment status", orderRuleSource[want],
-			"the merchant reports the order as %q (%s)", raw, got)
+	if want == "pending" {
+		return w.throughout(ctx, check)
 	}
-	return nil
+	return w.eventually(ctx, check)
 }
 
 var orderRuleSource = map[string]string{

@@ -113,7 +113,7 @@ func TestDefectsAreCaught(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
-			res, err := Run(context.Background(), Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 4})
+			res, err := Run(context.Background(), Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 4, Settle: syncSettle})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -205,7 +205,7 @@ func TestArrangementsAreProven(t *testing.T) {
 				t.Fatalf("no scenario has a step with %q", a.text)
 			}
 			var out bytes.Buffer
-			res, err := Run(context.Background(), Options{Features: changed, Output: &out, Concurrency: 4})
+			res, err := Run(context.Background(), Options{Features: changed, Output: &out, Concurrency: 4, Settle: syncSettle})
 			if err != nil {
 				t.Fatal(err)
 			}

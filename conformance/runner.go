@@ -46,6 +46,9 @@ type Options struct {
 	Features fs.FS
 	// TestingT runs scenarios as subtests of a Go test.
 	TestingT *testing.T
+	// Settle is the settling window of real time the checks give the
+	// merchant after the harness's last action (default DefaultSettle).
+	Settle time.Duration
 }
 
 // Result is the outcome of a run.
@@ -62,6 +65,7 @@ var ErrNoScenarios = errors.New("no scenario to run")
 type harness struct {
 	env    *Env
 	target Target
+	settle time.Duration
 }
 
 // Run runs the features against the target on a simulator of its own. When
@@ -93,6 +97,9 @@ func run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Features == nil {
 		o.Features = features.FS
+	}
+	if o.Settle <= 0 {
+		o.Settle = DefaultSettle
 	}
 	if o.Concurrency <= 0 || !o.Target.Parallel() {
 		o.Concurrency = 1
@@ -147,7 +154,7 @@ func run(ctx context.Context, o Options) (Result, error) {
 	if o.JUnit != "" {
 		format += ",junit:" + o.JUnit
 	}
-	h := &harness{env: env, target: o.Target}
+	h := &harness{env: env, target: o.Target, settle: o.Settle}
 	status := godog.TestSuite{
 		Name:                "tabbysim conformance",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) { registerSteps(sc, h) },

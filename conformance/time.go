@@ -20,6 +20,7 @@ func (w *World) clockAdvances(ctx context.Context, span string) error {
 		return err
 	}
 	_, err = w.env.Control.Advance(ctx, w.merchant.ID, d)
+	w.acted()
 	return err
 }
 

@@ -26,6 +26,10 @@ type World struct {
 	release  func()
 	http     *http.Client
 	started  time.Time
+	// settle is the settling window (see settle.go) and lastAction when
+	// it last started.
+	settle     time.Duration
+	lastAction time.Time
 
 	data      CallData
 	checkout  Answer
@@ -52,7 +56,7 @@ type sentWebhook struct {
 
 func newWorld(h *harness) *World {
 	jar, _ := cookiejar.New(nil)
-	return &World{env: h.env, target: h.target, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	return &World{env: h.env, target: h.target, settle: h.settle, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
 
 // open readies the scenario: the driver its tags choose, and the target
@@ -102,6 +106,7 @@ func (w *World) startCheckout(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("starting a checkout at the merchant: %w", err)
 	}
+	w.acted()
 	w.checkout = a
 	if a.Status >= 300 {
 		return fmt.Errorf("the merchant answered the checkout with HTTP %d: %s", a.Status, cut(a.Body))
@@ -129,12 +134,14 @@ func (w *World) followRedirect(ctx context.Context, resp *http.Response) error {
 	return w.visit(ctx, loc)
 }
 
+// visit plays the customer's browser opening u, at the merchant.
 func (w *World) visit(ctx context.Context, u string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}
 	resp, err := w.http.Do(req)
+	w.acted()
 	if err != nil {
 		return fmt.Errorf("the customer's browser could not open %s: %w", u, err)
 	}
@@ -175,14 +182,18 @@ func (w *World) orderStatus(ctx context.Context) (state string, raw string, ok b
 func (w *World) action(ctx context.Context, name string) (Answer, error) {
 	c, ok := w.adapter.Actions[name]
 	if !ok {
-		return Answer{}, fmt.Errorf("%w %q: describe it in the adapter, or leave out scenarios tagged @poll", errNoAction, name)
+		return Answer{}, fmt.Errorf("%w %q: describe it in the adapter, or leave out scenarios tagged %s", errNoAction, name, actionTags[name])
 	}
 	a, err := w.adapter.do(ctx, w.http, c, w.data)
+	w.acted()
 	if err != nil {
 		return a, fmt.Errorf("merchant action %s: %w", name, err)
 	}
 	return a, nil
 }
+
+// actionTags are the tags of the scenarios that need each action.
+var actionTags = map[string]string{"reconcile": "@poll", "refund": "@refund", "cancel": "@cancel"}
 
 // apiCalls returns the scenario's requests to the provider's API that are
 // operation op (see driver.operation) on the scenario's payment (on any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/tabbysim/tabbysim/client/merchant"
 	"github.com/tabbysim/tabbysim/conformance"
@@ -19,6 +20,7 @@ type conformOptions struct {
 	Concurrency int
 	SimAddr     string
 	ListDefects bool
+	Settle      time.Duration
 }
 
 func (o *conformOptions) Validate() error {
@@ -30,6 +32,9 @@ func (o *conformOptions) Validate() error {
 	}
 	if o.Concurrency < 1 {
 		return fmt.Errorf("--concurrency must be at least 1")
+	}
+	if o.Settle <= 0 {
+		return fmt.Errorf("--settle must be a positive duration such as 2s")
 	}
 	return nil
 }
@@ -54,6 +59,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.Concurrency, "concurrency", 4, "scenarios run at once (external targets always run one at a time)")
 	fs.StringVar(&o.SimAddr, "sim-addr", "", "simulator address (default 127.0.0.1:0 for the reference merchant, 127.0.0.1:4600 for an adapter)")
 	fs.BoolVar(&o.ListDefects, "list-defects", false, "print the reference merchant's defects and exit")
+	fs.DurationVar(&o.Settle, "settle", conformance.DefaultSettle, "real time the merchant is given, after the harness's last action, to finish what it does in the background")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -81,7 +87,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := conformance.Run(ctx, conformance.Options{
 		Target: target, Tags: o.Tags, Seed: o.Seed, Concurrency: o.Concurrency, JUnit: o.JUnit,
-		Output: stdout, SimAddr: o.SimAddr,
+		Output: stdout, SimAddr: o.SimAddr, Settle: o.Settle,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "tabbysim conform:", err)
