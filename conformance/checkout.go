@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 )
 
 // Checkout steps: the customer at the merchant and on the provider's
@@ -120,9 +121,9 @@ func (w *World) opensSuccessPageWithoutPaying(ctx context.Context) error {
 }
 
 func (w *World) notOffered(ctx context.Context, reason string) error {
-	if w.redirect != "" {
+	if w.offered {
 		return broke("hide Tabby when pre-scoring rejects the customer", "tabby-api.md §3.1.1, §7",
-			"the merchant sent the customer to %s", w.redirect)
+			"the merchant answered HTTP %d and sent the customer to %s", w.checkout.Status, w.redirect)
 	}
 	if path := w.adapter.Checkout.RejectionReason; path != "" {
 		if got := w.checkout.Get(path).String(); got != reason {
@@ -130,6 +131,30 @@ func (w *World) notOffered(ctx context.Context, reason string) error {
 		}
 	}
 	return nil
+}
+
+// offered tells from the merchant's answer to a checkout whether it
+// offered Tabby. A merchant may answer a checkout Tabby rejected with any
+// status it likes, 4xx included: a status in OfferedStatuses or
+// RejectedStatuses decides; otherwise a 2xx answer with a hosted page URL
+// offers Tabby, and one without a URL, or a 4xx one with a rejection
+// reason, does not. Any other answer cannot be told, and is an error.
+func (c CheckoutCall) offered(a Answer) (bool, error) {
+	redirect := a.Get(c.RedirectURL).String() != ""
+	reason := c.RejectionReason != "" && a.Get(c.RejectionReason).String() != ""
+	switch {
+	case slices.Contains(c.OfferedStatuses, a.Status):
+		return true, nil
+	case slices.Contains(c.RejectedStatuses, a.Status):
+		return false, nil
+	case a.Status < 300 && len(c.OfferedStatuses) == 0:
+		return redirect, nil
+	case a.Status >= 400 && a.Status < 500 && len(c.RejectedStatuses) == 0 && reason && !redirect:
+		return false, nil
+	}
+	return false, fmt.Errorf("the merchant answered the checkout with HTTP %d, which does not tell whether it offered Tabby "+
+		"(no rejection reason at %q; the adapter's checkout offered_statuses and rejected_statuses can say which statuses mean what): %s",
+		a.Status, c.RejectionReason, cut(a.Body))
 }
 
 // paymentIs waits for the payment to reach status want; CREATED, the

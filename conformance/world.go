@@ -31,8 +31,10 @@ type World struct {
 	settle     time.Duration
 	lastAction time.Time
 
-	data      CallData
-	checkout  Answer
+	data     CallData
+	checkout Answer
+	// offered says the merchant's answer to the checkout offered Tabby.
+	offered   bool
 	redirect  string
 	paymentID string
 	sent      *sentWebhook
@@ -99,8 +101,8 @@ func (w *World) amount(s string) (money.Amount, error) {
 	return a, nil
 }
 
-// startCheckout asks the merchant for a checkout and finds the payment it
-// created.
+// startCheckout asks the merchant for a checkout, tells from its answer
+// whether it offered Tabby, and finds the payment it created.
 func (w *World) startCheckout(ctx context.Context) error {
 	a, err := w.adapter.do(ctx, w.http, w.adapter.Checkout.Call, w.data)
 	if err != nil {
@@ -108,11 +110,14 @@ func (w *World) startCheckout(ctx context.Context) error {
 	}
 	w.acted()
 	w.checkout = a
-	if a.Status >= 300 {
-		return fmt.Errorf("the merchant answered the checkout with HTTP %d: %s", a.Status, cut(a.Body))
+	if w.offered, err = w.adapter.Checkout.offered(a); err != nil {
+		return err
 	}
 	w.data.OrderRef = a.Get(w.adapter.Checkout.OrderRef).String()
-	w.redirect = a.Get(w.adapter.Checkout.RedirectURL).String()
+	w.redirect = ""
+	if w.offered {
+		w.redirect = a.Get(w.adapter.Checkout.RedirectURL).String()
+	}
 	w.paymentID, err = w.driver.findPayment(ctx)
 	return err
 }
