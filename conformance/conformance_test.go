@@ -23,16 +23,27 @@ import (
 	"github.com/tabbysim/tabbysim/features"
 )
 
-// TestFeatures runs the whole suite against the clean reference merchant:
-// every scenario must pass.
+// TestFeatures runs the whole suite against the clean reference merchant
+// and against each of its correct variants, built differently (working in
+// the background, answering with other statuses), with the default
+// settling window: every scenario must pass.
 func TestFeatures(t *testing.T) {
-	res, err := Run(context.Background(), Options{TestingT: t, Concurrency: 4})
-	if err != nil {
-		t.Fatal(err)
+	targets := []*Reference{{}}
+	for _, v := range merchant.Variants {
+		targets = append(targets, &Reference{Variant: v.Name})
 	}
-	t.Logf("seed %d", res.Seed)
-	if !res.Passed {
-		t.Fatal("the clean reference merchant failed the conformance suite")
+	for _, target := range targets {
+		t.Run(target.Name(), func(t *testing.T) {
+			t.Parallel()
+			res, err := Run(context.Background(), Options{Target: target, TestingT: t, Concurrency: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("seed %d", res.Seed)
+			if !res.Passed {
+				t.Fatalf("the %s failed the conformance suite", target.Name())
+			}
+		})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/tabby"
@@ -23,7 +24,7 @@ import (
 //	POST /orders/{id}/refund    refund part or all of what was captured
 //	GET  /return/{kind}         the browser back from Tabby (success, cancel, failure)
 //	POST /webhooks/tabby        Tabby's webhooks
-//	POST /admin/reconcile       poll the open payments now
+//	POST /admin/reconcile       poll the open payments now (async-reconcile: start it, 202)
 //	GET  /healthz               liveness
 func (m *Merchant) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -206,6 +207,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 		m.mu.Unlock()
 	}
 	resp := CheckoutResponse{OrderID: o.id, PaymentID: o.paymentID}
+	status := http.StatusOK
 	switch {
 	case s.Status == "rejected" && !m.has(DefectIgnoresRejection):
 		// Pre-scoring said no: hide Tabby and show its reason (§7, §8).
@@ -215,6 +217,9 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 			o.rejectionReason = "not_available"
 		}
 		resp.Status, resp.RejectionReason = StatusFailed, o.rejectionReason
+		if m.is(VariantRejectionUnprocessable) {
+			status = http.StatusUnprocessableEntity
+		}
 	default:
 		resp.Status, resp.RedirectURL = StatusPending, s.WebURL()
 	}
@@ -226,7 +231,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 			m.log.Warn("early capture refused", "order", o.id, "err", err)
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, status, resp)
 }
 
 func (m *Merchant) getOrder(w http.ResponseWriter, r *http.Request) {
@@ -271,6 +276,16 @@ func (m *Merchant) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	case tabby.StatusAuthorized, tabby.StatusClosed:
 		if o.captured > 0 {
 			writeError(w, http.StatusConflict, "the order was captured already: refund it instead")
+			return
+		}
+		if p.Status == tabby.StatusAuthorized && m.is(VariantRefusesCancelWhenPaid) {
+			// The customer paid after all: ship the order rather than
+			// cancel it.
+			if err := m.apply(ctx, o, p, false); err != nil {
+				writeError(w, http.StatusBadGateway, err.Error())
+				return
+			}
+			writeError(w, http.StatusConflict, "the payment was authorized: the order is paid and will ship; refund it instead")
 			return
 		}
 		if p.Status == tabby.StatusAuthorized {
@@ -449,6 +464,15 @@ func (m *Merchant) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "not a Tabby webhook: "+err.Error())
 		return
 	}
+	if m.is(VariantAsyncWebhooks) {
+		select {
+		case m.webhooks <- queuedWebhook{payload: wp, at: time.Now()}:
+			ack()
+		default:
+			writeError(w, http.StatusServiceUnavailable, "too many webhooks are waiting; send this one again later")
+		}
+		return
+	}
 	o := m.lookup(wp.Order.ReferenceID, wp.ID)
 	if o == nil {
 		ack() // not ours, or gone: nothing to do
@@ -484,6 +508,18 @@ func (m *Merchant) webhook(w http.ResponseWriter, r *http.Request) {
 	ack()
 }
 
+// applyWebhook finds the order of a webhook, retrieves the payment and
+// applies it, as the webhook handler does: the worker of the
+// async-webhooks variant calls it.
+func (m *Merchant) applyWebhook(ctx context.Context, wp *tabby.WebhookPayload) error {
+	o := m.lookup(wp.Order.ReferenceID, wp.ID)
+	if o == nil {
+		return nil // not ours, or gone
+	}
+	defer o.mu.Unlock()
+	return m.refresh(ctx, o, wp.ID, strings.EqualFold(wp.Status, "authorized"))
+}
+
 // applyIfGenuine is the trusts-webhook-order defect: the payment is
 // retrieved, but only to check that it has reached the status the webhook
 // announces; then the webhook's body is applied, however stale.
@@ -512,7 +548,22 @@ func fromWebhook(wp *tabby.WebhookPayload, o *order) *tabby.Payment {
 	return p
 }
 
+// reconcile polls the open payments now and answers how many it checked;
+// the async-reconcile variant starts the job and answers 202 at once.
 func (m *Merchant) reconcile(w http.ResponseWriter, r *http.Request) {
+	if m.is(VariantAsyncReconcile) {
+		started := m.inBackground(func(ctx context.Context) {
+			if _, err := m.pollOnce(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("reconciling", "err", err)
+			}
+		})
+		if !started {
+			writeError(w, http.StatusServiceUnavailable, "the merchant is not running its jobs")
+			return
+		}
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "started"})
+		return
+	}
 	n, err := m.pollOnce(r.Context())
 	if err != nil {
 		m.log.Warn("reconciling", "err", err)

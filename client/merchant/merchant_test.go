@@ -991,6 +991,12 @@ func TestNew_ChecksConfig(t *testing.T) {
 	if _, err := New(Config{SecretKey: "sk"}); err == nil {
 		t.Error("a missing TabbyURL was accepted")
 	}
+	if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", Variant: "nope"}); err == nil {
+		t.Error("an unknown variant was accepted")
+	}
+	if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", Defect: DefectNeverPolls, Variant: VariantAsyncReconcile}); err == nil {
+		t.Error("a defect and a variant together were accepted")
+	}
 	for _, codes := range []map[string]string{{"USD": "us"}, {"AED": ""}} {
 		if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", MerchantCodes: codes}); err == nil {
 			t.Errorf("merchant codes %v were accepted", codes)
@@ -1173,5 +1179,100 @@ func TestMerchantCodes_ParseAndFormat(t *testing.T) {
 		if _, err := ParseMerchantCodes(bad); err == nil {
 			t.Errorf("ParseMerchantCodes(%q) accepted", bad)
 		}
+	}
+}
+
+// waitUntil polls cond until it holds, failing after 10s: for the work the
+// variants do in the background.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not so after 10s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestVariants: each variant is built differently and is as correct as
+// the default merchant.
+func TestVariants(t *testing.T) {
+	t.Parallel()
+	rows := map[string]func(t *testing.T, s *shop){
+		VariantAsyncWebhooks: func(t *testing.T, s *shop) {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			for _, d := range s.tn.settle(res.PaymentID) {
+				if d.Attempts[0].Status != http.StatusOK {
+					t.Errorf("webhook %s answered %d, want 200", d.ID, d.Attempts[0].Status)
+				}
+			}
+			waitUntil(t, "the order paid by the worker", func() bool { return s.mustOrder(res.OrderID).Status == StatusPaid })
+			waitUntil(t, "one capture", func() bool { return len(s.tn.payment(res.PaymentID).Payment.Captures) == 1 })
+			body := map[string]any{"id": res.PaymentID, "status": "authorized", "order": map[string]string{"reference_id": res.OrderID}}
+			if status, _ := s.post(WebhookPath, body, nil); status != http.StatusUnauthorized {
+				t.Errorf("a webhook without the header answered %d, want 401", status)
+			}
+		},
+		VariantAsyncReconcile: func(t *testing.T, s *shop) {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			status, body := s.post("/admin/reconcile", nil, nil)
+			if status != http.StatusAccepted {
+				t.Fatalf("reconcile: %d %s, want 202", status, body)
+			}
+			waitUntil(t, "the order paid by the job", func() bool { return s.mustOrder(res.OrderID).Captured == "100.00" })
+			if n := len(s.tn.captureCalls(res.PaymentID)); n != 1 {
+				t.Errorf("the merchant sent %d captures, want 1", n)
+			}
+		},
+		VariantRejectionUnprocessable: func(t *testing.T, s *shop) {
+			req := cart()
+			req.Buyer.Phone = "500000002"
+			status, body := s.post("/checkout", req, nil)
+			var res CheckoutResponse
+			decode(t, body, &res)
+			if status != http.StatusUnprocessableEntity || res.RejectionReason != "not_available" || res.RedirectURL != "" {
+				t.Fatalf("a rejected checkout answered %d %s, want 422 with the reason and no redirect_url", status, body)
+			}
+			wantStatus(t, s, res.OrderID, StatusFailed)
+			if res := s.checkout(cart()); res.RedirectURL == "" {
+				t.Errorf("an accepted checkout answered %+v, want the hosted page", res)
+			}
+		},
+		VariantRefusesCancelWhenPaid: func(t *testing.T, s *shop) {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect") // the merchant has not heard yet
+			if status, body := s.post("/orders/"+res.OrderID+"/cancel", nil, nil); status != http.StatusConflict {
+				t.Fatalf("cancel of an order paid unseen: %d %s, want 409", status, body)
+			}
+			if o := wantStatus(t, s, res.OrderID, StatusPaid); o.Captured != "100.00" {
+				t.Errorf("captured %s, want 100.00", o.Captured)
+			}
+			unpaid := s.checkout(cart())
+			if status, body := s.post("/orders/"+unpaid.OrderID+"/cancel", nil, nil); status != http.StatusOK {
+				t.Fatalf("cancel of an unfinished checkout: %d %s", status, body)
+			}
+			wantStatus(t, s, unpaid.OrderID, StatusCancelled)
+		},
+	}
+	for _, v := range Variants {
+		row, ok := rows[v.Name]
+		if !ok {
+			t.Errorf("no scenario for variant %s", v.Name)
+			continue
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			t.Cleanup(cancel)
+			tn := newTenant(t)
+			s := newShopWith(t, tn, Config{Variant: v.Name}, false)
+			if err := s.m.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			row(t, s)
+		})
 	}
 }

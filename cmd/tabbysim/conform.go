@@ -14,6 +14,7 @@ import (
 type conformOptions struct {
 	Target      string
 	Defect      string
+	Variant     string
 	Tags        string
 	JUnit       string
 	Seed        int64
@@ -29,6 +30,9 @@ func (o *conformOptions) Validate() error {
 	}
 	if o.Defect != "" && !knownDefect(o.Defect) {
 		return fmt.Errorf("--defect: unknown defect %q (see --list-defects)", o.Defect)
+	}
+	if o.Variant != "" && (o.Target != "reference" || o.Defect != "" || !knownVariant(o.Variant)) {
+		return fmt.Errorf("--variant: one of %s, with --target reference and no --defect", variantNames())
 	}
 	if o.Concurrency < 1 {
 		return fmt.Errorf("--concurrency must be at least 1")
@@ -53,6 +57,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(&conformHelp)
 	fs.StringVar(&o.Target, "target", "reference", `"reference" (the built-in reference merchant) or the path of an adapter file`)
 	fs.StringVar(&o.Defect, "defect", "", "switch on one of the reference merchant's defects (see --list-defects)")
+	fs.StringVar(&o.Variant, "variant", "", "build the reference merchant as one of its correct variants, which pass: "+variantNames())
 	fs.StringVar(&o.Tags, "tags", "", `run only scenarios matching a tag expression: Cucumber's "@webhook and not @poll" or godog's "@webhook && ~@poll"`)
 	fs.StringVar(&o.JUnit, "junit", "", "write a JUnit XML report to this file")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for scenario order and the simulator (default: from the time; printed)")
@@ -73,7 +78,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tabbysim conform:", err)
 		return 2
 	}
-	var target conformance.Target = &conformance.Reference{Defect: o.Defect}
+	var target conformance.Target = &conformance.Reference{Defect: o.Defect, Variant: o.Variant}
 	if o.Target != "reference" {
 		a, err := conformance.LoadAdapter(o.Target)
 		if err != nil {
