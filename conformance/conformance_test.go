@@ -106,6 +106,10 @@ var caughtBy = map[string]string{
 	"rejects-repeated-webhooks":     "Every webhook arrives twice",
 	"trusts-webhook-order":          "Webhooks arrive out of order",
 	"two-decimals":                  "A checkout in KWD is captured once",
+	"trusts-redirect-payment-id":    "A success redirect naming another order's payment is not trusted",
+	"trusts-cancel-redirect":        "The cancel page opened after paying changes nothing",
+	"redirect-expects-authorized":   "A redirect that arrives after the webhook's capture",
+	"error-page-on-late-redirect":   "A redirect that arrives after the webhook's capture",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault

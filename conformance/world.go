@@ -38,6 +38,26 @@ type World struct {
 	redirect  string
 	paymentID string
 	sent      *sentWebhook
+	// earlier is an order the customer paid for before the scenario's own.
+	earlier *earlierOrder
+	// slowRedirect is where the hosted page sent the customer's browser,
+	// which has not arrived yet.
+	slowRedirect string
+	// pages are the merchant's answers to the customer's browser coming
+	// back from the hosted page, in order.
+	pages []page
+}
+
+// earlierOrder is an order paid for before the scenario's own.
+type earlierOrder struct {
+	orderRef, paymentID string
+}
+
+// page is the merchant's final answer to the customer's browser opening
+// url, once the redirects it answered were followed.
+type page struct {
+	url    string
+	status int
 }
 
 // sentWebhook is a webhook the harness sent to the merchant itself.
@@ -139,7 +159,8 @@ func (w *World) followRedirect(ctx context.Context, resp *http.Response) error {
 	return w.visit(ctx, loc)
 }
 
-// visit plays the customer's browser opening u, at the merchant.
+// visit plays the customer's browser opening u, at the merchant, and
+// records the page it ends on.
 func (w *World) visit(ctx context.Context, u string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -152,6 +173,7 @@ func (w *World) visit(ctx context.Context, u string) error {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	w.pages = append(w.pages, page{url: u, status: resp.StatusCode})
 	return nil
 }
 

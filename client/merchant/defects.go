@@ -29,6 +29,10 @@ const (
 	DefectRejectsRepeatedWebhooks     = "rejects-repeated-webhooks"
 	DefectTrustsWebhookOrder          = "trusts-webhook-order"
 	DefectTwoDecimals                 = "two-decimals"
+	DefectTrustsRedirectPaymentID     = "trusts-redirect-payment-id"
+	DefectTrustsCancelRedirect        = "trusts-cancel-redirect"
+	DefectRedirectExpectsAuthorized   = "redirect-expects-authorized"
+	DefectErrorPageOnLateRedirect     = "error-page-on-late-redirect"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -49,6 +53,10 @@ var Defects = []Defect{
 	{DefectRejectsRepeatedWebhooks, "answers a webhook it has processed before (same payment, status, captures and refunds) with 409 Conflict instead of 200, so Tabby counts every duplicate as failed and retries it (tabby-api.md §6.2: duplicates happen)"},
 	{DefectTrustsWebhookOrder, "retrieves the payment only to confirm a webhook is genuine, then applies the status and amounts the webhook carries in the order webhooks arrive, so a stale webhook sets a refunded order back to paid (tabby-api.md §6.2: their order is not guaranteed)"},
 	{DefectTwoDecimals, "prints every amount it sends Tabby with two decimals, so a KWD order is charged, captured and refunded without its third decimal (tabby-api.md §1.3: KWD amounts have up to 3)"},
+	{DefectTrustsRedirectPaymentID, "on the success redirect retrieves the payment the URL's payment_id names and applies it to the order without checking it pays for that order, so another order's paid payment marks this one paid (seed 000 step 4)"},
+	{DefectTrustsCancelRedirect, "marks the order cancelled on the cancel redirect and failed on the failure redirect without retrieving the payment, so a paid order opened at those pages later is undone (seed 002)"},
+	{DefectRedirectExpectsAuthorized, "on the success redirect fails the order unless the payment is AUTHORIZED, so a redirect that arrives after the webhook led to the capture (CLOSED) fails a paid order (seed 002: any other status calls for an investigation)"},
+	{DefectErrorPageOnLateRedirect, "answers the success redirect of an order already paid with 409 Conflict instead of showing it, so a customer whose webhook arrived first sees an error"},
 }
 
 // checkDefect accepts "" or a name from Defects.

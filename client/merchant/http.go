@@ -407,6 +407,35 @@ func (m *Merchant) returned(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case kind == "success" && m.has(DefectTrustsRedirect):
 		o.status = StatusPaid
+	case kind == "success" && m.has(DefectErrorPageOnLateRedirect) && o.status == StatusPaid:
+		writeHTML(w, http.StatusConflict, o.id, o.status, "This order was processed already.")
+		return
+	case kind == "success" && m.has(DefectTrustsRedirectPaymentID) && q.Get("payment_id") != "":
+		p, err := m.tabby.GetPayment(r.Context(), q.Get("payment_id"))
+		if err == nil {
+			err = m.apply(r.Context(), o, p, true)
+		}
+		if err != nil {
+			m.log.Warn("applying the redirect's payment", "order", o.id, "err", err)
+		}
+	case kind == "success" && m.has(DefectRedirectExpectsAuthorized) && o.paymentID != "":
+		p, err := m.tabby.GetPayment(r.Context(), o.paymentID)
+		switch {
+		case err != nil:
+			m.log.Warn("retrieving the payment after the redirect", "order", o.id, "err", err)
+		case p.Status == tabby.StatusAuthorized:
+			err = m.apply(r.Context(), o, p, true)
+		default:
+			m.record(o, p)
+			o.status = StatusFailed
+		}
+		if err != nil {
+			m.log.Warn("applying the payment after the redirect", "order", o.id, "err", err)
+		}
+	case kind == "cancel" && m.has(DefectTrustsCancelRedirect):
+		o.status = StatusCancelled
+	case kind == "failure" && m.has(DefectTrustsCancelRedirect):
+		o.status = StatusFailed
 	case kind == "cancel" && m.has(DefectLosesOrderOnCancel):
 		m.delete(o)
 		writeHTML(w, http.StatusOK, o.id, "deleted", "Your order was removed.")

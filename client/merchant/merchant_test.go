@@ -1015,7 +1015,8 @@ func TestNew_ChecksConfig(t *testing.T) {
 	want := []string{"ignores-webhooks", "trusts-redirect", "skips-webhook-auth", "no-reread-on-webhook",
 		"captures-twice", "captures-before-authorization", "never-polls", "never-captures",
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
-		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals"}
+		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
+		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1140,6 +1141,31 @@ func TestDefects(t *testing.T) {
 			req.Items = []CheckoutItem{{Title: "Shirt", Quantity: 1, UnitPrice: "80.125", Category: "clothes"}}
 			p := s.tn.payment(s.paid(req).PaymentID).Payment
 			return p.Amount != "80.125" || len(p.Captures) != 1 || p.Captures[0].Amount != "80.125"
+		}},
+		DefectTrustsRedirectPaymentID: {misbehaves: func(t *testing.T, s *shop) bool {
+			earlier := s.paid(cart())
+			res := s.checkout(cart())
+			s.browse(s.url + "/return/success?order=" + res.OrderID + "&payment_id=" + earlier.PaymentID)
+			return s.mustOrder(res.OrderID).Status != StatusPending
+		}},
+		DefectTrustsCancelRedirect: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.paid(cart())
+			s.browse(s.url + "/return/failure?order=" + res.OrderID + "&payment_id=" + res.PaymentID)
+			return s.mustOrder(res.OrderID).Status != StatusPaid
+		}},
+		DefectRedirectExpectsAuthorized: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			redirect := s.tn.act(res.PaymentID, "approve")
+			s.tn.settle(res.PaymentID) // the webhook leads to the capture first
+			s.browse(redirect)
+			return s.mustOrder(res.OrderID).Status != StatusPaid
+		}},
+		DefectErrorPageOnLateRedirect: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			redirect := s.tn.act(res.PaymentID, "approve")
+			s.tn.settle(res.PaymentID)
+			status, _ := s.browse(redirect)
+			return status != http.StatusOK
 		}},
 	}
 	for _, d := range Defects {
