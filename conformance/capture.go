@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/tidwall/gjson"
@@ -90,6 +91,66 @@ func (w *World) providerCapturedInFull(ctx context.Context) error {
 		return err
 	}
 	return w.throughout(ctx, check)
+}
+
+// merchantCancels asks the merchant to cancel the order, as its back
+// office would; refusing (a 4xx answer) is the merchant's right, and the
+// steps that follow judge the outcome.
+func (w *World) merchantCancels(ctx context.Context) error {
+	a, err := w.action(ctx, "cancel")
+	if err != nil {
+		return err
+	}
+	if a.Status >= 500 {
+		return fmt.Errorf("the merchant's cancel action answered HTTP %d: %s", a.Status, cut(a.Body))
+	}
+	return nil
+}
+
+// cancelAgrees checks the order and the payment agree after the merchant
+// cancelled an order whose payment was authorized unseen: the order is
+// cancelled and the payment closed without a capture, or the cancel was
+// refused and the order is paid, captured once in full. An order cancelled
+// while Tabby captures the money (its auto-capture after 21 days) is not.
+func (w *World) cancelAgrees(ctx context.Context) error {
+	if err := w.needPayment(); err != nil {
+		return err
+	}
+	want, err := w.amount(w.data.Amount)
+	if err != nil {
+		return err
+	}
+	return w.eventually(ctx, func(ctx context.Context) error {
+		p, captured, _, err := w.totals(ctx)
+		if err != nil {
+			return err
+		}
+		calls, err := w.apiCalls(ctx, "capture")
+		if err != nil {
+			return err
+		}
+		state, raw, known, err := w.orderStatus(ctx)
+		if err != nil {
+			return err
+		}
+		refs := map[string]bool{}
+		for _, c := range calls {
+			refs[gjson.Get(c.RequestBody, "reference_id").String()] = true
+		}
+		closed := p.Status == "CLOSED" && len(p.Captures) == 0 && len(calls) == 0
+		fulfilled := p.Status == "CLOSED" && len(p.Captures) == 1 && p.Captures[0].ReferenceID != "" && len(refs) == 1 && captured == want
+		switch {
+		case closed && (!known || state == "cancelled"), fulfilled && (!known || state == "paid"):
+			return nil
+		}
+		order := "the order's state is unknown (the adapter has no order_status)"
+		if known {
+			order = fmt.Sprintf("the merchant reports the order as %q (%s)", raw, state)
+		}
+		return broke("a merchant's cancel is a close: either the order is cancelled and its payment closed at Tabby without a capture, or the cancel is refused and the order is paid and captured once",
+			"tabby-api.md §3.8", "%s while Tabby's payment is %s with %d capture(s) totalling %s %s, %d of them requested by the merchant (history: %s)",
+			order, p.Status, len(p.Captures), captured.Format(p.Currency), p.Currency, len(calls), history(p))
+	})
 }
 
 // refunds asks the merchant to refund amount of the order; what the

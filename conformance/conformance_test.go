@@ -110,6 +110,7 @@ var caughtBy = map[string]string{
 	"trusts-cancel-redirect":        "The cancel page opened after paying changes nothing",
 	"redirect-expects-authorized":   "A redirect that arrives after the webhook's capture",
 	"error-page-on-late-redirect":   "A redirect that arrives after the webhook's capture",
+	"cancel-without-close":          "A merchant cancel of an order paid unseen",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault

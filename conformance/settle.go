@@ -43,7 +43,7 @@ func (w *World) eventually(ctx context.Context, check func(context.Context) erro
 		left := time.Until(w.settled())
 		if left <= 0 {
 			if tries > 1 {
-				err = fmt.Errorf("%w (still so %s after the harness's last action; a slower merchant needs a longer --settle)", err, w.settle)
+				err = fmt.Errorf("%w (waited %s after the harness's last action, the --settle window)", err, w.settle)
 			}
 			return err
 		}

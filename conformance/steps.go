@@ -67,6 +67,8 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^the merchant captured ([\d.]+) exactly once$`, w.capturedOnce)
 	sc.Step(`^the merchant made no capture request$`, w.noCaptureRequest)
 	sc.Step(`^Tabby captured the payment in full$`, w.providerCapturedInFull)
+	sc.Step(`^the merchant cancels the order$`, w.merchantCancels)
+	sc.Step(`^either the order is cancelled and Tabby captured nothing, or the order is paid and captured once$`, w.cancelAgrees)
 	sc.Step(`^the merchant refunds ([\d.]+)$`, w.refunds)
 	sc.Step(`^the payment has refunds totalling ([\d.]+)$`, w.refundsTotal)
 	sc.Step(`^no refund request exceeded what was captured$`, w.noRefundBeyondCaptured)

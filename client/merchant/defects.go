@@ -33,6 +33,7 @@ const (
 	DefectTrustsCancelRedirect        = "trusts-cancel-redirect"
 	DefectRedirectExpectsAuthorized   = "redirect-expects-authorized"
 	DefectErrorPageOnLateRedirect     = "error-page-on-late-redirect"
+	DefectCancelWithoutClose          = "cancel-without-close"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -57,6 +58,7 @@ var Defects = []Defect{
 	{DefectTrustsCancelRedirect, "marks the order cancelled on the cancel redirect and failed on the failure redirect without retrieving the payment, so a paid order opened at those pages later is undone (seed 002)"},
 	{DefectRedirectExpectsAuthorized, "on the success redirect fails the order unless the payment is AUTHORIZED, so a redirect that arrives after the webhook led to the capture (CLOSED) fails a paid order (seed 002: any other status calls for an investigation)"},
 	{DefectErrorPageOnLateRedirect, "answers the success redirect of an order already paid with 409 Conflict instead of showing it, so a customer whose webhook arrived first sees an error"},
+	{DefectCancelWithoutClose, "cancels a pending order in the shop without asking Tabby, so a payment authorized unseen stays open and Tabby captures it after 21 days (tabby-api.md §3.8: a cancel is a close)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

@@ -253,7 +253,7 @@ func (m *Merchant) cancelOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer o.mu.Unlock()
-	if o.paymentID == "" {
+	if o.paymentID == "" || (m.has(DefectCancelWithoutClose) && o.status == StatusPending) {
 		o.status = StatusCancelled
 		writeJSON(w, http.StatusOK, o.json())
 		return

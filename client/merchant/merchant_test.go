@@ -1016,7 +1016,8 @@ func TestNew_ChecksConfig(t *testing.T) {
 		"captures-twice", "captures-before-authorization", "never-polls", "never-captures",
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
 		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
-		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect"}
+		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect",
+		"cancel-without-close"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1166,6 +1167,16 @@ func TestDefects(t *testing.T) {
 			s.tn.settle(res.PaymentID)
 			status, _ := s.browse(redirect)
 			return status != http.StatusOK
+		}},
+		DefectCancelWithoutClose: {noWebhook: true, misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			if status, body := s.post("/orders/"+res.OrderID+"/cancel", nil, nil); status != http.StatusOK {
+				t.Fatalf("cancel: %d %s", status, body)
+			}
+			s.tn.advance("21d")
+			s.tn.advance("1h")
+			return s.mustOrder(res.OrderID).Status == StatusCancelled && len(s.tn.payment(res.PaymentID).Payment.Captures) > 0
 		}},
 	}
 	for _, d := range Defects {
