@@ -111,6 +111,7 @@ var caughtBy = map[string]string{
 	"redirect-expects-authorized":   "A redirect that arrives after the webhook's capture",
 	"error-page-on-late-redirect":   "A redirect that arrives after the webhook's capture",
 	"cancel-without-close":          "A merchant cancel of an order paid unseen",
+	"polls-once":                    "Polling continues until the payment is final",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault

@@ -76,6 +76,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	// time.go: the clock and the merchant's jobs.
 	sc.Step(`^the clock advances (.+)$`, w.clockAdvances)
 	sc.Step(`^the merchant's reconciliation job runs$`, w.reconciles)
+	sc.Step(`^the merchant retrieved the payment while it was (CREATED|AUTHORIZED)$`, w.retrievedWhile)
 
 	// proofs.go: the arranged condition held.
 	sc.Step(`^the simulator delivered every webhook twice$`, w.deliveredTwice)

@@ -34,6 +34,7 @@ const (
 	DefectRedirectExpectsAuthorized   = "redirect-expects-authorized"
 	DefectErrorPageOnLateRedirect     = "error-page-on-late-redirect"
 	DefectCancelWithoutClose          = "cancel-without-close"
+	DefectPollsOnce                   = "polls-once"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -59,6 +60,7 @@ var Defects = []Defect{
 	{DefectRedirectExpectsAuthorized, "on the success redirect fails the order unless the payment is AUTHORIZED, so a redirect that arrives after the webhook led to the capture (CLOSED) fails a paid order (seed 002: any other status calls for an investigation)"},
 	{DefectErrorPageOnLateRedirect, "answers the success redirect of an order already paid with 409 Conflict instead of showing it, so a customer whose webhook arrived first sees an error"},
 	{DefectCancelWithoutClose, "cancels a pending order in the shop without asking Tabby, so a payment authorized unseen stays open and Tabby captures it after 21 days (tabby-api.md §3.8: a cancel is a close)"},
+	{DefectPollsOnce, "its reconciliation job retrieves each order's payment once: a payment not final yet at that run is never retrieved again (seed 002: until AUTHORIZED, REJECTED or EXPIRED)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

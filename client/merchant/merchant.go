@@ -121,6 +121,7 @@ type order struct {
 	rejectionReason      string
 	captured, refunded   money.Amount
 	freshCaptures        int             // captures-twice: captures sent so far
+	polled               bool            // polls-once: the job retrieved the payment once
 	processed            map[string]bool // rejects-repeated-webhooks: webhooks processed
 }
 
@@ -445,7 +446,8 @@ func (m *Merchant) pollOnce(ctx context.Context) (int, error) {
 			return checked, ctx.Err()
 		}
 		o.mu.Lock()
-		if !o.deleted && o.needsPoll() {
+		if !o.deleted && o.needsPoll() && !(m.has(DefectPollsOnce) && o.polled) {
+			o.polled = true
 			checked++
 			if err := m.refresh(ctx, o, "", false); err != nil {
 				errs = append(errs, fmt.Errorf("order %s: %w", o.id, err))

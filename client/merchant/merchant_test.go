@@ -1017,7 +1017,7 @@ func TestNew_ChecksConfig(t *testing.T) {
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
 		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
 		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect",
-		"cancel-without-close"}
+		"cancel-without-close", "polls-once"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1177,6 +1177,17 @@ func TestDefects(t *testing.T) {
 			s.tn.advance("21d")
 			s.tn.advance("1h")
 			return s.mustOrder(res.OrderID).Status == StatusCancelled && len(s.tn.payment(res.PaymentID).Payment.Captures) > 0
+		}},
+		DefectPollsOnce: {noWebhook: true, misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			if err := s.m.PollOnce(context.Background()); err != nil { // still CREATED
+				t.Fatal(err)
+			}
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			if err := s.m.PollOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return s.mustOrder(res.OrderID).Status == StatusPending
 		}},
 	}
 	for _, d := range Defects {
