@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/tidwall/gjson"
 
@@ -160,7 +162,55 @@ func (w *World) refunds(ctx context.Context, amount string) error {
 	w.data.Amount = amount
 	_, err := w.action(ctx, "refund")
 	w.data = saved
+	w.refundsAsked = append(w.refundsAsked, amount)
 	return err
+}
+
+// refundsAsAsked checks every refund asked of the merchant reached the
+// provider as an operation of its own: with a reference_id no other refund
+// of the payment has, for exactly the amount asked.
+func (w *World) refundsAsAsked(ctx context.Context) error {
+	if err := w.needPayment(); err != nil {
+		return err
+	}
+	var asked []money.Amount
+	for _, a := range w.refundsAsked {
+		v, err := w.amount(a)
+		if err != nil {
+			return err
+		}
+		asked = append(asked, v)
+	}
+	if len(asked) == 0 {
+		return fmt.Errorf("no refund was asked of the merchant in this scenario")
+	}
+	return w.eventually(ctx, func(ctx context.Context) error {
+		p, err := w.env.Control.Payment(ctx, w.paymentID)
+		if err != nil {
+			return err
+		}
+		calls, err := w.apiCalls(ctx, "refund")
+		if err != nil {
+			return err
+		}
+		refs := map[string]bool{}
+		for _, c := range calls {
+			refs[gjson.Get(c.RequestBody, "reference_id").String()] = true
+		}
+		var got []money.Amount
+		var shown []string
+		for _, r := range p.Refunds {
+			v, _ := money.Parse(r.Amount, p.Currency)
+			got = append(got, v)
+			shown = append(shown, r.Amount)
+		}
+		if !slices.Equal(got, asked) || len(refs) != len(asked) {
+			return broke("every refund is an operation of its own: its own reference_id, exactly the amount asked", "tabby-api.md §3.7",
+				"for the refunds of %s %s asked, the merchant sent %d refund request(s) with %d distinct reference_id(s), and the payment's refunds are [%s]",
+				strings.Join(w.refundsAsked, ", "), p.Currency, len(calls), len(refs), strings.Join(shown, ", "))
+		}
+		return nil
+	})
 }
 
 func (w *World) refundsTotal(ctx context.Context, total string) error {

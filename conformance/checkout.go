@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
+
+	"github.com/tabbysim/tabbysim/client/money"
 )
 
 // Checkout steps: the customer at the merchant and on the provider's
@@ -22,6 +25,25 @@ func (w *World) checksOutAs(ctx context.Context, amount, currency, email string)
 
 func (w *World) checksOutWithPhone(ctx context.Context, amount, currency, phone string) error {
 	return w.checkoutOf(ctx, amount, currency, func() error { w.data.Buyer.Phone = phone; return nil })
+}
+
+// checksOutItems starts a checkout of quantity items at price each: an
+// order total that is not a round number.
+func (w *World) checksOutItems(ctx context.Context, quantity, price, currency string) error {
+	n, err := strconv.Atoi(quantity)
+	if err != nil || n < 1 {
+		return fmt.Errorf("the scenario's quantity %q: write a whole number of 1 or more", quantity)
+	}
+	w.data.Currency = currency
+	unit, err := w.amount(price)
+	if err != nil {
+		return err
+	}
+	total := (unit * money.Amount(n)).Format(currency)
+	return w.checkoutOf(ctx, total, currency, func() error {
+		w.data.Items = []CallItem{{Title: "Abaya", Quantity: n, UnitPrice: price, Category: "Clothes", InStock: true}}
+		return nil
+	})
 }
 
 // checksOutPartlyOutOfStock puts missing of the amount on an item the

@@ -112,6 +112,8 @@ var caughtBy = map[string]string{
 	"error-page-on-late-redirect":   "A redirect that arrives after the webhook's capture",
 	"cancel-without-close":          "A merchant cancel of an order paid unseen",
 	"polls-once":                    "Polling continues until the payment is final",
+	"reuses-refund-reference":       "Two partial refunds in AED are two exact operations",
+	"float-amounts":                 "Two partial refunds in AED are two exact operations",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault

@@ -35,6 +35,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^the customer checks out `+amountIn+` as "([^"]*)"$`, w.checksOutAs)
 	sc.Step(`^the customer checks out `+amountIn+` with the phone "([^"]*)"$`, w.checksOutWithPhone)
 	sc.Step(`^the customer checks out `+amountIn+` with ([\d.]+) of it out of stock$`, w.checksOutPartlyOutOfStock)
+	sc.Step(`^the customer checks out (\d+) × `+amountIn+`$`, w.checksOutItems)
 	sc.Step(`^the customer pays on the hosted page$`, w.pays)
 	sc.Step(`^the customer pays but closes the tab before the redirect$`, w.paysButClosesTheTab)
 	sc.Step(`^the customer cancels on the hosted page$`, w.cancels)
@@ -71,6 +72,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^either the order is cancelled and Tabby captured nothing, or the order is paid and captured once$`, w.cancelAgrees)
 	sc.Step(`^the merchant refunds ([\d.]+)$`, w.refunds)
 	sc.Step(`^the payment has refunds totalling ([\d.]+)$`, w.refundsTotal)
+	sc.Step(`^each refund reached Tabby as asked, with its own reference_id$`, w.refundsAsAsked)
 	sc.Step(`^no refund request exceeded what was captured$`, w.noRefundBeyondCaptured)
 
 	// time.go: the clock and the merchant's jobs.

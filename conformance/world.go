@@ -46,6 +46,9 @@ type World struct {
 	// pages are the merchant's answers to the customer's browser coming
 	// back from the hosted page, in order.
 	pages []page
+	// refundsAsked are the amounts of the refunds asked of the merchant,
+	// in order.
+	refundsAsked []string
 }
 
 // earlierOrder is an order paid for before the scenario's own.

@@ -35,6 +35,8 @@ const (
 	DefectErrorPageOnLateRedirect     = "error-page-on-late-redirect"
 	DefectCancelWithoutClose          = "cancel-without-close"
 	DefectPollsOnce                   = "polls-once"
+	DefectReusesRefundReference       = "reuses-refund-reference"
+	DefectFloatAmounts                = "float-amounts"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -61,6 +63,8 @@ var Defects = []Defect{
 	{DefectErrorPageOnLateRedirect, "answers the success redirect of an order already paid with 409 Conflict instead of showing it, so a customer whose webhook arrived first sees an error"},
 	{DefectCancelWithoutClose, "cancels a pending order in the shop without asking Tabby, so a payment authorized unseen stays open and Tabby captures it after 21 days (tabby-api.md §3.8: a cancel is a close)"},
 	{DefectPollsOnce, "its reconciliation job retrieves each order's payment once: a payment not final yet at that run is never retrieved again (seed 002: until AUTHORIZED, REJECTED or EXPIRED)"},
+	{DefectReusesRefundReference, "sends every refund of an order with the same reference_id, so Tabby takes a second partial refund for a retry of the first and refunds nothing more (tabby-api.md §3.7: reference_id is the refund's idempotency key)"},
+	{DefectFloatAmounts, "reads the prices and refund amounts it is given as float64 and truncates them to minor units, so 19.99 becomes 19.98 (tabby-api.md §1.3: amounts are exact decimals)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

@@ -104,8 +104,9 @@ type CheckoutResponse struct {
 	RejectionReason string `json:"rejection_reason,omitempty"`
 }
 
-func (req *CheckoutRequest) validate() (money.Amount, []cartItem, error) {
-	amount, err := money.Parse(req.Amount, req.Currency)
+// validate checks the request and reads its amounts with read.
+func (req *CheckoutRequest) validate(read func(s, currency string) (money.Amount, error)) (money.Amount, []cartItem, error) {
+	amount, err := read(req.Amount, req.Currency)
 	if err != nil {
 		return 0, nil, fmt.Errorf("amount: %v", err)
 	}
@@ -128,7 +129,7 @@ func (req *CheckoutRequest) validate() (money.Amount, []cartItem, error) {
 		if it.Quantity < 1 {
 			return 0, nil, fmt.Errorf("items[%d].quantity must be 1 or more", i)
 		}
-		unit, err := money.Parse(it.UnitPrice, req.Currency)
+		unit, err := read(it.UnitPrice, req.Currency)
 		if err != nil {
 			return 0, nil, fmt.Errorf("items[%d].unit_price: %v", i, err)
 		}
@@ -159,7 +160,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 			strings.Join(m.currencies(), ", "), req.Currency))
 		return
 	}
-	amount, items, err := req.validate()
+	amount, items, err := req.validate(m.readAmount)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -328,7 +329,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer o.mu.Unlock()
-	amount, err := money.Parse(req.Amount, o.currency)
+	amount, err := m.readAmount(req.Amount, o.currency)
 	if err != nil || amount <= 0 {
 		writeError(w, http.StatusBadRequest, "amount: give a positive decimal amount such as \"30.00\"")
 		return
@@ -362,7 +363,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	got, err := m.tabby.Refund(ctx, o.paymentID, tabby.RefundRequest{
 		Amount: m.tabbyAmount(amount, o.currency), Reason: reason,
-		ReferenceID: fmt.Sprintf("refund-%s-%d", o.id, len(p.Refunds)+1),
+		ReferenceID: m.refundRef(o, len(p.Refunds)+1),
 	})
 	if err != nil {
 		writeError(w, http.StatusBadGateway, err.Error())

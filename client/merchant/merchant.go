@@ -562,6 +562,30 @@ func (m *Merchant) tabbyAmount(a money.Amount, currency string) string {
 	return a.Format(currency)
 }
 
+// readAmount reads an amount the shop is given (a price, a refund) in
+// currency; with the float-amounts defect, as a float64 truncated to minor
+// units, which turns 19.99 into 19.98.
+func (m *Merchant) readAmount(s, currency string) (money.Amount, error) {
+	if !m.has(DefectFloatAmounts) {
+		return money.Parse(s, currency)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, err
+	}
+	exp, _ := money.Exponent(currency)
+	return money.Amount(f * math.Pow10(exp)), nil
+}
+
+// refundRef is the reference_id of the order's nth refund; with the
+// reuses-refund-reference defect, the same for every refund.
+func (m *Merchant) refundRef(o *order, n int) string {
+	if m.has(DefectReusesRefundReference) {
+		return "refund-" + o.id
+	}
+	return fmt.Sprintf("refund-%s-%d", o.id, n)
+}
+
 // settle sets the status of an order whose payment is CLOSED.
 func (o *order) settle() {
 	switch {

@@ -1017,7 +1017,7 @@ func TestNew_ChecksConfig(t *testing.T) {
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
 		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
 		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect",
-		"cancel-without-close", "polls-once"}
+		"cancel-without-close", "polls-once", "reuses-refund-reference", "float-amounts"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1188,6 +1188,25 @@ func TestDefects(t *testing.T) {
 				t.Fatal(err)
 			}
 			return s.mustOrder(res.OrderID).Status == StatusPending
+		}},
+		DefectReusesRefundReference: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.paid(cart())
+			for _, amount := range []string{"10.00", "20.00"} {
+				if status, body := s.post("/orders/"+res.OrderID+"/refund", map[string]string{"amount": amount}, nil); status != http.StatusOK {
+					t.Fatalf("refund of %s: %d %s", amount, status, body)
+				}
+			}
+			return len(s.tn.payment(res.PaymentID).Payment.Refunds) != 2
+		}},
+		DefectFloatAmounts: {misbehaves: func(t *testing.T, s *shop) bool {
+			req := cart()
+			req.Amount, req.Items = "59.97", []CheckoutItem{{Title: "Shirt", Quantity: 3, UnitPrice: "19.99", Category: "clothes"}}
+			res := s.paid(req)
+			if status, body := s.post("/orders/"+res.OrderID+"/refund", map[string]string{"amount": "19.99"}, nil); status != http.StatusOK {
+				t.Fatalf("refund: %d %s", status, body)
+			}
+			p := s.tn.payment(res.PaymentID).Payment
+			return p.Order.Items[0].UnitPrice != "19.99" || len(p.Refunds) != 1 || p.Refunds[0].Amount != "19.99"
 		}},
 	}
 	for _, d := range Defects {
