@@ -260,6 +260,30 @@ func (c CheckoutCall) offered(a Answer) (bool, error) {
 		a.Status, c.RejectionReason, cut(a.Body))
 }
 
+// sentTheOrder checks the session the merchant created is for its order:
+// order.reference_id is the order's reference the checkout answered, and
+// the amount and currency are the order's.
+func (w *World) sentTheOrder(ctx context.Context) error {
+	if err := w.needPayment(); err != nil {
+		return err
+	}
+	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	if err != nil {
+		return err
+	}
+	want, err := w.amount(w.data.Amount)
+	if err != nil {
+		return err
+	}
+	got, err := money.Parse(p.Amount, p.Currency)
+	if err != nil || p.OrderReference != w.data.OrderRef || p.Currency != w.data.Currency || got != want {
+		return broke("send Tabby the order's own reference, amount and currency", "tabby-api.md §3.1",
+			"the order %q of %s %s became a session for order.reference_id %q of %s %s",
+			w.data.OrderRef, w.data.Amount, w.data.Currency, p.OrderReference, p.Amount, p.Currency)
+	}
+	return nil
+}
+
 // paymentIs waits for the payment to reach status want; CREATED, the
 // status nothing has happened to yet, must hold across the settling window.
 func (w *World) paymentIs(ctx context.Context, want string) error {

@@ -48,6 +48,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^the slow redirect reaches the merchant$`, w.slowRedirectArrives)
 	sc.Step(`^the customer was shown a page, not an error$`, w.shownPages)
 	sc.Step(`^Tabby is not offered and the reason "([^"]*)" is shown$`, w.notOffered)
+	sc.Step(`^the merchant sent Tabby the order's reference, amount and currency$`, w.sentTheOrder)
 	sc.Step(`^the payment is (CREATED|AUTHORIZED|CLOSED|REJECTED|EXPIRED)$`, w.paymentIs)
 	sc.Step(`^the order is (pending|paid|cancelled|failed|refunded|partially_refunded)$`, w.orderIs)
 
@@ -88,6 +89,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^the simulator delivered the expired webhook$`, w.deliveredExpiredWebhook)
 	sc.Step(`^the simulator recorded that the customer (closed the tab before the redirect|left the hosted page)$`, w.recordedCustomer)
 	sc.Step(`^Tabby rejected the customer at pre-scoring with "([^"]*)"$`, w.rejectedAtPrescoring)
+	sc.Step(`^Tabby's auto-capture of the payment fell due$`, w.autoCaptureFellDue)
 	sc.Step(`^the webhook sent was forged$`, w.sentWebhookWasForged)
 	sc.Step(`^the webhook sent was authentic but disagreed with the payment$`, w.sentWebhookWasAuthentic)
 }

@@ -59,6 +59,21 @@ func (d *tabbyDriver) findPayment(ctx context.Context) (string, error) {
 			return p.ID, nil
 		}
 	}
+	// Else the session of the merchant's newest request to create one, as
+	// a merchant that did not offer Tabby and sent another reference has.
+	if d.sessionID == "" {
+		calls, err := w.apiCalls(ctx, "checkout")
+		if err != nil || len(calls) == 0 {
+			return "", err
+		}
+		session := gjson.Get(calls[len(calls)-1].ResponseBody, "id").String()
+		for _, p := range ps {
+			if session != "" && p.SessionID == session {
+				d.sessionID = session
+				return p.ID, nil
+			}
+		}
+	}
 	return "", nil
 }
 

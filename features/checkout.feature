@@ -7,15 +7,17 @@ Feature: Checkout with Tabby
   # Seed 002: on the success URL, retrieve the payment, proceed only on
   # AUTHORIZED, and capture it. Seed 002 and tabby-api.md §6.2: webhooks are
   # acknowledged with HTTP 200. Tabby's testing guidelines: the store's
-  # Thank you page appears.
+  # Thank you page appears. Create a session: order.reference_id is the
+  # merchant's order number.
   @capture @redirect @webhook
   Scenario: A successful checkout is captured once
     Given the customer checks out 100.00 AED
+    Then the merchant sent Tabby the order's reference, amount and currency
     When the customer pays on the hosted page
     And webhooks are delivered
     Then the customer was shown a page, not an error
-    And the payment is CLOSED
     And the merchant captured 100.00 exactly once
+    And the payment is CLOSED
     And the order is paid
     And every webhook was acknowledged with 200
 

@@ -11,10 +11,11 @@ Feature: Every currency Tabby takes
   @capture @redirect @webhook
   Scenario Outline: A checkout in <currency> is captured once
     Given the customer checks out <amount> <currency>
+    Then the merchant sent Tabby the order's reference, amount and currency
     When the customer pays on the hosted page
     And webhooks are delivered
-    Then the payment is CLOSED
-    And the merchant captured <amount> exactly once
+    Then the merchant captured <amount> exactly once
+    And the payment is CLOSED
     And the order is paid
     And every webhook was acknowledged with 200
 
@@ -68,7 +69,8 @@ Feature: Every currency Tabby takes
   @capture @refund
   Scenario Outline: Two partial refunds in <currency> are two exact operations
     Given the customer checks out 3 × <price> <currency>
-    And the customer pays on the hosted page
+    Then the merchant sent Tabby the order's reference, amount and currency
+    When the customer pays on the hosted page
     And webhooks are delivered
     When the merchant refunds <price>
     And the merchant refunds <second>

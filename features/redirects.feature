@@ -25,8 +25,8 @@ Feature: Redirects prove nothing, in any direction
     And webhooks are delivered
     When the customer opens the <page> page of the payment
     Then the customer was shown a page, not an error
-    And the payment is CLOSED
     And the merchant captured 100.00 exactly once
+    And the payment is CLOSED
     And the order is paid
 
     Examples:
@@ -42,9 +42,9 @@ Feature: Redirects prove nothing, in any direction
     Given the customer checks out 100.00 AED
     When the customer pays but the redirect is slow
     And webhooks are delivered
-    Then the payment is CLOSED
+    Then the merchant captured 100.00 exactly once
     When the slow redirect reaches the merchant
     Then the customer was shown a page, not an error
-    And the payment is CLOSED
     And the merchant captured 100.00 exactly once
+    And the payment is CLOSED
     And the order is paid

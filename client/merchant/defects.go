@@ -37,6 +37,7 @@ const (
 	DefectPollsOnce                   = "polls-once"
 	DefectReusesRefundReference       = "reuses-refund-reference"
 	DefectFloatAmounts                = "float-amounts"
+	DefectWrongOrderReference         = "wrong-order-reference"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -65,6 +66,7 @@ var Defects = []Defect{
 	{DefectPollsOnce, "its reconciliation job retrieves each order's payment once: a payment not final yet at that run is never retrieved again (seed 002: until AUTHORIZED, REJECTED or EXPIRED)"},
 	{DefectReusesRefundReference, "sends every refund of an order with the same reference_id, so Tabby takes a second partial refund for a retry of the first and refunds nothing more (tabby-api.md §3.7: reference_id is the refund's idempotency key)"},
 	{DefectFloatAmounts, "reads the prices and refund amounts it is given as float64 and truncates them to minor units, so 19.99 becomes 19.98 (tabby-api.md §1.3: amounts are exact decimals)"},
+	{DefectWrongOrderReference, "sends Tabby its cart's id (cart_<n>) as order.reference_id instead of the order's reference, so Tabby's payment and the shop's order cannot be matched (tabby-api.md §3.1)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

@@ -187,7 +187,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 		Payment: tabby.PaymentRequest{
 			Amount: m.tabbyAmount(amount, req.Currency), Currency: req.Currency, Description: description,
 			Buyer: tabby.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone, DOB: req.Buyer.DOB},
-			Order: tabby.Order{ReferenceID: o.id, Items: tabbyItems},
+			Order: tabby.Order{ReferenceID: m.orderRef(o), Items: tabbyItems},
 			Meta:  map[string]any{"order_id": o.id},
 		},
 		Lang: lang, MerchantCode: code,

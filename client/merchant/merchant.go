@@ -602,6 +602,15 @@ func (o *order) settle() {
 
 func (o *order) captureRef() string { return "capture-" + o.id }
 
+// orderRef is the order.reference_id the merchant sends Tabby: the order's
+// id, or with the wrong-order-reference defect its cart's.
+func (m *Merchant) orderRef(o *order) string {
+	if m.has(DefectWrongOrderReference) {
+		return strings.Replace(o.id, "ord_", "cart_", 1)
+	}
+	return o.id
+}
+
 // shipment is what leaves the warehouse: the in-stock items (in_stock
 // false ones do not ship), or the whole amount when everything ships.
 func (o *order) shipment() (money.Amount, []tabby.Item) {

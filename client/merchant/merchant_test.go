@@ -1017,7 +1017,8 @@ func TestNew_ChecksConfig(t *testing.T) {
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
 		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
 		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect",
-		"cancel-without-close", "polls-once", "reuses-refund-reference", "float-amounts"}
+		"cancel-without-close", "polls-once", "reuses-refund-reference", "float-amounts",
+		"wrong-order-reference"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1207,6 +1208,10 @@ func TestDefects(t *testing.T) {
 			}
 			p := s.tn.payment(res.PaymentID).Payment
 			return p.Order.Items[0].UnitPrice != "19.99" || len(p.Refunds) != 1 || p.Refunds[0].Amount != "19.99"
+		}},
+		DefectWrongOrderReference: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.paid(cart()) // the webhooks still find the order by its payment
+			return s.tn.payment(res.PaymentID).Payment.Order.ReferenceID != res.OrderID
 		}},
 	}
 	for _, d := range Defects {
