@@ -1348,3 +1348,22 @@ func TestVariants(t *testing.T) {
 		})
 	}
 }
+
+// TestREADME_ListsDefectsAndVariants: the README's tables of the
+// reference merchant's defects and variants name every one of them.
+func TestREADME_ListsDefectsAndVariants(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Defects {
+		if !bytes.Contains(readme, []byte("\n| `"+d.Name+"` |")) {
+			t.Errorf("the README's table of defects has no row for %s", d.Name)
+		}
+	}
+	for _, v := range Variants {
+		if !bytes.Contains(readme, []byte("\n| `"+v.Name+"` |")) {
+			t.Errorf("the README's table of variants has no row for %s", v.Name)
+		}
+	}
+}
