@@ -147,23 +147,23 @@ func (w *World) paidEarlierOrder(ctx context.Context, amount, currency string) e
 	if err := w.pays(ctx); err != nil {
 		return err
 	}
-	w.earlier = &earlierOrder{orderRef: w.data.OrderRef, paymentID: w.paymentID}
+	w.earlierPayment = w.paymentID
 	return nil
 }
 
 // opensSuccessPageWithEarlierPayment plays a customer who opens this
 // order's success URL with the payment_id of the earlier order's payment.
 func (w *World) opensSuccessPageWithEarlierPayment(ctx context.Context) error {
-	if w.earlier == nil {
+	if w.earlierPayment == "" {
 		return fmt.Errorf("the customer paid for no earlier order in this scenario")
 	}
 	if err := w.needPayment(); err != nil {
 		return err
 	}
-	if w.earlier.paymentID == w.paymentID {
+	if w.earlierPayment == w.paymentID {
 		return notArranged("the scenario's order and the earlier one share payment %s", w.paymentID)
 	}
-	return w.opensReturnPageOf(ctx, "success", w.earlier.paymentID)
+	return w.opensReturnPageOf(ctx, "success", w.earlierPayment)
 }
 
 // opensReturnPage plays a customer who opens the merchant's page of kind

@@ -38,8 +38,9 @@ type World struct {
 	redirect  string
 	paymentID string
 	sent      *sentWebhook
-	// earlier is an order the customer paid for before the scenario's own.
-	earlier *earlierOrder
+	// earlierPayment is the payment of an order the customer paid for
+	// before the scenario's own.
+	earlierPayment string
 	// slowRedirect is where the hosted page sent the customer's browser,
 	// which has not arrived yet.
 	slowRedirect string
@@ -49,11 +50,6 @@ type World struct {
 	// refundsAsked are the amounts of the refunds asked of the merchant,
 	// in order.
 	refundsAsked []string
-}
-
-// earlierOrder is an order paid for before the scenario's own.
-type earlierOrder struct {
-	orderRef, paymentID string
 }
 
 // page is the merchant's final answer to the customer's browser opening
