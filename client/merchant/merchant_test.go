@@ -1295,8 +1295,8 @@ func TestVariants(t *testing.T) {
 				t.Fatalf("reconcile: %d %s, want 202", status, body)
 			}
 			waitUntil(t, "the order paid by the job", func() bool { return s.mustOrder(res.OrderID).Captured == "100.00" })
-			if n := len(s.tn.captureCalls(res.PaymentID)); n != 1 {
-				t.Errorf("the merchant sent %d captures, want 1", n)
+			if n := len(s.tn.payment(res.PaymentID).Payment.Captures); n != 1 {
+				t.Errorf("the payment has %d captures, want 1", n)
 			}
 		},
 		VariantRejectionUnprocessable: func(t *testing.T, s *shop) {
