@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -117,6 +118,11 @@ type CheckoutCall struct {
 	RedirectURL     string `json:"redirect_url"`
 	OrderRef        string `json:"order_ref"`
 	RejectionReason string `json:"rejection_reason,omitempty"`
+	// OfferedStatuses and RejectedStatuses, when set, are the HTTP statuses
+	// of an answer that offers Tabby and of one that does not (see
+	// CheckoutCall.offered for what the harness reads without them).
+	OfferedStatuses  []int `json:"offered_statuses,omitempty"`
+	RejectedStatuses []int `json:"rejected_statuses,omitempty"`
 }
 
 // StatusCall reads an order; Status is a gjson path into the answer and
@@ -200,6 +206,14 @@ func (a *Adapter) Validate() error {
 		return bad("checkout needs path, redirect_url and order_ref")
 	}
 	defaultMethod(&a.Checkout.Call, http.MethodPost)
+	for _, st := range append(slices.Clone(a.Checkout.OfferedStatuses), a.Checkout.RejectedStatuses...) {
+		if st < 100 || st > 599 {
+			return bad("checkout: %d is not an HTTP status", st)
+		}
+		if slices.Contains(a.Checkout.OfferedStatuses, st) && slices.Contains(a.Checkout.RejectedStatuses, st) {
+			return bad("checkout: HTTP %d is in both offered_statuses and rejected_statuses", st)
+		}
+	}
 	calls := map[string]Call{"checkout": a.Checkout.Call}
 	if a.OrderStatus != nil {
 		defaultMethod(&a.OrderStatus.Call, http.MethodGet)

@@ -30,9 +30,10 @@ type driver interface {
 	// "cancel". It answers the page's last response, redirects not
 	// followed.
 	hostedPage(ctx context.Context, action string) (*http.Response, error)
-	// successURL is the success URL the merchant gave the provider, as
-	// the provider sends the customer to it.
-	successURL(ctx context.Context) (string, error)
+	// returnURL is the merchant's URL of kind ("success", "cancel" or
+	// "failure") it gave the provider for the scenario's payment, as the
+	// provider sends the customer to it naming payment paymentID.
+	returnURL(ctx context.Context, kind, paymentID string) (string, error)
 	// operation names the merchant's request to the provider's API that e
 	// records ("checkout", "retrieve", "capture", "refund", "close") and
 	// the payment it concerns; op is "" for any other request.

@@ -43,7 +43,7 @@ Feature: Amounts
     Given the customer checks out 10.125 SAR
 `)}}
 	var out bytes.Buffer
-	res, err := Run(context.Background(), Options{Features: fsys, Output: &out})
+	res, err := Run(context.Background(), Options{Features: fsys, Output: &out, Settle: syncSettle})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
 
 	"github.com/tabbysim/tabbysim/client/simctl"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
 // A scenario that arranges a condition (a fault, a lost redirect, a forged
@@ -89,6 +93,39 @@ func (w *World) deliveredExpiredWebhook(ctx context.Context) error {
 	}
 	if !slices.ContainsFunc(ds, func(d simctl.Delivery) bool { return d.Event == "expire" && len(d.Attempts) > 0 }) {
 		return notArranged("no expired webhook went out: %s", deliveryLog(ds))
+	}
+	return nil
+}
+
+// autoCaptureFellDue proves the clock passed the time the provider
+// captures a payment left authorized (tabby.auto_capture_after after its
+// authorization), whatever became of the payment.
+func (w *World) autoCaptureFellDue(ctx context.Context) error {
+	if err := w.needPayment(); err != nil {
+		return err
+	}
+	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(p.History, func(e simctl.HistoryEntry) bool { return e.Event == "authorized" })
+	if i < 0 {
+		return notArranged("the payment was never authorized (history: %s)", history(p))
+	}
+	m, err := w.env.Control.Merchant(ctx, w.merchant.ID)
+	if err != nil {
+		return err
+	}
+	if mode := gjson.GetBytes(m.Settings, "tabby.auto_capture").String(); mode != "after_delay" {
+		return notArranged("the merchant's tabby.auto_capture is %q, not after_delay", mode)
+	}
+	after, err := tenant.ParseDuration(gjson.GetBytes(m.Settings, "tabby.auto_capture_after").String())
+	if err != nil {
+		return err
+	}
+	due := p.History[i].At.Add(time.Duration(after))
+	if m.Clock.Now.Before(due) {
+		return notArranged("the clock reads %s, before the auto-capture due %s after the authorization", m.Clock.Now.Format(time.RFC3339), after)
 	}
 	return nil
 }

@@ -109,7 +109,12 @@ func ruleByID(id string) (Rule, bool) {
 var citations = []struct{ says, cites, rule string }{
 	{"hide Tabby when pre-scoring rejects the customer", "tabby-api.md §3.1.1, §7", "R-PRESCORING-HIDE"},
 	{"show the rejection reason", "tabby-api.md §3.1.1", "R-REJECTION-REASON"},
-	{"send merchant_urls.success with the session", "tabby-api.md §3.1", "R-MERCHANT-URLS"},
+	{"send merchant_urls.", "tabby-api.md §3.1", "R-MERCHANT-URLS"},
+	{"send Tabby the order's own reference, amount and currency", "tabby-api.md §3.1", "R-SESSION-MATCHES-ORDER"},
+	{"show the customer the outcome", "tabby-api.md §8", "R-CUSTOMER-SEES-OUTCOME"},
+	{"poll open payments until", "seed 002", "R-POLL-UNTIL-TERMINAL"},
+	{"a merchant's cancel is a close", "tabby-api.md §3.8", "R-CANCEL-IS-CLOSE"},
+	{"every refund is an operation of its own", "tabby-api.md §3.7", "R-REFUND-EXACT"},
 	{"the order is pending", "seed 000 step 4, seed 002: only Tabby's status decides", "R-REDIRECT-UNTRUSTED"},
 	{"the order is ", "", "R-ORDER-STATUS"},
 	{"register a webhook for the merchant code", "seed 002, tabby-api.md §3.10", "R-WEBHOOK-REGISTERED"},

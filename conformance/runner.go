@@ -54,6 +54,9 @@ type Options struct {
 	Features fs.FS
 	// TestingT runs scenarios as subtests of a Go test.
 	TestingT *testing.T
+	// Settle is the settling window of real time the checks give the
+	// merchant after the harness's last action (default DefaultSettle).
+	Settle time.Duration
 }
 
 // Result is the outcome of a run.
@@ -76,6 +79,7 @@ var ErrNoScenarios = errors.New("no scenario to run")
 type harness struct {
 	env    *Env
 	target Target
+	settle time.Duration
 }
 
 // Run runs the features against the target on a simulator of its own. When
@@ -131,6 +135,9 @@ func run(ctx context.Context, o Options) (Result, error) {
 	}
 	if o.Features == nil {
 		o.Features = features.FS
+	}
+	if o.Settle <= 0 {
+		o.Settle = DefaultSettle
 	}
 	if o.Concurrency <= 0 || !o.Target.Parallel() {
 		o.Concurrency = 1
@@ -191,7 +198,7 @@ func run(ctx context.Context, o Options) (Result, error) {
 	}
 
 	fmt.Fprintf(o.Output, "tabbysim conform: target %s, simulator %s, seed %d\n\n", o.Target.Name(), simURL, o.Seed)
-	h := &harness{env: env, target: o.Target}
+	h := &harness{env: env, target: o.Target, settle: o.Settle}
 	rec := &recorder{out: o.Output, index: index, steps: vocab, env: env, lenient: o.Lenient}
 	// godog runs the scenarios; the recorder writes the report.
 	status := godog.TestSuite{

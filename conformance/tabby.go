@@ -45,6 +45,7 @@ var tabbyHostedPage = regexp.MustCompile(`/hpp/([0-9a-f-]{36})`)
 
 func (d *tabbyDriver) findPayment(ctx context.Context) (string, error) {
 	w := d.w
+	d.sessionID = ""
 	if m := tabbyHostedPage.FindStringSubmatch(w.redirect); m != nil {
 		d.sessionID = m[1]
 	}
@@ -54,7 +55,23 @@ func (d *tabbyDriver) findPayment(ctx context.Context) (string, error) {
 	}
 	for _, p := range ps {
 		if (d.sessionID != "" && p.SessionID == d.sessionID) || (d.sessionID == "" && w.data.OrderRef != "" && p.OrderReference == w.data.OrderRef) {
+			d.sessionID = p.SessionID
 			return p.ID, nil
+		}
+	}
+	// Else the session of the merchant's newest request to create one, as
+	// a merchant that did not offer Tabby and sent another reference has.
+	if d.sessionID == "" {
+		calls, err := w.apiCalls(ctx, "checkout")
+		if err != nil || len(calls) == 0 {
+			return "", err
+		}
+		session := gjson.Get(calls[len(calls)-1].ResponseBody, "id").String()
+		for _, p := range ps {
+			if session != "" && p.SessionID == session {
+				d.sessionID = session
+				return p.ID, nil
+			}
 		}
 	}
 	return "", nil
@@ -109,15 +126,16 @@ func (d *tabbyDriver) api() *tabbyclient.Client {
 	return tabbyclient.New(d.w.merchant.Tabby.SecretKey, tabbyclient.WithBaseURL(d.w.env.SimURL))
 }
 
-func (d *tabbyDriver) successURL(ctx context.Context) (string, error) {
+func (d *tabbyDriver) returnURL(ctx context.Context, kind, paymentID string) (string, error) {
 	sess, err := d.api().GetSession(ctx, d.sessionID)
 	if err != nil {
 		return "", err
 	}
-	if sess.MerchantURLs.Success == "" {
-		return "", broke("send merchant_urls.success with the session", "tabby-api.md §3.1", "the session has no success URL")
+	u := map[string]string{"success": sess.MerchantURLs.Success, "cancel": sess.MerchantURLs.Cancel, "failure": sess.MerchantURLs.Failure}[kind]
+	if u == "" {
+		return "", broke("send merchant_urls."+kind+" with the session", "tabby-api.md §3.1", "the session has no %s URL", kind)
 	}
-	return tabby.WithPaymentID(sess.MerchantURLs.Success, d.w.paymentID), nil
+	return tabby.WithPaymentID(u, paymentID), nil
 }
 
 // tabbyPayments are the paths of a payment's operations; Tabby serves them

@@ -41,15 +41,20 @@ type Env struct {
 
 // Reference is the built-in reference merchant, run in-process, a fresh
 // instance on a fresh simulator merchant for every scenario. Defect switches
-// one of its named defects on.
+// one of its named defects on; Variant builds it as one of its correct
+// variants.
 type Reference struct {
-	Defect string
+	Defect  string
+	Variant string
 }
 
 // Name implements Target.
 func (r *Reference) Name() string {
-	if r.Defect != "" {
+	switch {
+	case r.Defect != "":
 		return "reference merchant with defect " + r.Defect
+	case r.Variant != "":
+		return "reference merchant, variant " + r.Variant
 	}
 	return "reference merchant"
 }
@@ -65,7 +70,7 @@ func (r *Reference) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adap
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	url, stop, err := merchant.Serve(runCtx, merchant.Config{
-		TabbyURL: env.SimURL, SecretKey: m.Tabby.SecretKey, MerchantCodes: shopCodes(m), Defect: r.Defect,
+		TabbyURL: env.SimURL, SecretKey: m.Tabby.SecretKey, MerchantCodes: shopCodes(m), Defect: r.Defect, Variant: r.Variant,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, "127.0.0.1:0")
 	if err != nil {

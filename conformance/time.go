@@ -3,10 +3,13 @@ package conformance
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // Time steps: the scenario's clock, and the merchant's jobs that run with
@@ -20,6 +23,7 @@ func (w *World) clockAdvances(ctx context.Context, span string) error {
 		return err
 	}
 	_, err = w.env.Control.Advance(ctx, w.merchant.ID, d)
+	w.acted()
 	return err
 }
 
@@ -31,6 +35,34 @@ func (w *World) reconciles(ctx context.Context) error {
 		err = fmt.Errorf("the merchant's reconcile action answered HTTP %d: %s", a.Status, cut(a.Body))
 	}
 	return err
+}
+
+// retrievedWhile checks the merchant retrieved the payment while it was
+// status: CREATED at a first poll, AUTHORIZED at a later one, since
+// polling goes on until the payment is final.
+func (w *World) retrievedWhile(ctx context.Context, status string) error {
+	if err := w.needPayment(); err != nil {
+		return err
+	}
+	return w.eventually(ctx, func(ctx context.Context) error {
+		calls, err := w.apiCalls(ctx, "retrieve")
+		if err != nil {
+			return err
+		}
+		var found []string
+		for _, c := range calls {
+			if c.Status != http.StatusOK {
+				continue
+			}
+			got := gjson.Get(c.ResponseBody, "status").String()
+			if got == status {
+				return nil
+			}
+			found = append(found, got)
+		}
+		return broke("poll open payments until AUTHORIZED, REJECTED or EXPIRED", "seed 002",
+			"the merchant retrieved the payment %d time(s), never while it was %s (found: %s)", len(found), status, strings.Join(found, ", "))
+	})
 }
 
 var spanRe = regexp.MustCompile(`^(\d+) (second|minute|hour|day)s?$`)

@@ -32,6 +32,17 @@ var vocabulary = []struct {
 	{`Then Tabby is not offered and the reason "not_available" is shown`, []string{"R-PRESCORING-HIDE", "R-REJECTION-REASON"}},
 	{`Then the payment is CLOSED`, nil},
 	{`Then the order is paid`, []string{"R-ORDER-STATUS"}},
+	{`Given the customer checks out 3 × 19.99 AED`, []string{"R-AMOUNT-EXACT"}},
+	{`Given the customer paid for an earlier order of 50.00 AED`, nil},
+	{`When the customer opens the success page with the earlier order's payment`, []string{"R-REDIRECT-UNTRUSTED"}},
+	{`When the customer opens the cancel page of the payment`, []string{"R-REDIRECT-UNTRUSTED"}},
+	{`When the customer pays but the redirect is slow`, nil},
+	{`When the slow redirect reaches the merchant`, []string{"R-REDIRECT-UNTRUSTED"}},
+	{`Then the customer was shown a page, not an error`, []string{"R-CUSTOMER-SEES-OUTCOME"}},
+	{`Then the merchant sent Tabby the order's reference, amount and currency`, []string{"R-SESSION-MATCHES-ORDER"}},
+	{`When the merchant cancels the order`, nil},
+	{`Then either the order is cancelled and Tabby captured nothing, or the order is paid and captured once`, []string{"R-CANCEL-IS-CLOSE"}},
+	{`Then the merchant retrieved the payment while it was CREATED`, []string{"R-POLL-UNTIL-TERMINAL"}},
 	// What the provider sends and how the merchant takes it.
 	{`Given every webhook is delivered twice`, []string{"R-WEBHOOK-IDEMPOTENT"}},
 	{`Given webhooks arrive out of order`, []string{"R-WEBHOOK-IDEMPOTENT"}},
@@ -45,6 +56,7 @@ var vocabulary = []struct {
 	{`Then the forged webhook was refused`, []string{"R-WEBHOOK-AUTH"}},
 	{`Then the merchant retrieved the payment`, []string{"R-WEBHOOK-VERIFY"}},
 	// Captures and refunds.
+	{`Then each refund reached Tabby as asked, with its own reference_id`, []string{"R-REFUND-EXACT"}},
 	{`Then the merchant captured 100.00 exactly once`, []string{"R-CAPTURE-ONCE", "R-AMOUNT-EXACT"}},
 	{`Then the merchant made no capture request`, []string{"R-CAPTURE-AUTHORIZED-ONLY"}},
 	{`Then Tabby captured the payment in full`, []string{"R-AUTO-CAPTURE"}},
@@ -55,6 +67,7 @@ var vocabulary = []struct {
 	{`When the clock advances 26 minutes`, nil},
 	{`When the merchant's reconciliation job runs`, []string{"R-POLL-UNTIL-TERMINAL"}},
 	// Proofs that the scenario's arrangement held.
+	{`Then Tabby's auto-capture of the payment fell due`, nil},
 	{`Then the simulator delivered every webhook twice`, nil},
 	{`Then the simulator delivered every webhook again`, nil},
 	{`Then the simulator delivered a webhook after the payment's next event`, nil},

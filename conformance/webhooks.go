@@ -30,6 +30,7 @@ func (w *World) sendsExpiredWebhooks(ctx context.Context) error {
 // nothing.
 func (w *World) webhooksAreDelivered(ctx context.Context) error {
 	_, err := w.env.Control.Advance(ctx, w.merchant.ID, 0)
+	w.acted()
 	return err
 }
 
@@ -65,6 +66,7 @@ func (w *World) sendWebhook(ctx context.Context, status string, forged bool) err
 		return err
 	}
 	resp, err := w.http.Do(req)
+	w.acted()
 	if err != nil {
 		return err
 	}
@@ -82,17 +84,28 @@ func (w *World) sentWebhook() (*sentWebhook, error) {
 	return w.sent, nil
 }
 
+// everyWebhookAcknowledged waits for every webhook of the payment to have
+// been sent (a merchant that works after it answered causes webhooks
+// later), and checks the merchant answered each with 200.
 func (w *World) everyWebhookAcknowledged(ctx context.Context) error {
-	ds, err := w.deliveries(ctx)
+	var ds []simctl.Delivery
+	err := w.eventually(ctx, func(ctx context.Context) (err error) {
+		if ds, err = w.deliveries(ctx); err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if d.Status != "dropped" && len(d.Attempts) == 0 {
+				return fmt.Errorf("the %s webhook (%s) was not sent yet; deliver webhooks before this check", d.Event, d.Status)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
 	for _, d := range ds {
 		if d.Status == "dropped" {
 			continue
-		}
-		if len(d.Attempts) == 0 {
-			return fmt.Errorf("the %s webhook (%s) was not sent yet; deliver webhooks before this check", d.Event, d.Status)
 		}
 		if a := d.Attempts[0]; !a.Accepted {
 			return broke("acknowledge every webhook with HTTP 200", "tabby-api.md §6.2",
@@ -115,11 +128,13 @@ func (w *World) forgedWebhookRefused(ctx context.Context) error {
 }
 
 func (w *World) merchantRetrievedPayment(ctx context.Context) error {
-	calls, err := w.apiCalls(ctx, "retrieve")
-	if err != nil || len(calls) > 0 {
-		return err
-	}
-	return broke("retrieve the payment before acting on a webhook", "tabby-api.md §6.2 (3)", "the merchant never called GET /api/v2/payments/%s", w.paymentID)
+	return w.eventually(ctx, func(ctx context.Context) error {
+		calls, err := w.apiCalls(ctx, "retrieve")
+		if err != nil || len(calls) > 0 {
+			return err
+		}
+		return broke("retrieve the payment before acting on a webhook", "tabby-api.md §6.2 (3)", "the merchant never called GET /api/v2/payments/%s", w.paymentID)
+	})
 }
 
 // deliveries lists the webhooks of the scenario's payment, oldest first.

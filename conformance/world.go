@@ -26,12 +26,37 @@ type World struct {
 	release  func()
 	http     *http.Client
 	started  time.Time
+	// settle is the settling window (see settle.go) and lastAction when
+	// it last started.
+	settle     time.Duration
+	lastAction time.Time
 
-	data      CallData
-	checkout  Answer
+	data     CallData
+	checkout Answer
+	// offered says the merchant's answer to the checkout offered Tabby.
+	offered   bool
 	redirect  string
 	paymentID string
 	sent      *sentWebhook
+	// earlierPayment is the payment of an order the customer paid for
+	// before the scenario's own.
+	earlierPayment string
+	// slowRedirect is where the hosted page sent the customer's browser,
+	// which has not arrived yet.
+	slowRedirect string
+	// pages are the merchant's answers to the customer's browser coming
+	// back from the hosted page, in order.
+	pages []page
+	// refundsAsked are the amounts of the refunds asked of the merchant,
+	// in order.
+	refundsAsked []string
+}
+
+// page is the merchant's final answer to the customer's browser opening
+// url, once the redirects it answered were followed.
+type page struct {
+	url    string
+	status int
 }
 
 // sentWebhook is a webhook the harness sent to the merchant itself.
@@ -52,7 +77,7 @@ type sentWebhook struct {
 
 func newWorld(h *harness) *World {
 	jar, _ := cookiejar.New(nil)
-	return &World{env: h.env, target: h.target, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	return &World{env: h.env, target: h.target, settle: h.settle, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
 }
 
 // open readies the scenario: the driver its tags choose, and the target
@@ -95,19 +120,23 @@ func (w *World) amount(s string) (money.Amount, error) {
 	return a, nil
 }
 
-// startCheckout asks the merchant for a checkout and finds the payment it
-// created.
+// startCheckout asks the merchant for a checkout, tells from its answer
+// whether it offered Tabby, and finds the payment it created.
 func (w *World) startCheckout(ctx context.Context) error {
 	a, err := w.adapter.do(ctx, w.http, w.adapter.Checkout.Call, w.data)
 	if err != nil {
 		return fmt.Errorf("starting a checkout at the merchant: %w", err)
 	}
+	w.acted()
 	w.checkout = a
-	if a.Status >= 300 {
-		return fmt.Errorf("the merchant answered the checkout with HTTP %d: %s", a.Status, cut(a.Body))
+	if w.offered, err = w.adapter.Checkout.offered(a); err != nil {
+		return err
 	}
 	w.data.OrderRef = a.Get(w.adapter.Checkout.OrderRef).String()
-	w.redirect = a.Get(w.adapter.Checkout.RedirectURL).String()
+	w.redirect = ""
+	if w.offered {
+		w.redirect = a.Get(w.adapter.Checkout.RedirectURL).String()
+	}
 	w.paymentID, err = w.driver.findPayment(ctx)
 	return err
 }
@@ -129,17 +158,21 @@ func (w *World) followRedirect(ctx context.Context, resp *http.Response) error {
 	return w.visit(ctx, loc)
 }
 
+// visit plays the customer's browser opening u, at the merchant, and
+// records the page it ends on.
 func (w *World) visit(ctx context.Context, u string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
 	}
 	resp, err := w.http.Do(req)
+	w.acted()
 	if err != nil {
 		return fmt.Errorf("the customer's browser could not open %s: %w", u, err)
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	w.pages = append(w.pages, page{url: u, status: resp.StatusCode})
 	return nil
 }
 
@@ -175,14 +208,18 @@ func (w *World) orderStatus(ctx context.Context) (state string, raw string, ok b
 func (w *World) action(ctx context.Context, name string) (Answer, error) {
 	c, ok := w.adapter.Actions[name]
 	if !ok {
-		return Answer{}, fmt.Errorf("%w %q: describe it in the adapter, or leave out scenarios tagged @poll", errNoAction, name)
+		return Answer{}, fmt.Errorf("%w %q: describe it in the adapter, or leave out scenarios tagged %s", errNoAction, name, actionTags[name])
 	}
 	a, err := w.adapter.do(ctx, w.http, c, w.data)
+	w.acted()
 	if err != nil {
 		return a, fmt.Errorf("merchant action %s: %w", name, err)
 	}
 	return a, nil
 }
+
+// actionTags are the tags of the scenarios that need each action.
+var actionTags = map[string]string{"reconcile": "@poll", "refund": "@refund", "cancel": "@cancel"}
 
 // apiCalls returns the scenario's requests to the provider's API that are
 // operation op (see driver.operation) on the scenario's payment (on any

@@ -14,8 +14,8 @@ Feature: Capture rules
     Given the customer checks out 100.00 AED with 40.00 of it out of stock
     When the customer pays on the hosted page
     And webhooks are delivered
-    Then the payment is CLOSED
-    And the merchant captured 60.00 exactly once
+    Then the merchant captured 60.00 exactly once
+    And the payment is CLOSED
     And the order is paid
 
   # tabby-api.md §3.6: reference_id is the capture's idempotency key; the
@@ -43,6 +43,6 @@ Feature: Capture rules
     And the merchant's reconciliation job runs
     Then the simulator lost every webhook on the way
     And the simulator recorded that the customer closed the tab before the redirect
-    And the payment is CLOSED
     And Tabby captured the payment in full
+    And the payment is CLOSED
     And the order is paid

@@ -6,14 +6,18 @@ Feature: Checkout with Tabby
 
   # Seed 002: on the success URL, retrieve the payment, proceed only on
   # AUTHORIZED, and capture it. Seed 002 and tabby-api.md §6.2: webhooks are
-  # acknowledged with HTTP 200.
+  # acknowledged with HTTP 200. Tabby's testing guidelines: the store's
+  # Thank you page appears. Create a session: order.reference_id is the
+  # merchant's order number.
   @capture @redirect @webhook
   Scenario: A successful checkout is captured once
     Given the customer checks out 100.00 AED
+    Then the merchant sent Tabby the order's reference, amount and currency
     When the customer pays on the hosted page
     And webhooks are delivered
-    Then the payment is CLOSED
+    Then the customer was shown a page, not an error
     And the merchant captured 100.00 exactly once
+    And the payment is CLOSED
     And the order is paid
     And every webhook was acknowledged with 200
 
@@ -38,22 +42,24 @@ Feature: Checkout with Tabby
       | 30000.00 | +971500000001 | order_amount_too_high |
 
   # tabby-api.md §8: otp.rejected@tabby.ai is declined after the OTP and sent
-  # to the failure URL; the payment is REJECTED.
+  # to the failure URL, which shows the reason; the payment is REJECTED.
   @redirect
   Scenario: Rejection on the hosted page
     Given the customer checks out 100.00 AED as "otp.rejected@tabby.ai"
     When the customer pays on the hosted page
-    Then the payment is REJECTED
+    Then the customer was shown a page, not an error
+    And the payment is REJECTED
     And the order is failed
     And the merchant made no capture request
 
   # Seed 002 and tabby-api.md §4.2, §8: the cancel URL means EXPIRED; the
-  # cart must not be emptied.
+  # cart, shown with the reason, must not be emptied.
   @redirect
   Scenario: Cancellation on the hosted page
     Given the customer checks out 100.00 AED
     When the customer cancels on the hosted page
-    Then the payment is EXPIRED
+    Then the customer was shown a page, not an error
+    And the payment is EXPIRED
     And the order is cancelled
     And the merchant made no capture request
 

@@ -11,8 +11,8 @@ Feature: The customer never comes back
     When the customer pays but closes the tab before the redirect
     And webhooks are delivered
     Then the simulator recorded that the customer closed the tab before the redirect
-    And the payment is CLOSED
     And the merchant captured 100.00 exactly once
+    And the payment is CLOSED
     And the order is paid
 
   # Seed 002: the alternative to webhooks is a cron job that retrieves
@@ -26,6 +26,24 @@ Feature: The customer never comes back
     And the merchant's reconciliation job runs
     Then the simulator lost every webhook on the way
     And the simulator recorded that the customer closed the tab before the redirect
+    And the merchant captured 100.00 exactly once
     And the payment is CLOSED
+    And the order is paid
+
+  # Seed 002: the cron job retrieves the payment "every couple of minutes
+  # until receiving one of these statuses": AUTHORIZED, REJECTED, EXPIRED.
+  # A payment still CREATED at one run is retrieved again at the next.
+  @webhook @poll @capture
+  Scenario: Polling continues until the payment is final
+    Given webhooks are lost on the way
+    And the customer checks out 100.00 AED
+    When the merchant's reconciliation job runs
+    Then the merchant retrieved the payment while it was CREATED
+    When the customer pays but closes the tab before the redirect
+    And the clock advances 2 minutes
+    And the merchant's reconciliation job runs
+    Then the simulator lost every webhook on the way
+    And the simulator recorded that the customer closed the tab before the redirect
+    And the merchant retrieved the payment while it was AUTHORIZED
     And the merchant captured 100.00 exactly once
     And the order is paid

@@ -15,8 +15,8 @@ Feature: Webhooks are notifications, not truth
     And webhooks are delivered
     Then the simulator delivered every webhook twice
     And the simulator recorded that the customer closed the tab before the redirect
-    And the payment is CLOSED
     And the merchant captured 100.00 exactly once
+    And the payment is CLOSED
     And the order is paid
     And every webhook was acknowledged with 200
 

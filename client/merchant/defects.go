@@ -29,6 +29,15 @@ const (
 	DefectRejectsRepeatedWebhooks     = "rejects-repeated-webhooks"
 	DefectTrustsWebhookOrder          = "trusts-webhook-order"
 	DefectTwoDecimals                 = "two-decimals"
+	DefectTrustsRedirectPaymentID     = "trusts-redirect-payment-id"
+	DefectTrustsCancelRedirect        = "trusts-cancel-redirect"
+	DefectRedirectExpectsAuthorized   = "redirect-expects-authorized"
+	DefectErrorPageOnLateRedirect     = "error-page-on-late-redirect"
+	DefectCancelWithoutClose          = "cancel-without-close"
+	DefectPollsOnce                   = "polls-once"
+	DefectReusesRefundReference       = "reuses-refund-reference"
+	DefectFloatAmounts                = "float-amounts"
+	DefectWrongOrderReference         = "wrong-order-reference"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -49,6 +58,15 @@ var Defects = []Defect{
 	{DefectRejectsRepeatedWebhooks, "answers a webhook it has processed before (same payment, status, captures and refunds) with 409 Conflict instead of 200, so Tabby counts every duplicate as failed and retries it (tabby-api.md §6.2: duplicates happen)"},
 	{DefectTrustsWebhookOrder, "retrieves the payment only to confirm a webhook is genuine, then applies the status and amounts the webhook carries in the order webhooks arrive, so a stale webhook sets a refunded order back to paid (tabby-api.md §6.2: their order is not guaranteed)"},
 	{DefectTwoDecimals, "prints every amount it sends Tabby with two decimals, so a KWD order is charged, captured and refunded without its third decimal (tabby-api.md §1.3: KWD amounts have up to 3)"},
+	{DefectTrustsRedirectPaymentID, "on the success redirect retrieves the payment the URL's payment_id names and applies it to the order without checking it pays for that order, so another order's paid payment marks this one paid (seed 000 step 4)"},
+	{DefectTrustsCancelRedirect, "marks the order cancelled on the cancel redirect and failed on the failure redirect without retrieving the payment, so a paid order opened at those pages later is undone (seed 002)"},
+	{DefectRedirectExpectsAuthorized, "on the success redirect fails the order unless the payment is AUTHORIZED, so a redirect that arrives after the webhook led to the capture (CLOSED) fails a paid order (seed 002: any other status calls for an investigation)"},
+	{DefectErrorPageOnLateRedirect, "answers the success redirect of an order already paid with 409 Conflict instead of showing it, so a customer whose webhook arrived first sees an error"},
+	{DefectCancelWithoutClose, "cancels a pending order in the shop without asking Tabby, so a payment authorized unseen stays open and Tabby captures it after 21 days (tabby-api.md §3.8: a cancel is a close)"},
+	{DefectPollsOnce, "its reconciliation job retrieves each order's payment once: a payment not final yet at that run is never retrieved again (seed 002: until AUTHORIZED, REJECTED or EXPIRED)"},
+	{DefectReusesRefundReference, "sends every refund of an order with the same reference_id, so Tabby takes a second partial refund for a retry of the first and refunds nothing more (tabby-api.md §3.7: reference_id is the refund's idempotency key)"},
+	{DefectFloatAmounts, "reads the prices and refund amounts it is given as float64 and truncates them to minor units, so 19.99 becomes 19.98 (tabby-api.md §1.3: amounts are exact decimals)"},
+	{DefectWrongOrderReference, "sends Tabby its cart's id (cart_<n>) as order.reference_id instead of the order's reference, so Tabby's payment and the shop's order cannot be matched (tabby-api.md §3.1)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

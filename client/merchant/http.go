@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/tabby"
@@ -23,7 +24,7 @@ import (
 //	POST /orders/{id}/refund    refund part or all of what was captured
 //	GET  /return/{kind}         the browser back from Tabby (success, cancel, failure)
 //	POST /webhooks/tabby        Tabby's webhooks
-//	POST /admin/reconcile       poll the open payments now
+//	POST /admin/reconcile       poll the open payments now (async-reconcile: start it, 202)
 //	GET  /healthz               ready: 200 once the webhooks are registered
 func (m *Merchant) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -115,8 +116,9 @@ type CheckoutResponse struct {
 	RejectionReason string `json:"rejection_reason,omitempty"`
 }
 
-func (req *CheckoutRequest) validate() (money.Amount, []cartItem, error) {
-	amount, err := money.Parse(req.Amount, req.Currency)
+// validate checks the request and reads its amounts with read.
+func (req *CheckoutRequest) validate(read func(s, currency string) (money.Amount, error)) (money.Amount, []cartItem, error) {
+	amount, err := read(req.Amount, req.Currency)
 	if err != nil {
 		return 0, nil, fmt.Errorf("amount: %v", err)
 	}
@@ -139,7 +141,7 @@ func (req *CheckoutRequest) validate() (money.Amount, []cartItem, error) {
 		if it.Quantity < 1 {
 			return 0, nil, fmt.Errorf("items[%d].quantity must be 1 or more", i)
 		}
-		unit, err := money.Parse(it.UnitPrice, req.Currency)
+		unit, err := read(it.UnitPrice, req.Currency)
 		if err != nil {
 			return 0, nil, fmt.Errorf("items[%d].unit_price: %v", i, err)
 		}
@@ -170,7 +172,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 			strings.Join(m.currencies(), ", "), req.Currency))
 		return
 	}
-	amount, items, err := req.validate()
+	amount, items, err := req.validate(m.readAmount)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
@@ -197,7 +199,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 		Payment: tabby.PaymentRequest{
 			Amount: m.tabbyAmount(amount, req.Currency), Currency: req.Currency, Description: description,
 			Buyer: tabby.Buyer{Name: req.Buyer.Name, Email: req.Buyer.Email, Phone: req.Buyer.Phone, DOB: req.Buyer.DOB},
-			Order: tabby.Order{ReferenceID: o.id, Items: tabbyItems},
+			Order: tabby.Order{ReferenceID: m.orderRef(o), Items: tabbyItems},
 			Meta:  map[string]any{"order_id": o.id},
 		},
 		Lang: lang, MerchantCode: code,
@@ -218,6 +220,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 		m.mu.Unlock()
 	}
 	resp := CheckoutResponse{OrderID: o.id, PaymentID: o.paymentID}
+	status := http.StatusOK
 	switch {
 	case s.Status == "rejected" && !m.has(DefectIgnoresRejection):
 		// Pre-scoring said no: hide Tabby and show its reason (§7, §8).
@@ -227,6 +230,9 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 			o.rejectionReason = "not_available"
 		}
 		resp.Status, resp.RejectionReason = StatusFailed, o.rejectionReason
+		if m.is(VariantRejectionUnprocessable) {
+			status = http.StatusUnprocessableEntity
+		}
 	default:
 		resp.Status, resp.RedirectURL = StatusPending, s.WebURL()
 	}
@@ -238,7 +244,7 @@ func (m *Merchant) checkout(w http.ResponseWriter, r *http.Request) {
 			m.log.Warn("early capture refused", "order", o.id, "err", err)
 		}
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, status, resp)
 }
 
 func (m *Merchant) getOrder(w http.ResponseWriter, r *http.Request) {
@@ -260,7 +266,7 @@ func (m *Merchant) cancelOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer o.mu.Unlock()
-	if o.paymentID == "" {
+	if o.paymentID == "" || (m.has(DefectCancelWithoutClose) && o.status == StatusPending) {
 		o.status = StatusCancelled
 		writeJSON(w, http.StatusOK, o.json())
 		return
@@ -283,6 +289,16 @@ func (m *Merchant) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	case tabby.StatusAuthorized, tabby.StatusClosed:
 		if o.captured > 0 {
 			writeError(w, http.StatusConflict, "the order was captured already: refund it instead")
+			return
+		}
+		if p.Status == tabby.StatusAuthorized && m.is(VariantRefusesCancelWhenPaid) {
+			// The customer paid after all: ship the order rather than
+			// cancel it.
+			if err := m.apply(ctx, o, p, false); err != nil {
+				writeError(w, http.StatusBadGateway, err.Error())
+				return
+			}
+			writeError(w, http.StatusConflict, "the payment was authorized: the order is paid and will ship; refund it instead")
 			return
 		}
 		if p.Status == tabby.StatusAuthorized {
@@ -325,7 +341,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer o.mu.Unlock()
-	amount, err := money.Parse(req.Amount, o.currency)
+	amount, err := m.readAmount(req.Amount, o.currency)
 	if err != nil || amount <= 0 {
 		writeError(w, http.StatusBadRequest, "amount: give a positive decimal amount such as \"30.00\"")
 		return
@@ -359,7 +375,7 @@ func (m *Merchant) refundOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	got, err := m.tabby.Refund(ctx, o.paymentID, tabby.RefundRequest{
 		Amount: m.tabbyAmount(amount, o.currency), Reason: reason,
-		ReferenceID: fmt.Sprintf("refund-%s-%d", o.id, len(p.Refunds)+1),
+		ReferenceID: m.refundRef(o, len(p.Refunds)+1),
 	})
 	if err != nil {
 		writeError(w, http.StatusBadGateway, err.Error())
@@ -404,6 +420,35 @@ func (m *Merchant) returned(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case kind == "success" && m.has(DefectTrustsRedirect):
 		o.status = StatusPaid
+	case kind == "success" && m.has(DefectErrorPageOnLateRedirect) && o.status == StatusPaid:
+		writeHTML(w, http.StatusConflict, o.id, o.status, "This order was processed already.")
+		return
+	case kind == "success" && m.has(DefectTrustsRedirectPaymentID) && q.Get("payment_id") != "":
+		p, err := m.tabby.GetPayment(r.Context(), q.Get("payment_id"))
+		if err == nil {
+			err = m.apply(r.Context(), o, p, true)
+		}
+		if err != nil {
+			m.log.Warn("applying the redirect's payment", "order", o.id, "err", err)
+		}
+	case kind == "success" && m.has(DefectRedirectExpectsAuthorized) && o.paymentID != "":
+		p, err := m.tabby.GetPayment(r.Context(), o.paymentID)
+		switch {
+		case err != nil:
+			m.log.Warn("retrieving the payment after the redirect", "order", o.id, "err", err)
+		case p.Status == tabby.StatusAuthorized:
+			err = m.apply(r.Context(), o, p, true)
+		default:
+			m.record(o, p)
+			o.status = StatusFailed
+		}
+		if err != nil {
+			m.log.Warn("applying the payment after the redirect", "order", o.id, "err", err)
+		}
+	case kind == "cancel" && m.has(DefectTrustsCancelRedirect):
+		o.status = StatusCancelled
+	case kind == "failure" && m.has(DefectTrustsCancelRedirect):
+		o.status = StatusFailed
 	case kind == "cancel" && m.has(DefectLosesOrderOnCancel):
 		m.delete(o)
 		writeHTML(w, http.StatusOK, o.id, "deleted", "Your order was removed.")
@@ -461,6 +506,15 @@ func (m *Merchant) webhook(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "not a Tabby webhook: "+err.Error())
 		return
 	}
+	if m.is(VariantAsyncWebhooks) {
+		select {
+		case m.webhooks <- queuedWebhook{payload: wp, at: time.Now()}:
+			ack()
+		default:
+			writeError(w, http.StatusServiceUnavailable, "too many webhooks are waiting; send this one again later")
+		}
+		return
+	}
 	o := m.lookup(wp.Order.ReferenceID, wp.ID)
 	if o == nil {
 		ack() // not ours, or gone: nothing to do
@@ -496,6 +550,18 @@ func (m *Merchant) webhook(w http.ResponseWriter, r *http.Request) {
 	ack()
 }
 
+// applyWebhook finds the order of a webhook, retrieves the payment and
+// applies it, as the webhook handler does: the worker of the
+// async-webhooks variant calls it.
+func (m *Merchant) applyWebhook(ctx context.Context, wp *tabby.WebhookPayload) error {
+	o := m.lookup(wp.Order.ReferenceID, wp.ID)
+	if o == nil {
+		return nil // not ours, or gone
+	}
+	defer o.mu.Unlock()
+	return m.refresh(ctx, o, wp.ID, strings.EqualFold(wp.Status, "authorized"))
+}
+
 // applyIfGenuine is the trusts-webhook-order defect: the payment is
 // retrieved, but only to check that it has reached the status the webhook
 // announces; then the webhook's body is applied, however stale.
@@ -524,7 +590,22 @@ func fromWebhook(wp *tabby.WebhookPayload, o *order) *tabby.Payment {
 	return p
 }
 
+// reconcile polls the open payments now and answers how many it checked;
+// the async-reconcile variant starts the job and answers 202 at once.
 func (m *Merchant) reconcile(w http.ResponseWriter, r *http.Request) {
+	if m.is(VariantAsyncReconcile) {
+		started := m.inBackground(func(ctx context.Context) {
+			if _, err := m.pollOnce(ctx); err != nil && ctx.Err() == nil {
+				m.log.Warn("reconciling", "err", err)
+			}
+		})
+		if !started {
+			writeError(w, http.StatusServiceUnavailable, "the merchant is not running its jobs")
+			return
+		}
+		writeJSON(w, http.StatusAccepted, map[string]string{"status": "started"})
+		return
+	}
 	n, err := m.pollOnce(r.Context())
 	if err != nil {
 		m.log.Warn("reconciling", "err", err)

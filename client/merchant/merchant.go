@@ -55,7 +55,10 @@ type Config struct {
 	// open; 0 means no background polling (PollOnce is still callable).
 	PollInterval time.Duration
 	// Defect is "" or one name from Defects.
-	Defect     string
+	Defect string
+	// Variant is "" or one name from Variants; a merchant carries a
+	// defect or a variant, not both.
+	Variant    string
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 }
@@ -87,7 +90,18 @@ type Merchant struct {
 	startMu    sync.Mutex
 	webhookIDs map[string]string // by merchant code: the webhooks Start registered or found, until removed
 	polling    bool
-	wg         sync.WaitGroup // the poller
+	// running is the context Start was given, under which the merchant's
+	// background work runs; nil before Start.
+	running context.Context
+	wg      sync.WaitGroup // the poller, the webhook worker and background jobs
+	// webhooks are the webhooks waiting for the worker (async-webhooks).
+	webhooks chan queuedWebhook
+}
+
+// queuedWebhook is a webhook acknowledged at and waiting for the worker.
+type queuedWebhook struct {
+	payload *tabby.WebhookPayload
+	at      time.Time
 }
 
 // order is one order of the shop. Its fields are guarded by mu, the
@@ -107,6 +121,7 @@ type order struct {
 	rejectionReason      string
 	captured, refunded   money.Amount
 	freshCaptures        int             // captures-twice: captures sent so far
+	polled               bool            // polls-once: the job retrieved the payment once
 	processed            map[string]bool // rejects-repeated-webhooks: webhooks processed
 }
 
@@ -122,6 +137,12 @@ type cartItem struct {
 func New(cfg Config) (*Merchant, error) {
 	if err := checkDefect(cfg.Defect); err != nil {
 		return nil, err
+	}
+	if err := checkVariant(cfg.Variant); err != nil {
+		return nil, err
+	}
+	if cfg.Defect != "" && cfg.Variant != "" {
+		return nil, errors.New("merchant: a merchant carries a defect or a variant, not both")
 	}
 	if cfg.TabbyURL == "" {
 		return nil, errors.New("merchant: TabbyURL is required")
@@ -160,8 +181,18 @@ func New(cfg Config) (*Merchant, error) {
 		log:       cfg.Logger.With("component", "reference-merchant"),
 		orders:    map[string]*order{},
 		byPayment: map[string]string{},
+		webhooks:  make(chan queuedWebhook, webhookQueue),
 	}, nil
 }
+
+// webhookQueue is how many webhooks may wait for the worker; beyond it
+// the merchant answers 503, so Tabby sends the webhook again later.
+const webhookQueue = 256
+
+// pickup is how long background work waits before a worker takes it up,
+// as work on a job queue does; the variants that work in the background
+// wait it, so the conformance suite must wait for them.
+const pickup = 50 * time.Millisecond
 
 func randomHex(n int) string {
 	b := make([]byte, n)
@@ -177,10 +208,14 @@ func (m *Merchant) WebhookHeader() tabby.WebhookHeader { return m.cfg.WebhookHea
 
 func (m *Merchant) has(defect string) bool { return m.cfg.Defect == defect }
 
+func (m *Merchant) is(variant string) bool { return m.cfg.Variant == variant }
+
 // Start registers the merchant's webhook with Tabby under each of its
 // merchant codes, once, unless one with its URL is registered already (then
 // it takes that one, with its own header), and starts the poller when
-// PollInterval is set; the poller stops with ctx.
+// PollInterval is set and the webhook worker of the async-webhooks variant;
+// they, and the background jobs of the async-reconcile variant, stop with
+// ctx.
 func (m *Merchant) Start(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
@@ -195,12 +230,74 @@ func (m *Merchant) Start(ctx context.Context) error {
 		}
 		m.webhookIDs = ids
 	}
+	if m.running == nil {
+		m.running = ctx
+		if m.is(VariantAsyncWebhooks) {
+			m.wg.Add(1)
+			go m.work(ctx)
+		}
+	}
 	if m.cfg.PollInterval > 0 && !m.polling {
 		m.polling = true
 		m.wg.Add(1)
 		go m.poll(ctx)
 	}
 	return nil
+}
+
+// work is the webhook worker of the async-webhooks variant: it applies the
+// webhooks the handler acknowledged, as the handler does otherwise. One
+// that cannot be applied now is left to the poller and the reconcile job,
+// since Tabby, answered 200, will not send it again.
+func (m *Merchant) work(ctx context.Context) {
+	defer m.wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case q := <-m.webhooks:
+			if !wait(ctx, time.Until(q.at.Add(pickup))) {
+				return
+			}
+			if err := m.applyWebhook(ctx, q.payload); err != nil && ctx.Err() == nil {
+				m.log.Warn("applying a webhook", "payment", q.payload.ID, "err", err)
+			}
+		}
+	}
+}
+
+// wait waits d, and reports false when ctx ended first.
+func wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// inBackground runs job, once a worker takes it up, under the context
+// Start was given, and reports false when the merchant was not started.
+func (m *Merchant) inBackground(job func(ctx context.Context)) bool {
+	m.startMu.Lock()
+	defer m.startMu.Unlock()
+	if m.running == nil || m.running.Err() != nil {
+		return false
+	}
+	ctx := m.running
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if wait(ctx, pickup) {
+			job(ctx)
+		}
+	}()
+	return true
 }
 
 // registerWebhook registers the merchant's webhook under a merchant code
@@ -349,7 +446,8 @@ func (m *Merchant) pollOnce(ctx context.Context) (int, error) {
 			return checked, ctx.Err()
 		}
 		o.mu.Lock()
-		if !o.deleted && o.needsPoll() {
+		if !o.deleted && o.needsPoll() && !(m.has(DefectPollsOnce) && o.polled) {
+			o.polled = true
 			checked++
 			if err := m.refresh(ctx, o, "", false); err != nil {
 				errs = append(errs, fmt.Errorf("order %s: %w", o.id, err))
@@ -464,6 +562,30 @@ func (m *Merchant) tabbyAmount(a money.Amount, currency string) string {
 	return a.Format(currency)
 }
 
+// readAmount reads an amount the shop is given (a price, a refund) in
+// currency; with the float-amounts defect, as a float64 truncated to minor
+// units, which turns 19.99 into 19.98.
+func (m *Merchant) readAmount(s, currency string) (money.Amount, error) {
+	if !m.has(DefectFloatAmounts) {
+		return money.Parse(s, currency)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, err
+	}
+	exp, _ := money.Exponent(currency)
+	return money.Amount(f * math.Pow10(exp)), nil
+}
+
+// refundRef is the reference_id of the order's nth refund; with the
+// reuses-refund-reference defect, the same for every refund.
+func (m *Merchant) refundRef(o *order, n int) string {
+	if m.has(DefectReusesRefundReference) {
+		return "refund-" + o.id
+	}
+	return fmt.Sprintf("refund-%s-%d", o.id, n)
+}
+
 // settle sets the status of an order whose payment is CLOSED.
 func (o *order) settle() {
 	switch {
@@ -479,6 +601,15 @@ func (o *order) settle() {
 }
 
 func (o *order) captureRef() string { return "capture-" + o.id }
+
+// orderRef is the order.reference_id the merchant sends Tabby: the order's
+// id, or with the wrong-order-reference defect its cart's.
+func (m *Merchant) orderRef(o *order) string {
+	if m.has(DefectWrongOrderReference) {
+		return strings.Replace(o.id, "ord_", "cart_", 1)
+	}
+	return o.id
+}
 
 // shipment is what leaves the warehouse: the in-stock items (in_stock
 // false ones do not ship), or the whole amount when everything ships.

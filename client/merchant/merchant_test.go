@@ -991,6 +991,12 @@ func TestNew_ChecksConfig(t *testing.T) {
 	if _, err := New(Config{SecretKey: "sk"}); err == nil {
 		t.Error("a missing TabbyURL was accepted")
 	}
+	if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", Variant: "nope"}); err == nil {
+		t.Error("an unknown variant was accepted")
+	}
+	if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", Defect: DefectNeverPolls, Variant: VariantAsyncReconcile}); err == nil {
+		t.Error("a defect and a variant together were accepted")
+	}
 	for _, codes := range []map[string]string{{"USD": "us"}, {"AED": ""}} {
 		if _, err := New(Config{TabbyURL: "http://x", SecretKey: "sk", MerchantCodes: codes}); err == nil {
 			t.Errorf("merchant codes %v were accepted", codes)
@@ -1009,7 +1015,10 @@ func TestNew_ChecksConfig(t *testing.T) {
 	want := []string{"ignores-webhooks", "trusts-redirect", "skips-webhook-auth", "no-reread-on-webhook",
 		"captures-twice", "captures-before-authorization", "never-polls", "never-captures",
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
-		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals"}
+		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
+		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect",
+		"cancel-without-close", "polls-once", "reuses-refund-reference", "float-amounts",
+		"wrong-order-reference"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1135,6 +1144,75 @@ func TestDefects(t *testing.T) {
 			p := s.tn.payment(s.paid(req).PaymentID).Payment
 			return p.Amount != "80.125" || len(p.Captures) != 1 || p.Captures[0].Amount != "80.125"
 		}},
+		DefectTrustsRedirectPaymentID: {misbehaves: func(t *testing.T, s *shop) bool {
+			earlier := s.paid(cart())
+			res := s.checkout(cart())
+			s.browse(s.url + "/return/success?order=" + res.OrderID + "&payment_id=" + earlier.PaymentID)
+			return s.mustOrder(res.OrderID).Status != StatusPending
+		}},
+		DefectTrustsCancelRedirect: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.paid(cart())
+			s.browse(s.url + "/return/failure?order=" + res.OrderID + "&payment_id=" + res.PaymentID)
+			return s.mustOrder(res.OrderID).Status != StatusPaid
+		}},
+		DefectRedirectExpectsAuthorized: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			redirect := s.tn.act(res.PaymentID, "approve")
+			s.tn.settle(res.PaymentID) // the webhook leads to the capture first
+			s.browse(redirect)
+			return s.mustOrder(res.OrderID).Status != StatusPaid
+		}},
+		DefectErrorPageOnLateRedirect: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			redirect := s.tn.act(res.PaymentID, "approve")
+			s.tn.settle(res.PaymentID)
+			status, _ := s.browse(redirect)
+			return status != http.StatusOK
+		}},
+		DefectCancelWithoutClose: {noWebhook: true, misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			if status, body := s.post("/orders/"+res.OrderID+"/cancel", nil, nil); status != http.StatusOK {
+				t.Fatalf("cancel: %d %s", status, body)
+			}
+			s.tn.advance("21d")
+			s.tn.advance("1h")
+			return s.mustOrder(res.OrderID).Status == StatusCancelled && len(s.tn.payment(res.PaymentID).Payment.Captures) > 0
+		}},
+		DefectPollsOnce: {noWebhook: true, misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.checkout(cart())
+			if err := s.m.PollOnce(context.Background()); err != nil { // still CREATED
+				t.Fatal(err)
+			}
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			if err := s.m.PollOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return s.mustOrder(res.OrderID).Status == StatusPending
+		}},
+		DefectReusesRefundReference: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.paid(cart())
+			for _, amount := range []string{"10.00", "20.00"} {
+				if status, body := s.post("/orders/"+res.OrderID+"/refund", map[string]string{"amount": amount}, nil); status != http.StatusOK {
+					t.Fatalf("refund of %s: %d %s", amount, status, body)
+				}
+			}
+			return len(s.tn.payment(res.PaymentID).Payment.Refunds) != 2
+		}},
+		DefectFloatAmounts: {misbehaves: func(t *testing.T, s *shop) bool {
+			req := cart()
+			req.Amount, req.Items = "59.97", []CheckoutItem{{Title: "Shirt", Quantity: 3, UnitPrice: "19.99", Category: "clothes"}}
+			res := s.paid(req)
+			if status, body := s.post("/orders/"+res.OrderID+"/refund", map[string]string{"amount": "19.99"}, nil); status != http.StatusOK {
+				t.Fatalf("refund: %d %s", status, body)
+			}
+			p := s.tn.payment(res.PaymentID).Payment
+			return p.Order.Items[0].UnitPrice != "19.99" || len(p.Refunds) != 1 || p.Refunds[0].Amount != "19.99"
+		}},
+		DefectWrongOrderReference: {misbehaves: func(t *testing.T, s *shop) bool {
+			res := s.paid(cart()) // the webhooks still find the order by its payment
+			return s.tn.payment(res.PaymentID).Payment.Order.ReferenceID != res.OrderID
+		}},
 	}
 	for _, d := range Defects {
 		r, ok := rows[d.Name]
@@ -1172,6 +1250,120 @@ func TestMerchantCodes_ParseAndFormat(t *testing.T) {
 	for _, bad := range []string{"", "ae", "AED=", "USD=us", "AED=ae,"} {
 		if _, err := ParseMerchantCodes(bad); err == nil {
 			t.Errorf("ParseMerchantCodes(%q) accepted", bad)
+		}
+	}
+}
+
+// waitUntil polls cond until it holds, failing after 10s: for the work the
+// variants do in the background.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not so after 10s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestVariants: each variant is built differently and is as correct as
+// the default merchant.
+func TestVariants(t *testing.T) {
+	t.Parallel()
+	rows := map[string]func(t *testing.T, s *shop){
+		VariantAsyncWebhooks: func(t *testing.T, s *shop) {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			for _, d := range s.tn.settle(res.PaymentID) {
+				if d.Attempts[0].Status != http.StatusOK {
+					t.Errorf("webhook %s answered %d, want 200", d.ID, d.Attempts[0].Status)
+				}
+			}
+			waitUntil(t, "the order paid by the worker", func() bool { return s.mustOrder(res.OrderID).Status == StatusPaid })
+			waitUntil(t, "one capture", func() bool { return len(s.tn.payment(res.PaymentID).Payment.Captures) == 1 })
+			body := map[string]any{"id": res.PaymentID, "status": "authorized", "order": map[string]string{"reference_id": res.OrderID}}
+			if status, _ := s.post(WebhookPath, body, nil); status != http.StatusUnauthorized {
+				t.Errorf("a webhook without the header answered %d, want 401", status)
+			}
+		},
+		VariantAsyncReconcile: func(t *testing.T, s *shop) {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect")
+			status, body := s.post("/admin/reconcile", nil, nil)
+			if status != http.StatusAccepted {
+				t.Fatalf("reconcile: %d %s, want 202", status, body)
+			}
+			waitUntil(t, "the order paid by the job", func() bool { return s.mustOrder(res.OrderID).Captured == "100.00" })
+			if n := len(s.tn.payment(res.PaymentID).Payment.Captures); n != 1 {
+				t.Errorf("the payment has %d captures, want 1", n)
+			}
+		},
+		VariantRejectionUnprocessable: func(t *testing.T, s *shop) {
+			req := cart()
+			req.Buyer.Phone = "500000002"
+			status, body := s.post("/checkout", req, nil)
+			var res CheckoutResponse
+			decode(t, body, &res)
+			if status != http.StatusUnprocessableEntity || res.RejectionReason != "not_available" || res.RedirectURL != "" {
+				t.Fatalf("a rejected checkout answered %d %s, want 422 with the reason and no redirect_url", status, body)
+			}
+			wantStatus(t, s, res.OrderID, StatusFailed)
+			if res := s.checkout(cart()); res.RedirectURL == "" {
+				t.Errorf("an accepted checkout answered %+v, want the hosted page", res)
+			}
+		},
+		VariantRefusesCancelWhenPaid: func(t *testing.T, s *shop) {
+			res := s.checkout(cart())
+			s.tn.act(res.PaymentID, "approve_without_redirect") // the merchant has not heard yet
+			if status, body := s.post("/orders/"+res.OrderID+"/cancel", nil, nil); status != http.StatusConflict {
+				t.Fatalf("cancel of an order paid unseen: %d %s, want 409", status, body)
+			}
+			if o := wantStatus(t, s, res.OrderID, StatusPaid); o.Captured != "100.00" {
+				t.Errorf("captured %s, want 100.00", o.Captured)
+			}
+			unpaid := s.checkout(cart())
+			if status, body := s.post("/orders/"+unpaid.OrderID+"/cancel", nil, nil); status != http.StatusOK {
+				t.Fatalf("cancel of an unfinished checkout: %d %s", status, body)
+			}
+			wantStatus(t, s, unpaid.OrderID, StatusCancelled)
+		},
+	}
+	for _, v := range Variants {
+		row, ok := rows[v.Name]
+		if !ok {
+			t.Errorf("no scenario for variant %s", v.Name)
+			continue
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithCancel(context.Background())
+			t.Cleanup(cancel)
+			tn := newTenant(t)
+			s := newShopWith(t, tn, Config{Variant: v.Name}, false)
+			if err := s.m.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			row(t, s)
+		})
+	}
+}
+
+// TestREADME_ListsDefectsAndVariants: the README's tables of the
+// reference merchant's defects and variants name every one of them.
+func TestREADME_ListsDefectsAndVariants(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Defects {
+		if !bytes.Contains(readme, []byte("\n| `"+d.Name+"` |")) {
+			t.Errorf("the README's table of defects has no row for %s", d.Name)
+		}
+	}
+	for _, v := range Variants {
+		if !bytes.Contains(readme, []byte("\n| `"+v.Name+"` |")) {
+			t.Errorf("the README's table of variants has no row for %s", v.Name)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/tabbysim/tabbysim/client/merchant"
 	"github.com/tabbysim/tabbysim/conformance"
@@ -15,6 +16,7 @@ import (
 type conformOptions struct {
 	Target      string
 	Defect      string
+	Variant     string
 	Tags        string
 	Features    string
 	JUnit       string
@@ -25,6 +27,7 @@ type conformOptions struct {
 	SimAddr     string
 	ListDefects bool
 	ListSteps   bool
+	Settle      time.Duration
 }
 
 func (o *conformOptions) Validate() error {
@@ -34,6 +37,9 @@ func (o *conformOptions) Validate() error {
 	if o.Defect != "" && !knownDefect(o.Defect) {
 		return fmt.Errorf("--defect: unknown defect %q (see --list-defects)", o.Defect)
 	}
+	if o.Variant != "" && (o.Target != "reference" || o.Defect != "" || !knownVariant(o.Variant)) {
+		return fmt.Errorf("--variant: one of %s, with --target reference and no --defect", variantNames())
+	}
 	if o.Concurrency < 1 {
 		return fmt.Errorf("--concurrency must be at least 1")
 	}
@@ -41,6 +47,9 @@ func (o *conformOptions) Validate() error {
 		if fi, err := os.Stat(o.Features); err != nil || !fi.IsDir() {
 			return fmt.Errorf("--features %q: not a directory of .feature files", o.Features)
 		}
+	}
+	if o.Settle <= 0 {
+		return fmt.Errorf("--settle must be a positive duration such as 2s")
 	}
 	return nil
 }
@@ -59,6 +68,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(&conformHelp)
 	fs.StringVar(&o.Target, "target", "reference", `"reference" (the built-in reference merchant) or the path of an adapter file`)
 	fs.StringVar(&o.Defect, "defect", "", "switch on one of the reference merchant's defects (see --list-defects)")
+	fs.StringVar(&o.Variant, "variant", "", "build the reference merchant as one of its correct variants, which pass: "+variantNames())
 	fs.StringVar(&o.Tags, "tags", "", `run only scenarios matching a tag expression: Cucumber's "@webhook and not @poll" or godog's "@webhook && ~@poll"`)
 	fs.StringVar(&o.Features, "features", "", "run the .feature files of this directory, written with the shipped steps (see --list-steps), instead of the built-in ones")
 	fs.StringVar(&o.JUnit, "junit", "", "write a JUnit XML report to this file")
@@ -69,6 +79,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.SimAddr, "sim-addr", "", "simulator address (default: a free port; 127.0.0.1:4600 for an adapter without a command)")
 	fs.BoolVar(&o.ListDefects, "list-defects", false, "print the reference merchant's defects and exit")
 	fs.BoolVar(&o.ListSteps, "list-steps", false, "print the steps feature files may use, with an example each, and exit")
+	fs.DurationVar(&o.Settle, "settle", conformance.DefaultSettle, "real time the merchant is given, after the harness's last action, to finish what it does in the background")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -87,7 +98,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	opts := conformance.Options{
 		Tags: o.Tags, Seed: o.Seed, Concurrency: o.Concurrency, JUnit: o.JUnit,
-		Report: o.Report, Lenient: o.Lenient, Output: stdout, SimAddr: o.SimAddr,
+		Report: o.Report, Lenient: o.Lenient, Output: stdout, SimAddr: o.SimAddr, Settle: o.Settle,
 	}
 	// A run that cannot start says why in the reports too, so CI never
 	// reads a former run's.
@@ -98,7 +109,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := o.Validate(); err != nil {
 		return cannot(err)
 	}
-	opts.Target = &conformance.Reference{Defect: o.Defect}
+	opts.Target = &conformance.Reference{Defect: o.Defect, Variant: o.Variant}
 	if o.Target != "reference" {
 		a, err := conformance.LoadAdapter(o.Target)
 		if err != nil {

@@ -407,6 +407,13 @@ func TestScenarioCommand(t *testing.T) {
 	if code := run(context.Background(), []string{"conform", "--defect", "nope"}, &out, &errOut); code != 2 {
 		t.Fatalf("conform with an unknown defect: exit %d, want 2", code)
 	}
+	for _, args := range [][]string{{"conform", "--variant", "nope"}, {"conform", "--variant", "async-webhooks", "--defect", "never-polls"},
+		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--variant", "nope"}, {"conform", "--settle", "0s"}} {
+		errOut.Reset()
+		if code := run(context.Background(), args, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--"+strings.TrimPrefix(args[len(args)-2], "--")) {
+			t.Fatalf("%q: exit %d, stderr %q; want 2 naming the flag", args, code, errOut.String())
+		}
+	}
 	out.Reset()
 	if code := run(context.Background(), []string{"conform", "--list-defects"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "ignores-webhooks\t") {
 		t.Fatalf("conform --list-defects: exit %d, %q", code, out.String())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/merchant"
@@ -23,6 +24,7 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	publicURL := fs.String("public-url", "", "the merchant's base URL as Tabby and browsers reach it (default: the listening URL)")
 	poll := fs.Duration("poll-interval", 0, "how often to retrieve open payments, such as 30s (0: never in the background)")
 	defect := fs.String("defect", "", "a defect to switch on (see tabbysim conform --list-defects)")
+	variant := fs.String("variant", "", "build the merchant as one of its correct variants: "+variantNames())
 	secret := fs.String("webhook-secret", "", "value of the X-Webhook-Secret header registered with Tabby (default: random)")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
@@ -37,6 +39,12 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	case *defect != "" && !knownDefect(*defect):
 		fs.fail(stderr, fmt.Sprintf("--defect: unknown defect %q (see tabbysim conform --list-defects)", *defect))
 		return 2
+	case *variant != "" && !knownVariant(*variant):
+		fs.fail(stderr, fmt.Sprintf("--variant: unknown variant %q (use %s)", *variant, variantNames()))
+		return 2
+	case *defect != "" && *variant != "":
+		fs.fail(stderr, "--defect and --variant cannot be combined")
+		return 2
 	}
 	merchantCodes, err := merchant.ParseMerchantCodes(*codes)
 	if err != nil {
@@ -45,7 +53,7 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	cfg := merchant.Config{
 		TabbyURL: *tabbyURL, SecretKey: *secretKey, MerchantCodes: merchantCodes, PublicURL: *publicURL,
-		PollInterval: *poll, Defect: *defect,
+		PollInterval: *poll, Defect: *defect, Variant: *variant,
 		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	if *secret != "" {
@@ -67,4 +75,22 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	return 0
+}
+
+func knownVariant(name string) bool {
+	for _, v := range merchant.Variants {
+		if v.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// variantNames lists the reference merchant's variants, comma-separated.
+func variantNames() string {
+	names := make([]string, len(merchant.Variants))
+	for i, v := range merchant.Variants {
+		names[i] = v.Name
+	}
+	return strings.Join(names, ", ")
 }
