@@ -19,6 +19,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/control"
 	"github.com/tabbysim/tabbysim/simulator/hpp"
 	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/internal/changes"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/onerway"
@@ -91,6 +92,9 @@ type Simulator struct {
 	Webhooks   *tabby.Webhooks
 	Outbox     *webhook.Engine
 	Journal    *journal.Journal
+	// Changes hears of every committed change, journal entry and reset;
+	// the control API streams it to the dashboard.
+	Changes *changes.Feed
 
 	handler http.Handler
 	control http.Handler
@@ -133,9 +137,11 @@ func New(cfg Config) (*Simulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	feed := &changes.Feed{}
 	s := &Simulator{
 		cfg:        cfg,
-		Store:      cfg.Store,
+		Store:      announcingStore{Store: cfg.Store, feed: feed},
+		Changes:    feed,
 		Clocks:     clock.NewScheduler(cfg.Now),
 		IDs:        ids.ForGeneration(cfg.Seed, generation),
 		requestIDs: ids.ForGeneration(cfg.Seed+1, generation),
@@ -143,6 +149,13 @@ func New(cfg Config) (*Simulator, error) {
 		log:        cfg.Logger,
 	}
 	s.Clocks.Moved = s.saveClock
+	s.Journal.Clock = func(merchant string) (time.Time, bool) {
+		t, err := tenant.Now(s.Clocks, merchant)
+		return t, err == nil
+	}
+	s.Journal.Added = func(e journal.Entry) {
+		feed.Publish(changes.Change{Kind: changes.KindJournal, Merchant: e.Merchant})
+	}
 	s.Merchants = &tenant.Registry{Store: s.Store}
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
@@ -158,6 +171,7 @@ func New(cfg Config) (*Simulator, error) {
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
 		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox, Log: s.log,
+		Changes: feed,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
@@ -259,9 +273,11 @@ func (s *Simulator) Seed() int64 { return s.IDs.Seed() }
 // until ctx is done.
 func (s *Simulator) Run(ctx context.Context) { s.Clocks.Run(ctx) }
 
-// Close waits for the event handlers still running, closes the webhook
-// connections kept alive and releases the store. Stop Run first.
+// Close ends the streams of changes, waits for the event handlers still
+// running, closes the webhook connections kept alive and releases the
+// store. Stop Run first.
 func (s *Simulator) Close() error {
+	s.Changes.Close()
 	s.Clocks.Wait()
 	s.Outbox.Close()
 	return s.Store.Close()

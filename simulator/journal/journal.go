@@ -17,8 +17,11 @@ const BodyLimit = 4096
 
 // Entry is one served request.
 type Entry struct {
-	Seq          uint64    `json:"seq"`
-	At           time.Time `json:"at"`
+	Seq uint64 `json:"seq"`
+	// At is when the request came, in real time; ClockAt when it came on
+	// the clock of the merchant that sent it, if one did.
+	At           time.Time  `json:"at"`
+	ClockAt      *time.Time `json:"clock_at,omitempty"`
 	RequestID    string    `json:"request_id"`
 	Provider     string    `json:"provider"`
 	Operation    string    `json:"operation"`
@@ -35,6 +38,12 @@ type Entry struct {
 
 // Journal is a ring buffer of entries. It is safe for concurrent use.
 type Journal struct {
+	// Clock, when set, reads a merchant's clock (false when it has none),
+	// for the entries' ClockAt.
+	Clock func(merchant string) (time.Time, bool)
+	// Added, when set, hears of every entry kept, after it is kept.
+	Added func(Entry)
+
 	mu      sync.Mutex
 	entries []Entry
 	next    int
@@ -49,7 +58,6 @@ func New(size int) *Journal {
 
 func (j *Journal) add(e Entry) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
 	j.entries[j.next] = e
@@ -57,6 +65,21 @@ func (j *Journal) add(e Entry) {
 	if j.next == 0 {
 		j.full = true
 	}
+	j.mu.Unlock()
+	if j.Added != nil {
+		j.Added(e)
+	}
+}
+
+// clockAt is merchant's clock now, or nil.
+func (j *Journal) clockAt(merchant string) *time.Time {
+	if j.Clock == nil || merchant == "" {
+		return nil
+	}
+	if t, ok := j.Clock(merchant); ok {
+		return &t
+	}
+	return nil
 }
 
 // Recent returns up to limit entries, newest first, of merchant ("" for
@@ -92,6 +115,8 @@ func (j *Journal) Reset() {
 func (j *Journal) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := surface.IdentityOf(r.Context())
+		clockAt := j.clockAt(id.Merchant)
 		var reqBody []byte
 		truncated := false
 		if r.Body != nil {
@@ -108,9 +133,8 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 		if rec.overflow {
 			truncated = true
 		}
-		id := surface.IdentityOf(r.Context())
 		j.add(Entry{
-			At: start.UTC(), RequestID: w.Header().Get("X-Request-Id"),
+			At: start.UTC(), ClockAt: clockAt, RequestID: w.Header().Get("X-Request-Id"),
 			Provider: id.Provider, Operation: string(id.Operation), Merchant: id.Merchant,
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 			LatencyMS:   float64(time.Since(start).Microseconds()) / 1000,
