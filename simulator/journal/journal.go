@@ -17,11 +17,8 @@ const BodyLimit = 4096
 
 // Entry is one served request.
 type Entry struct {
-	Seq uint64 `json:"seq"`
-	// At is when the request came, in real time; ClockAt when it came on
-	// the clock of the merchant that sent it, if one did.
-	At           time.Time  `json:"at"`
-	ClockAt      *time.Time `json:"clock_at,omitempty"`
+	Seq          uint64    `json:"seq"`
+	At           time.Time `json:"at"`
 	RequestID    string    `json:"request_id"`
 	Provider     string    `json:"provider"`
 	Operation    string    `json:"operation"`
@@ -34,6 +31,10 @@ type Entry struct {
 	RequestBody  string    `json:"request_body,omitempty"`
 	ResponseBody string    `json:"response_body,omitempty"`
 	Truncated    bool      `json:"truncated,omitempty"`
+
+	// ClockAt is when the request came on the clock of the merchant that
+	// sent it, if one did; At is in real time.
+	ClockAt *time.Time `json:"clock_at,omitempty"`
 }
 
 // Journal is a ring buffer of entries. It is safe for concurrent use.
