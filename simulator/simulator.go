@@ -17,6 +17,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/control"
+	"github.com/tabbysim/tabbysim/simulator/dashboard"
 	"github.com/tabbysim/tabbysim/simulator/hpp"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/changes"
@@ -192,11 +193,15 @@ func New(cfg Config) (*Simulator, error) {
 	api.Register(root, surface.Identify(api), s.Journal.Middleware)
 	(&hpp.Pages{Service: s.Tabby}).Register(root)
 
+	// The dashboard lives where the control API does, which it works
+	// through.
 	ctlRouter := mux.NewRouter()
 	ctl.Register(ctlRouter)
+	dashboard.Register(ctlRouter)
 	s.control = s.common(ctlRouter)
 	if !cfg.SeparateControl {
 		ctl.Register(root)
+		dashboard.Register(root)
 	}
 	s.handler = s.common(root)
 
@@ -257,10 +262,10 @@ func (s *Simulator) recover(ctx context.Context) error {
 }
 
 // Handler serves the providers, the hosted pages and (unless configured
-// apart) the control API.
+// apart) the control API and the dashboard.
 func (s *Simulator) Handler() http.Handler { return s.handler }
 
-// ControlHandler serves only the control API.
+// ControlHandler serves only the control API and the dashboard.
 func (s *Simulator) ControlHandler() http.Handler { return s.control }
 
 // PublicURL is the base URL the simulator puts in links.
