@@ -6,14 +6,20 @@ package dashboard_test
 // background loop runs, as under tabbysim serve.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
+	"image"
+	"image/color"
+	"image/png"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -491,13 +497,12 @@ func TestBrowser_Screenshots(t *testing.T) {
 	rejected, _ := checkout(m, site, order("1003", "75.50", "Lina Saleh")...)
 	m.Act(rejected, "reject")
 	tb := openTab(t)
-	tb.do(chromedp.EmulateViewport(1100, 860))
 	tb.do(chromedp.Navigate(webURL))
 	tb.submit(`form[action$="/phone"] button[type="submit"]`)
 	tb.typeIn(`#code`, tabby.OTPCode)
 	tb.submit(`form[action$="/otp"] button[type="submit"]`)
 	tb.do(chromedp.WaitVisible(chromedp.CSS(`form[action$="/pay"] button[type="submit"]`)))
-	tb.shoot("hosted-page.png", false)
+	tb.shoot("hosted-page.png", 860)
 	tb.submit(`form[action$="/pay"] button[type="submit"]`)
 	tb.do(chromedp.WaitVisible(chromedp.CSS(`#landing`)))
 	m.Advance("1h")
@@ -508,35 +513,84 @@ func TestBrowser_Screenshots(t *testing.T) {
 
 	tb.open(e.URL, "", "#/payments/"+paid)
 	tb.waitVisible(selDelivered)
-	tb.shoot("dashboard-payment.png", true)
+	tb.shoot("dashboard-payment.png", 0)
 	tb.open(e.URL, "", "#/payments")
 	tb.waitVisible(`#payments`)
-	tb.shoot("dashboard-payments.png", false)
+	tb.shoot("dashboard-payments.png", 480)
 	tb.open(e.URL, "ar", "#/payments/"+paid)
 	tb.waitVisible(selDelivered)
-	tb.shoot("dashboard-ar.png", false)
+	tb.shoot("dashboard-ar.png", 1200)
 }
 
-// shoot writes a PNG of the tab, its viewport or the whole page, to the
-// screenshots folder.
-func (tb *tab) shoot(name string, whole bool) {
+// shoot writes a PNG of the top height pixels of the page (all of it for
+// 0), 1100 wide, to the screenshots folder, in at most 256 colours so that
+// it stays small.
+func (tb *tab) shoot(name string, height int64) {
 	tb.t.Helper()
-	var png []byte
+	var shot []byte
 	var err error
-	if whole {
-		png, err = browsertest.FullPage(tb.ctx)
+	if height == 0 {
+		tb.do(chromedp.EmulateViewport(1100, 800))
+		shot, err = browsertest.FullPage(tb.ctx)
 	} else {
-		png, err = chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
+		tb.do(chromedp.EmulateViewport(1100, height))
+		shot, err = chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
 	}
 	if err != nil {
+		tb.t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, paletted(img)); err != nil {
 		tb.t.Fatal(err)
 	}
 	if err := os.MkdirAll(*screenshots, 0o755); err != nil {
 		tb.t.Fatal(err)
 	}
 	path := filepath.Join(*screenshots, name)
-	if err := os.WriteFile(path, png, 0o644); err != nil {
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		tb.t.Fatal(err)
 	}
-	tb.t.Logf("wrote %s (%d bytes)", path, len(png))
+	tb.t.Logf("wrote %s (%d bytes)", path, buf.Len())
+}
+
+// paletted draws img with its 256 most frequent colours, each other colour
+// replaced by the nearest of them: a page is mostly a few flat colours,
+// and only the edges of its letters lose a little.
+func paletted(img image.Image) *image.Paletted {
+	b := img.Bounds()
+	count := map[color.RGBA]int{}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			count[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	colors := slices.Collect(maps.Keys(count))
+	slices.SortFunc(colors, func(a, b color.RGBA) int {
+		if n := count[b] - count[a]; n != 0 {
+			return n
+		}
+		return int(a.R)<<16 | int(a.G)<<8 | int(a.B) - (int(b.R)<<16 | int(b.G)<<8 | int(b.B))
+	})
+	pal := make(color.Palette, 0, 256)
+	for _, c := range colors[:min(len(colors), 256)] {
+		pal = append(pal, c)
+	}
+	out := image.NewPaletted(b, pal)
+	nearest := map[color.RGBA]uint8{}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			i, ok := nearest[c]
+			if !ok {
+				i = uint8(pal.Index(c))
+				nearest[c] = i
+			}
+			out.SetColorIndex(x, y, i)
+		}
+	}
+	return out
 }

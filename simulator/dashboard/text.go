@@ -32,7 +32,7 @@ type text struct {
 	// Deliveries.
 	NoDeliveries, NoAttempts, Resend, Resent, ResendOf, DuplicateOf, Chaos, NextAttempt, URL, Provider string
 
-	At, Latency, Accepted, NotAccepted, Error, Empty string
+	At, Accepted, NotAccepted, Error, Empty string
 
 	// The journal.
 	NoRequests, RequestID, RealTime, Query, Truncated string
@@ -137,7 +137,6 @@ var english = text{
 	Provider:     "Provider",
 
 	At:          "At",
-	Latency:     "Latency",
 	Accepted:    "accepted",
 	NotAccepted: "not accepted",
 	Error:       "error",
@@ -264,7 +263,6 @@ var arabic = text{
 	Provider:     "المزوّد",
 
 	At:          "في",
-	Latency:     "زمن الاستجابة",
 	Accepted:    "مقبول",
 	NotAccepted: "غير مقبول",
 	Error:       "خطأ",

@@ -257,7 +257,7 @@
     }
     let now = c.now;
     if (c.mode === 'wall') now = new Date(Date.parse(c.now) + Date.now() - c.read).toISOString();
-    $('clock-now').replaceChildren(time(now), ' UTC');
+    $('clock-now').replaceChildren(h('bdi', { dir: 'ltr' }, fmtTime(now) + ' UTC'));
     const to = $('clock-to');
     if (!to.value && document.activeElement !== to) to.value = now.slice(0, 19);
     $('clock-mode').textContent = c.mode === 'wall' ? T.WallClock : T.ManualClock;
@@ -471,7 +471,7 @@
     const items = [];
     history.forEach((e, i) => items.push({
       at: e.at, rank: 1, seq: i, kind: 'state', label: T.StateChange,
-      text: [h('strong', null, e.event), ' · ', T.By + ' ', e.by, e.detail ? [' · ', ltr(e.detail)] : null],
+      text: [h('strong', null, h('bdi', null, e.event)), ' · ', T.By + ' ', h('bdi', null, e.by), e.detail ? [' · ', h('bdi', null, e.detail)] : null],
     }));
     journal.forEach((e) => items.push({
       at: e.clock_at || e.at, rank: 0, seq: e.seq, kind: 'call', label: T.APICall,
@@ -547,14 +547,13 @@
       ]),
       details('dlv-' + d.id, T.Request, headers(d.headers), body(d.body)),
       (d.attempts || []).length ? h('table', { class: 'attempts' },
-        h('thead', null, h('tr', null, [T.Attempt, T.At, T.Answer, T.Latency].map((c) => h('th', null, c)))),
+        h('thead', null, h('tr', null, [T.Attempt, T.At, T.Answer].map((c) => h('th', null, c)))),
         h('tbody', null, d.attempts.map((a) => h('tr', { 'data-attempt': a.n },
           h('td', null, ltr(String(a.n))), h('td', null, time(a.at)),
           h('td', null, attemptResult(a),
             details('att-' + d.id + '-' + a.n, T.RequestAndAnswer,
               h('h4', null, T.Request), headers(a.request_headers), h('h4', null, T.Answer),
-              a.error ? json(a.error) : body(a.response_body))),
-          h('td', null, ltr(a.latency_ms + ' ms')))))) : h('p', { class: 'muted' }, T.NoAttempts));
+              a.error ? json(a.error) : body(a.response_body))))))) : h('p', { class: 'muted' }, T.NoAttempts));
   }
 
   async function deliveriesView(r) {
@@ -620,7 +619,7 @@
       if (s.name === 'calm') {
         return h('li', { 'data-scenario': s.name },
           h('button', { type: 'button', onclick: (e) => applyScenario('calm', e.currentTarget) }, T.Calm),
-          h('span', { class: 'muted' }, ' ', s.description));
+          ' ', h('bdi', { class: 'muted' }, s.description));
       }
       const on = !!m && contains(m.settings, s.settings);
       const input = h('input', {
@@ -629,7 +628,7 @@
       });
       return h('li', { 'data-scenario': s.name, 'data-on': on },
         h('label', { class: 'switch' }, input, ' ', h('strong', null, ltr(s.name))),
-        h('span', { class: 'muted' }, ' ', s.description));
+        ' ', h('bdi', { class: 'muted' }, s.description));
     })));
     if (faults) out.append(faultRules(list(faults)));
     return out;
