@@ -27,6 +27,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/internal/browsertest"
@@ -37,6 +38,10 @@ import (
 
 // browser is the Chromium the browser tests share.
 var browser browsertest.Browser
+
+// pollBudget bounds a wait for the page, within the tab's own budget so
+// that a test that gives up can still say what the page shows.
+const pollBudget = 20 * time.Second
 
 // Selectors of the dashboard.
 const (
@@ -114,6 +119,12 @@ func (tb *tab) open(base, lang, view string) {
 	tb.do(chromedp.Navigate(url+view), chromedp.WaitVisible(chromedp.CSS(selLive)))
 }
 
+// goTo shows another view of the dashboard already open, as its links do.
+func (tb *tab) goTo(view string) {
+	tb.t.Helper()
+	tb.do(chromedp.Evaluate[chromedp.Void](`location.hash = ` + quote(view)))
+}
+
 // The dashboard renders a view again whenever what it shows changes, so
 // its elements are found, read and clicked inside the page, in one step,
 // rather than by node ids that a new rendering makes stale. A timer polls,
@@ -126,7 +137,7 @@ func poll[T any](tb *tab, sel, fn string) T {
 	return run(tb, chromedp.PollFunction[T](`(sel) => {
 		const e = Array.from(document.querySelectorAll(sel)).find((e) => e.getClientRects().length);
 		return e ? (`+fn+`)(e) : null;
-	}`, chromedp.WithPollingArgs(sel), chromedp.WithPollingInterval(50*time.Millisecond)))
+	}`, chromedp.WithPollingArgs(sel), chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(pollBudget)))
 }
 
 // waitVisible waits for an element sel matches to be visible.
@@ -145,6 +156,16 @@ func (tb *tab) click(sel string) {
 func (tb *tab) text(sel string) string {
 	tb.t.Helper()
 	return strings.TrimSpace(poll[[]string](tb, sel, `(e) => [e.innerText]`)[0])
+}
+
+// waitText waits for the element sel matches to show want.
+func (tb *tab) waitText(sel, want string) {
+	tb.t.Helper()
+	_, err := chromedp.Run(tb.ctx, chromedp.Poll[bool](`(document.querySelector(`+quote(sel)+`)?.innerText.trim() === `+quote(want)+`) || null`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(pollBudget)))
+	if err != nil {
+		tb.t.Fatalf("%s: want %q, shows %q: %v", sel, want, eval[string](tb, `document.querySelector(`+quote(sel)+`)?.innerText ?? "(none)"`), err)
+	}
 }
 
 // submit clicks a button of a page that is not the dashboard, such as the
@@ -286,18 +307,14 @@ func TestBrowser_AdvanceExpiresAPaymentLive(t *testing.T) {
 
 	clicker := openTab(t)
 	clicker.open(shared.URL, "", "#/payments/"+id)
-	if got := clicker.text(`#clock-now`); got != fmtClock(m.Now()) {
-		t.Errorf("clock shows %q, want %q", got, fmtClock(m.Now()))
-	}
 	before := m.Now()
+	clicker.waitText(`#clock-now`, fmtClock(before))
 	clicker.click(`button[data-advance="26m"]`)
 	clicker.waitVisible(`main h1 .badge.expired`)
 	if got, want := m.Now(), before.Add(26*time.Minute); !got.Equal(want) {
 		t.Errorf("clock at %s, want %s", got, want)
 	}
-	if got := clicker.text(`#clock-now`); got != fmtClock(before.Add(26*time.Minute)) {
-		t.Errorf("clock shows %q after +26 min", got)
-	}
+	clicker.waitText(`#clock-now`, fmtClock(before.Add(26*time.Minute)))
 
 	watcher.waitVisible(`main h1 .badge.expired`)
 	if !eval[bool](watcher, `window.sameDocument === true`) {
@@ -431,9 +448,7 @@ func TestBrowser_AsksForTheControlToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tb.text(`#clock-now`) != fmtClock(c.Now()) {
-		t.Errorf("clock shows %q, want %q", tb.text(`#clock-now`), fmtClock(c.Now()))
-	}
+	tb.waitText(`#clock-now`, fmtClock(c.Now()))
 }
 
 // TestBrowser_ShowsDataAsText: what merchants send is shown as text, never
@@ -452,10 +467,83 @@ func TestBrowser_ShowsDataAsText(t *testing.T) {
 	if eval[bool](tb, `document.getElementById("injected") !== null || document.querySelector("main img") !== null || window.pwned === 1`) {
 		t.Error("the page turned a buyer's name into HTML")
 	}
-	tb.open(shared.URL, "", "#/payments")
+	tb.goTo("#/payments")
 	tb.waitVisible(`#payments`)
 	if eval[bool](tb, `document.getElementById("injected") !== null || window.pwned === 1`) {
 		t.Error("the list turned a buyer's name into HTML")
+	}
+}
+
+// TestBrowser_OnerwayTransactions: a payment through the Onerway gateway
+// is listed with its transaction, whose page shows its history and the
+// Tabby payment underneath and lets the customer act on it.
+func TestBrowser_OnerwayTransactions(t *testing.T) {
+	t.Parallel()
+	m := shared.NewMerchant(t, nil)
+	c := onerway.New(m.Onerway.MerchantNo, m.Onerway.SecretKey, onerway.WithBaseURL(shared.URL))
+	p, err := c.DoTransaction(context.Background(), onerway.PaymentRequest{
+		MerchantTxnID: "order-7", MerchantCustID: "cust-7",
+		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
+		OrderAmount: "250", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
+		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: webhooktest.NewReceiver(t).URL,
+			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Gift card", Price: "250.00", Num: "1",
+				Currency: "SAR", Type: onerway.GoodsVirtual, ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
+		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := openTab(t)
+	tb.open(shared.URL, "", "#/transactions/"+p.TransactionID) // selects the merchant
+	tb.waitVisible(`main h1`)
+	tb.goTo("#/payments?txn=R")
+	tb.click(`#transactions tr[data-transaction="` + p.TransactionID + `"] a`)
+	tb.waitVisible(`main [data-transaction="` + p.TransactionID + `"] h1 .badge`)
+	if got := tb.text(`main h1`); !strings.Contains(got, p.TransactionID) || !strings.HasSuffix(got, "R") {
+		t.Errorf("heading %q, want the transaction in R", got)
+	}
+	tb.click(`button[data-action="approve"]`)
+	tb.waitVisible(`main h1 .badge.ok`)
+	tb.waitVisible(`#timeline li[data-kind="webhook"]`)
+	if got := tb.texts(`#timeline > li[data-kind="call"] > .tl-text`); len(got) == 0 || !strings.Contains(got[0], "onerway.") {
+		t.Errorf("timeline calls %q, want the gateway's", got)
+	}
+	tb.click(`main dd a[href^="#/payments/"]`)
+	tb.waitVisible(`main [data-payment] h1 .badge.closed`)
+	if got := tb.text(`main .card`); !strings.Contains(got, p.TransactionID) {
+		t.Errorf("the Tabby payment does not name its transaction:\n%s", got)
+	}
+}
+
+// TestBrowser_ScenarioSwitches: a scenario's switch applies it to the
+// selected merchant and switching it off goes back to calm; fault rules
+// have no section while the control API does not serve them.
+func TestBrowser_ScenarioSwitches(t *testing.T) {
+	t.Parallel()
+	m := shared.NewMerchant(t, nil)
+	id, _ := m.Session()
+	tb := openTab(t)
+	tb.open(shared.URL, "", "#/payments/"+id) // selects the merchant
+	tb.waitVisible(`main h1`)
+	tb.goTo("#/faults")
+	sw := `li[data-scenario="lost-webhooks"] input[role="switch"]`
+	tb.waitVisible(`li[data-scenario="lost-webhooks"][data-on="false"]`)
+	tb.click(sw)
+	tb.waitVisible(`li[data-scenario="lost-webhooks"][data-on="true"]`)
+	if r := m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil); r.Str("settings.webhooks.drop_rate") != "1" {
+		t.Errorf("drop_rate %s after switching lost-webhooks on", r.Str("settings.webhooks.drop_rate"))
+	}
+	tb.click(sw)
+	tb.waitVisible(`li[data-scenario="lost-webhooks"][data-on="false"]`)
+	if r := m.Ctl(http.MethodGet, "/merchants/"+m.ID, nil); r.Str("settings.webhooks.drop_rate") != "0" {
+		t.Errorf("drop_rate %s after switching lost-webhooks off", r.Str("settings.webhooks.drop_rate"))
+	}
+	if r := m.Ctl(http.MethodGet, "/faults", nil); r.Status == http.StatusNotFound {
+		if eval[bool](tb, `document.getElementById("faults") !== null`) {
+			t.Error("a fault rules section without the control API's /faults")
+		}
+	} else {
+		tb.waitVisible(`#faults`)
 	}
 }
 
@@ -514,7 +602,7 @@ func TestBrowser_Screenshots(t *testing.T) {
 	tb.open(e.URL, "", "#/payments/"+paid)
 	tb.waitVisible(selDelivered)
 	tb.shoot("dashboard-payment.png", 0)
-	tb.open(e.URL, "", "#/payments")
+	tb.goTo("#/payments")
 	tb.waitVisible(`#payments`)
 	tb.shoot("dashboard-payments.png", 480)
 	tb.open(e.URL, "ar", "#/payments/"+paid)

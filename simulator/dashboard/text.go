@@ -43,7 +43,7 @@ type text struct {
 	OnerwayCredentials, MerchantNo, AppID, Now, Mode, Settings string
 
 	// Scenarios and fault rules.
-	Scenarios, ScenariosHelp, Calm, Applied, FaultRules, RemoveAll, NoRules, AllMerchants string
+	Scenarios, ScenariosHelp, Scenario, Calm, Applied, FaultRules, RemoveAll, NoRules, AllMerchants string
 
 	Failed string
 }
@@ -164,6 +164,7 @@ var english = text{
 
 	Scenarios:     "Scenarios",
 	ScenariosHelp: "A scenario changes the selected merchant's settings; switching one off goes back to calm.",
+	Scenario:      "from scenario",
 	Calm:          "Back to calm",
 	Applied:       "Applied",
 	FaultRules:    "Fault rules",
@@ -290,6 +291,7 @@ var arabic = text{
 
 	Scenarios:     "السيناريوهات",
 	ScenariosHelp: "يغيّر السيناريو إعدادات التاجر المختار؛ وإيقافه يعيد الوضع الهادئ.",
+	Scenario:      "من السيناريو",
 	Calm:          "العودة إلى الوضع الهادئ",
 	Applied:       "طُبّق",
 	FaultRules:    "قواعد الأعطال",

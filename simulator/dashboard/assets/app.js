@@ -10,6 +10,7 @@
   const T = JSON.parse(document.getElementById('text').textContent);
   const API = 'v1/';
   const STATUSES = ['CREATED', 'AUTHORIZED', 'CLOSED', 'REJECTED', 'EXPIRED'];
+  const TXN_STATUSES = ['R', 'P', 'I', 'S', 'F', 'N'];
   const DELIVERY_STATUSES = ['pending', 'held', 'delivered', 'failed', 'dropped'];
   const ACTIONS = [
     ['approve', T.Approve], ['approve_without_redirect', T.ApproveWithoutRedirect],
@@ -267,6 +268,7 @@
     return act(button, async () => {
       const c = await api('POST', 'merchants/' + enc(state.merchant) + '/clock/advance', by);
       state.clock = { ...c, read: Date.now() };
+      tick();
       return T.ClockAt + ' ' + fmtTime(c.now) + ' UTC';
     });
   }
@@ -304,7 +306,6 @@
   const views = {
     payments: { kinds: ['tabby.payment', 'onerway.transaction'], render: paymentsView, nav: 'payments' },
     payment: { kinds: ['tabby.payment', 'webhook.delivery', 'journal', 'onerway.transaction'], render: paymentView, nav: 'payments' },
-    transactions: { kinds: ['onerway.transaction'], render: paymentsView, nav: 'payments' },
     transaction: {
       kinds: ['tabby.payment', 'webhook.delivery', 'journal', 'onerway.'], render: transactionView, nav: 'payments',
     },
@@ -344,27 +345,39 @@
     return h('label', { class: 'filter' }, label + ' ', sel);
   }
 
+  // setParam shows the view with a filter set, or dropped when empty,
+  // keeping the others.
   const setParam = (view, name, value) => {
-    location.hash = '#/' + view + (value ? '?' + name + '=' + enc(value) : '');
+    const params = route().params;
+    if (value) params.set(name, value);
+    else params.delete(name);
+    const q = params.toString();
+    location.hash = '#/' + view + (q ? '?' + q : '');
   };
 
+  // paymentsView lists the Tabby payments and, where the control API
+  // serves them, the Onerway transactions, each with a status filter
+  // (?status= and ?txn=).
   async function paymentsView(r) {
     const status = r.params.get('status') || '';
+    const txnStatus = r.params.get('txn') || '';
     const m = enc(state.merchant);
-    const q = status ? '&status=' + enc(status) : '';
     const [pays, txns] = await Promise.all([
-      r.view === 'transactions' ? null : get('payments?merchant=' + m + q),
-      optional('transactions?merchant=' + m + q),
+      get('payments?merchant=' + m + (status ? '&status=' + enc(status) : '')),
+      optional('onerway/transactions?merchant=' + m + (txnStatus ? '&status=' + enc(txnStatus) : '')),
     ]);
-    const out = h('div');
-    if (pays) {
-      out.append(h('h1', null, T.TabbyPayments),
+    const out = h('div', null, h('h1', null, T.TabbyPayments),
+      h('div', { class: 'toolbar' },
+        filter(T.Status, 'status-filter', STATUSES, status, (v) => setParam('payments', 'status', v)),
+        h('span', { class: 'muted' }, T.Total + ' ', ltr(String(pays.total_count)))),
+      paymentsTable(pays.payments));
+    if (txns) {
+      out.append(h('h1', null, T.OnerwayTransactions),
         h('div', { class: 'toolbar' },
-          filter(T.Status, 'status-filter', STATUSES, status, (v) => setParam('payments', 'status', v)),
-          h('span', { class: 'muted' }, T.Total + ' ', ltr(String(pays.total_count)))),
-        paymentsTable(pays.payments));
+          filter(T.Status, 'txn-filter', TXN_STATUSES, txnStatus, (v) => setParam('payments', 'txn', v)),
+          h('span', { class: 'muted' }, T.Total + ' ', ltr(String(txns.total_count)))),
+        transactionsTable(list(txns)));
     }
-    if (txns) out.append(h('h1', null, T.OnerwayTransactions), transactionsTable(list(txns)));
     return out;
   }
 
@@ -391,18 +404,17 @@
     return h('span', null, T.ViaOnerway + ' ', c.transaction_id ? link(transactionHref(c.transaction_id), c.transaction_id) : null);
   }
 
-  const txnID = (t) => t.transaction_id || t.transactionId || t.id;
 
   function transactionsTable(ts) {
     if (!ts.length) return h('p', { class: 'muted' }, T.NoTransactions);
     return h('table', { class: 'list', id: 'transactions' },
       h('thead', null, h('tr', null, [T.Created, T.Transaction, T.Status, T.Amount, T.Reference, T.TabbyPayment]
         .map((c) => h('th', null, c)))),
-      h('tbody', null, ts.map((t) => h('tr', { 'data-transaction': txnID(t) },
+      h('tbody', null, ts.map((t) => h('tr', { 'data-transaction': t.transaction_id },
         h('td', null, time(t.created_at)),
-        h('td', null, link(transactionHref(txnID(t)), txnID(t))),
-        h('td', null, badge(t.status)),
-        h('td', null, ltr([t.amount, t.currency].filter((x) => x != null).join(' '))),
+        h('td', null, link(transactionHref(t.transaction_id), t.transaction_id)),
+        h('td', null, badge(t.status, txnBadge(t.status))),
+        h('td', null, ltr(t.amount + ' ' + t.currency)),
         h('td', null, ltr(t.merchant_txn_id || '')),
         h('td', null, t.tabby_payment_id ? link(paymentHref(t.tabby_payment_id), t.tabby_payment_id) : '')))));
   }
@@ -425,39 +437,53 @@
         [T.Buyer, [pay.buyer.name, pay.buyer.email, pay.buyer.phone].filter(Boolean).join(' · ')],
         [T.Captured, sum(pay.captures, pay.currency)], [T.Refunded, sum(pay.refunds, pay.currency)],
       ])),
-      h('section', { id: 'customer' },
-        h('h2', null, T.CustomerActions),
-        open ? h('div', { class: 'buttons' }, ACTIONS.map(([a, label]) => h('button', {
-          type: 'button', 'data-action': a,
-          onclick: (e) => act(e.currentTarget, async () => {
-            const res = await api('POST', 'payments/' + id + '/customer', { action: a });
-            return res.status + (res.redirect_url ? ' → ' + res.redirect_url : '');
-          }),
-        }, label))) : h('p', { class: 'muted' }, T.NoActions)),
+      customerActions(pay.id, open),
       h('section', null, h('h2', null, T.Timeline),
         timeline(p.history, list(journal), list(deliveries))),
       h('section', null, h('h2', null, T.Deliveries), deliveryList(list(deliveries), false)));
   }
 
+  // The colour of an Onerway status: S is done, F and N failed, the others
+  // wait.
+  const txnBadge = (st) => ({ S: 'ok', F: 'bad', N: 'bad' })[st] || 'created';
+
+  // customerActions are the hosted page's choices for the Tabby payment id
+  // names (the control API also takes an Onerway transaction's id).
+  function customerActions(id, open) {
+    return h('section', { id: 'customer' },
+      h('h2', null, T.CustomerActions),
+      open ? h('div', { class: 'buttons' }, ACTIONS.map(([a, label]) => h('button', {
+        type: 'button', 'data-action': a,
+        onclick: (e) => act(e.currentTarget, async () => {
+          const res = await api('POST', 'payments/' + enc(id) + '/customer', { action: a });
+          return [res.status, res.transaction_status, res.redirect_url ? '→ ' + res.redirect_url : null].filter(Boolean).join(' ');
+        }),
+      }, label))) : h('p', { class: 'muted' }, T.NoActions));
+  }
+
+  // transactionView is an Onerway transaction's page: its fields as the
+  // control API gives them (the scalars in a list, the others, such as the
+  // order, the reason, settlement or logistics, as sections of their own),
+  // the customer's actions while it waits for them, and its timeline.
   async function transactionView(r) {
     const id = enc(r.id);
-    const [t, journal, deliveries] = await Promise.all([
-      get('transactions/' + id), get('journal?limit=0&payment=' + id), get('deliveries?limit=0&payment=' + id),
+    const [txn, journal, deliveries] = await Promise.all([
+      get('onerway/transactions/' + id), get('journal?limit=0&payment=' + id), get('deliveries?limit=0&payment=' + id),
     ]);
-    const txn = t.transaction || t;
-    if (txn.merchant && txn.merchant !== state.merchant) selectMerchant(txn.merchant, false);
-    // The scalar fields in a list; the others (the order, settlement,
-    // logistics) as sections of their own, whatever the gateway records.
+    if (txn.merchant !== state.merchant) selectMerchant(txn.merchant, false);
     const scalars = [];
     const objects = [];
     for (const [k, v] of Object.entries(txn)) {
-      if (k === 'history') continue;
-      if (v !== null && typeof v === 'object') objects.push([k, v]);
-      else scalars.push([k, k === 'tabby_payment_id' && v ? link(paymentHref(v), v) : v == null ? '' : String(v)]);
+      if (k === 'history' || v == null || v === '') continue;
+      if (typeof v === 'object') objects.push([k, v]);
+      else if (k === 'tabby_payment_id') scalars.push([k, link(paymentHref(v), v)]);
+      else if (k.endsWith('_at')) scalars.push([k, time(v)]);
+      else scalars.push([k, String(v)]);
     }
-    return h('div', { 'data-transaction': txnID(txn) },
-      h('h1', null, T.Transaction + ' ', ltr(txnID(txn)), ' ', badge(txn.status)),
-      h('section', { class: 'card' }, dl(scalars)),
+    return h('div', { 'data-transaction': txn.transaction_id },
+      h('h1', null, T.Transaction + ' ', ltr(txn.transaction_id), ' ', badge(txn.status, txnBadge(txn.status))),
+      h('section', { class: 'card' }, dl(scalars.map(([k, v]) => [ltr(k), v]))),
+      txn.tabby_payment_id ? customerActions(txn.transaction_id, txn.status === 'R') : null,
       h('section', null, h('h2', null, T.Timeline), timeline(txn.history || [], list(journal), list(deliveries))),
       objects.map(([k, v]) => h('section', { 'data-field': k }, h('h2', null, ltr(k)), json(v))),
       h('section', null, h('h2', null, T.Deliveries), deliveryList(list(deliveries), false)));
@@ -626,7 +652,7 @@
         type: 'checkbox', role: 'switch', checked: on,
         onchange: (e) => applyScenario(e.target.checked ? s.name : 'calm', e.target),
       });
-      return h('li', { 'data-scenario': s.name, 'data-on': on },
+      return h('li', { 'data-scenario': s.name, 'data-on': String(on) },
         h('label', { class: 'switch' }, input, ' ', h('strong', null, ltr(s.name))),
         ' ', h('bdi', { class: 'muted' }, s.description));
     })));
@@ -634,27 +660,31 @@
     return out;
   }
 
-  // faultRules lists the fault rules with a switch each: off removes the
-  // rule, on adds it back as it was.
+  // faultRules lists the fault rules (GET v1/faults) with a switch each:
+  // off removes the rule, on adds it back as it was written.
   function faultRules(rules) {
-    const key = (r) => JSON.stringify({ merchant: r.merchant, match: r.match, action: r.action, scope: r.scope });
+    const spec = (r) => ({ name: r.name, merchant: r.merchant, match: r.match, action: r.action, scope: r.scope });
+    const key = (r) => JSON.stringify(spec(r));
     const live = new Set(rules.map(key));
     state.removedRules = state.removedRules.filter((r) => !live.has(key(r)));
-    const row = (r, on) => h('li', { 'data-rule': r.id || '', 'data-on': on },
-      h('label', { class: 'switch' }, h('input', {
-        type: 'checkbox', role: 'switch', checked: on,
-        onchange: (e) => act(e.target, async () => {
-          if (on) {
-            await api('DELETE', 'faults/' + enc(r.id));
-            state.removedRules.push(r);
-          } else {
-            const { merchant, match, action, scope } = r;
-            await api('POST', 'faults', { merchant, match, action, scope });
-            state.removedRules = state.removedRules.filter((x) => x !== r);
-          }
-        }),
-      }), ' ', h('strong', null, ltr(r.id || '')), ' ', r.merchant ? ltr(r.merchant) : T.AllMerchants),
-      json({ match: r.match, action: r.action, scope: r.scope }));
+    const row = (r, on) => {
+      const { id, name, merchant, scenario, ...rest } = r;
+      return h('li', { 'data-rule': id || '', 'data-on': String(on) },
+        h('label', { class: 'switch' }, h('input', {
+          type: 'checkbox', role: 'switch', checked: on,
+          onchange: (e) => act(e.target, async () => {
+            if (on) {
+              await api('DELETE', 'faults/' + enc(id));
+              state.removedRules.push(r);
+            } else {
+              await api('POST', 'faults', spec(r));
+              state.removedRules = state.removedRules.filter((x) => x !== r);
+            }
+          }),
+        }), ' ', h('strong', null, ltr(name || id || '')), ' · ', merchant ? ltr(merchant) : T.AllMerchants,
+        scenario ? [' · ', T.Scenario + ' ', ltr(scenario)] : null),
+        json(rest));
+    };
     return h('section', { id: 'faults' }, h('h1', null, T.FaultRules),
       rules.length ? h('button', {
         type: 'button', onclick: (e) => act(e.currentTarget, async () => {
