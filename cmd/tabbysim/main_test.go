@@ -193,6 +193,16 @@ func TestServe_SeparateControlAddr(t *testing.T) {
 	if c := get(ctl+"/_sim/v1/merchants", "tok"); c != http.StatusOK {
 		t.Errorf("control API with token: %d, want 200", c)
 	}
+	// The dashboard is with the control API; its page asks for the token.
+	if m := regexp.MustCompile(`(?m)^dashboard on (\S+)$`).FindStringSubmatch(stdout.String()); m == nil || m[1] != ctl+"/_sim/" {
+		t.Errorf("stdout does not say the dashboard is on %s/_sim/:\n%s", ctl, stdout.String())
+	}
+	if c := get(ctl+"/_sim/", ""); c != http.StatusOK {
+		t.Errorf("dashboard on the control address: %d, want 200", c)
+	}
+	if c := get(base+"/_sim/", ""); c != http.StatusNotFound {
+		t.Errorf("dashboard on the public address: %d, want 404", c)
+	}
 	// Both addresses close a connection left idle past --idle-timeout.
 	for _, url := range []string{base + "/healthz", ctl + "/_sim/v1/health"} {
 		wantIdleClosed(t, url)

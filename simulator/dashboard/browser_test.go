@@ -474,25 +474,33 @@ func TestBrowser_ShowsDataAsText(t *testing.T) {
 	}
 }
 
+// onerwayPayment starts a Tabby payment of amount SAR through the Onerway
+// gateway as merchant m, whose notifications go to notify.
+func onerwayPayment(m *e2e.Merchant, merchantTxnID, amount, notify string) *onerway.Payment {
+	m.T.Helper()
+	c := onerway.New(m.Onerway.MerchantNo, m.Onerway.SecretKey, onerway.WithBaseURL(m.Env.URL))
+	p, err := c.DoTransaction(context.Background(), onerway.PaymentRequest{
+		MerchantTxnID: merchantTxnID, MerchantCustID: "cust-7",
+		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
+		OrderAmount: amount, OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
+		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: notify,
+			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Gift card", Price: amount, Num: "1",
+				Currency: "SAR", Type: onerway.GoodsVirtual, ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
+		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
+	})
+	if err != nil {
+		m.T.Fatalf("doTransaction: %v", err)
+	}
+	return p
+}
+
 // TestBrowser_OnerwayTransactions: a payment through the Onerway gateway
 // is listed with its transaction, whose page shows its history and the
 // Tabby payment underneath and lets the customer act on it.
 func TestBrowser_OnerwayTransactions(t *testing.T) {
 	t.Parallel()
 	m := shared.NewMerchant(t, nil)
-	c := onerway.New(m.Onerway.MerchantNo, m.Onerway.SecretKey, onerway.WithBaseURL(shared.URL))
-	p, err := c.DoTransaction(context.Background(), onerway.PaymentRequest{
-		MerchantTxnID: "order-7", MerchantCustID: "cust-7",
-		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
-		OrderAmount: "250", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
-		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: webhooktest.NewReceiver(t).URL,
-			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Gift card", Price: "250.00", Num: "1",
-				Currency: "SAR", Type: onerway.GoodsVirtual, ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
-		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := onerwayPayment(m, "order-7", "250", webhooktest.NewReceiver(t).URL)
 	tb := openTab(t)
 	tb.open(shared.URL, "", "#/transactions/"+p.TransactionID) // selects the merchant
 	tb.waitVisible(`main h1`)
@@ -598,13 +606,14 @@ func TestBrowser_Screenshots(t *testing.T) {
 		t.Fatalf("capture: %s", r)
 	}
 	checkout(m, site, order("1004", "560.00", "Yousef Karim")...)
+	onerwayPayment(m, "gift-2001", "250.00", hook.URL)
 
 	tb.open(e.URL, "", "#/payments/"+paid)
 	tb.waitVisible(selDelivered)
 	tb.shoot("dashboard-payment.png", 0)
 	tb.goTo("#/payments")
 	tb.waitVisible(`#payments`)
-	tb.shoot("dashboard-payments.png", 480)
+	tb.shoot("dashboard-payments.png", 0)
 	tb.open(e.URL, "ar", "#/payments/"+paid)
 	tb.waitVisible(selDelivered)
 	tb.shoot("dashboard-ar.png", 1200)

@@ -388,11 +388,11 @@
         .map((c) => h('th', null, c)))),
       h('tbody', null, ps.map((p) => h('tr', { 'data-payment': p.payment.id },
         h('td', null, time(p.payment.created_at)),
-        h('td', null, link(paymentHref(p.payment.id), p.payment.id)),
+        h('td', { class: 'id' }, link(paymentHref(p.payment.id), p.payment.id)),
         h('td', null, badge(p.payment.status)),
-        h('td', null, ltr(p.payment.amount + ' ' + p.payment.currency)),
+        h('td', { class: 'amount' }, ltr(p.payment.amount + ' ' + p.payment.currency)),
         h('td', null, ltr(p.payment.order.reference_id || '')),
-        h('td', null, ltr(p.payment.buyer.name || ''), ' ', h('span', { class: 'muted' }, ltr(p.payment.buyer.email || ''))),
+        h('td', null, ltr(p.payment.buyer.name || ''), h('br'), h('span', { class: 'muted' }, ltr(p.payment.buyer.email || ''))),
         h('td', null, channel(p.channel))))));
   }
 
@@ -412,11 +412,11 @@
         .map((c) => h('th', null, c)))),
       h('tbody', null, ts.map((t) => h('tr', { 'data-transaction': t.transaction_id },
         h('td', null, time(t.created_at)),
-        h('td', null, link(transactionHref(t.transaction_id), t.transaction_id)),
+        h('td', { class: 'id' }, link(transactionHref(t.transaction_id), t.transaction_id)),
         h('td', null, badge(t.status, txnBadge(t.status))),
-        h('td', null, ltr(t.amount + ' ' + t.currency)),
+        h('td', { class: 'amount' }, ltr(t.amount + ' ' + t.currency)),
         h('td', null, ltr(t.merchant_txn_id || '')),
-        h('td', null, t.tabby_payment_id ? link(paymentHref(t.tabby_payment_id), t.tabby_payment_id) : '')))));
+        h('td', { class: 'id' }, t.tabby_payment_id ? link(paymentHref(t.tabby_payment_id), t.tabby_payment_id) : '')))));
   }
 
   async function paymentView(r) {
