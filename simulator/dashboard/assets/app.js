@@ -632,6 +632,14 @@
     return Object.entries(patch).every(([k, v]) => contains(settings[k], v));
   }
 
+  // applied tells whether scenario s is on for merchant m: its fault rules
+  // are there, or its settings are the merchant's.
+  function applied(s, m, rules) {
+    if (rules.some((r) => r.scenario === s.name && (!r.merchant || r.merchant === m.id))) return true;
+    const patch = s.settings || {};
+    return Object.keys(patch).length > 0 && contains(m.settings, patch);
+  }
+
   async function faultsView() {
     await loadMerchants();
     const m = current();
@@ -647,7 +655,7 @@
           h('button', { type: 'button', onclick: (e) => applyScenario('calm', e.currentTarget) }, T.Calm),
           ' ', h('bdi', { class: 'muted' }, s.description));
       }
-      const on = !!m && contains(m.settings, s.settings);
+      const on = !!m && applied(s, m, faults ? list(faults) : []);
       const input = h('input', {
         type: 'checkbox', role: 'switch', checked: on,
         onchange: (e) => applyScenario(e.target.checked ? s.name : 'calm', e.target),
