@@ -808,7 +808,13 @@
     a.href = a.href.split('#')[0] + location.hash;
   }
 
-  $('merchant').addEventListener('change', (e) => selectMerchant(e.target.value));
+  // Another merchant's payments, not the payment on show, which is the
+  // other merchant's.
+  $('merchant').addEventListener('change', (e) => {
+    const onOne = route().id !== '';
+    selectMerchant(e.target.value, !onOne);
+    if (onOne) location.hash = '#/payments';
+  });
   window.addEventListener('hashchange', () => {
     keepLanguageLink();
     notice('', false);
