@@ -9,7 +9,7 @@ LDFLAGS = $(if $(VERSION),-X github.com/tabbysim/tabbysim/simulator.Version=$(VE
 
 BENCH_ARGS ?=
 
-.PHONY: run build image test bench gobench fmt vet fuzz
+.PHONY: run build image test bench gobench fmt vet fuzz screenshots
 
 run:
 	$(GO) run ./cmd/tabbysim serve $(ARGS)
@@ -33,6 +33,11 @@ bench: build
 # The Go benchmarks of the packages.
 gobench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The README's screenshots of the hosted page and the dashboard, taken in
+# Chromium by a test, into simulator/dashboard/screenshots.
+screenshots:
+	$(GO) test -count=1 -run '^TestBrowser_Screenshots$$' ./simulator/dashboard/ -args -screenshots screenshots
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

@@ -69,6 +69,8 @@ func (s *Server) serve(ln net.Listener, h http.Handler) {
 		IdleTimeout:       s.cfg.IdleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
+	// Streams of changes never end by themselves; shutting down ends them.
+	srv.RegisterOnShutdown(s.Changes.Close)
 	s.servers = append(s.servers, srv)
 	s.serving.Add(1)
 	go func() {

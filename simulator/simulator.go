@@ -18,8 +18,10 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/control"
+	"github.com/tabbysim/tabbysim/simulator/dashboard"
 	"github.com/tabbysim/tabbysim/simulator/hpp"
 	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/internal/changes"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/metrics"
@@ -105,6 +107,9 @@ type Simulator struct {
 	// Metrics counts requests, webhook attempts, faults and lint warnings,
 	// served at GET /metrics beside the control API.
 	Metrics *metrics.Metrics
+	// Changes hears of every committed change, journal entry and reset;
+	// the control API streams it to the dashboard.
+	Changes *changes.Feed
 
 	handler  http.Handler
 	control  http.Handler
@@ -148,9 +153,11 @@ func New(cfg Config) (*Simulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	feed := &changes.Feed{}
 	s := &Simulator{
 		cfg:        cfg,
-		Store:      cfg.Store,
+		Store:      announcingStore{Store: cfg.Store, feed: feed},
+		Changes:    feed,
 		Clocks:     clock.NewScheduler(cfg.Now),
 		IDs:        ids.ForGeneration(cfg.Seed, generation),
 		requestIDs: ids.ForGeneration(cfg.Seed+1, generation),
@@ -160,6 +167,13 @@ func New(cfg Config) (*Simulator, error) {
 	}
 	s.requests = &journal.RequestLog{Log: s.log, Metrics: s.Metrics}
 	s.Clocks.Moved = s.saveClock
+	s.Journal.Clock = func(merchant string) (time.Time, bool) {
+		t, err := tenant.Now(s.Clocks, merchant)
+		return t, err == nil
+	}
+	s.Journal.Added = func(e journal.Entry) {
+		feed.Publish(changes.Change{Kind: changes.KindJournal, Merchant: e.Merchant})
+	}
 	s.Merchants = &tenant.Registry{Store: s.Store}
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
@@ -185,6 +199,7 @@ func New(cfg Config) (*Simulator, error) {
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Onerway: s.Onerway, Journal: s.Journal,
 		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox, Log: s.log,
+		Changes: feed,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
@@ -208,15 +223,18 @@ func New(cfg Config) (*Simulator, error) {
 	(&hpp.Pages{Service: s.Tabby}).Register(root)
 	(&hpp.Cashier{Gateway: s.Onerway}).Register(root)
 
-	// The metrics are served where the control API is, behind its token.
+	// The metrics are served where the control API is, behind its token;
+	// the dashboard lives there too, as it works through the control API.
 	metricsHandler := journal.Quiet(ctl.RequireToken(s.Metrics.Handler()))
 	ctlRouter := mux.NewRouter()
 	ctl.Register(ctlRouter)
 	ctlRouter.Handle("/metrics", metricsHandler).Methods(http.MethodGet)
+	dashboard.Register(ctlRouter)
 	s.control = s.common(ctlRouter)
 	if !cfg.SeparateControl {
 		ctl.Register(root)
 		root.Handle("/metrics", metricsHandler).Methods(http.MethodGet)
+		dashboard.Register(root)
 	}
 	s.handler = s.common(root)
 
@@ -280,10 +298,10 @@ func (s *Simulator) recover(ctx context.Context) error {
 }
 
 // Handler serves the providers, the hosted pages and (unless configured
-// apart) the control API.
+// apart) the control API and the dashboard.
 func (s *Simulator) Handler() http.Handler { return s.handler }
 
-// ControlHandler serves only the control API.
+// ControlHandler serves only the control API and the dashboard.
 func (s *Simulator) ControlHandler() http.Handler { return s.control }
 
 // PublicURL is the base URL the simulator puts in links.
@@ -296,9 +314,11 @@ func (s *Simulator) Seed() int64 { return s.IDs.Seed() }
 // until ctx is done.
 func (s *Simulator) Run(ctx context.Context) { s.Clocks.Run(ctx) }
 
-// Close waits for the event handlers still running, closes the webhook
-// connections kept alive and releases the store. Stop Run first.
+// Close ends the streams of changes, waits for the event handlers still
+// running, closes the webhook connections kept alive and releases the
+// store. Stop Run first.
 func (s *Simulator) Close() error {
+	s.Changes.Close()
 	s.Clocks.Wait()
 	s.Outbox.Close()
 	return s.Store.Close()

@@ -207,6 +207,16 @@ func TestServe_SeparateControlAddr(t *testing.T) {
 			t.Errorf("GET %s with token %q: %d, want %d", c.url, c.token, got, c.want)
 		}
 	}
+	// The dashboard is with the control API; its page asks for the token.
+	if m := regexp.MustCompile(`(?m)^dashboard on (\S+)$`).FindStringSubmatch(stdout.String()); m == nil || m[1] != ctl+"/_sim/" {
+		t.Errorf("stdout does not say the dashboard is on %s/_sim/:\n%s", ctl, stdout.String())
+	}
+	if c := get(ctl+"/_sim/", ""); c != http.StatusOK {
+		t.Errorf("dashboard on the control address: %d, want 200", c)
+	}
+	if c := get(base+"/_sim/", ""); c != http.StatusNotFound {
+		t.Errorf("dashboard on the public address: %d, want 404", c)
+	}
 	// Both addresses close a connection left idle past --idle-timeout.
 	for _, url := range []string{base + "/healthz", ctl + "/_sim/v1/health"} {
 		wantIdleClosed(t, url)

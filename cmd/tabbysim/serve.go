@@ -11,6 +11,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/dashboard"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 )
@@ -82,7 +83,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.PublicURL, "public-url", "", "base URL used in web_url and redirects (default: the listen address)")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for ids and random faults (default: from the time; printed at start)")
 	fs.StringVar(&o.Clock, "clock", "wall", "clock mode of merchants: wall or manual")
-	fs.StringVar(&o.ControlAddr, "control-addr", "", "serve the control API and /metrics on this address only (default: on --addr)")
+	fs.StringVar(&o.ControlAddr, "control-addr", "", "serve the control API, the dashboard and /metrics on this address only (default: on --addr)")
 	fs.StringVar(&o.ControlToken, "control-token", "", "bearer token the control API requires (default: none)")
 	fs.StringVar(&o.Data, "data", "", "keep the state in this SQLite file and resume it on restart (default: in memory)")
 	fs.DurationVar(&o.ReadTimeout, "read-timeout", simulator.DefaultReadTimeout, "longest time to read a request, body included")
@@ -147,9 +148,13 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	}
 
 	fmt.Fprintf(stdout, "tabbysim listening on %s\n", sim.URL)
+	// The dashboard is where the control API is.
+	dashboardAt := sim.URL
 	if ctlLn != nil {
-		fmt.Fprintf(stdout, "control API on http://%s%s\n", ctlLn.Addr(), "/_sim/v1")
+		dashboardAt = "http://" + ctlLn.Addr().String()
+		fmt.Fprintf(stdout, "control API on %s%s\n", dashboardAt, "/_sim/v1")
 	}
+	fmt.Fprintf(stdout, "dashboard on %s%s\n", dashboardAt, dashboard.Path)
 	fmt.Fprintf(stdout, "seed %d\n", o.Seed)
 	if o.Data != "" {
 		fmt.Fprintf(stdout, "state kept in %s\n", o.Data)

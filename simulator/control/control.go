@@ -1,7 +1,7 @@
 // Package control serves the simulator's control API under /_sim/v1: the
 // merchants, their clocks, customer actions, payments and the Onerway
-// gateway's transactions with their history, the request journal and
-// reset.
+// gateway's transactions with their history, settlements and refund
+// audits, the request journal, reset and a stream of changes.
 package control
 
 import (
@@ -20,6 +20,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/ids"
+	"github.com/tabbysim/tabbysim/simulator/internal/changes"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
@@ -54,6 +55,8 @@ type API struct {
 	Reset func(ctx context.Context) error
 	// Log receives the errors answered 500; nil discards them.
 	Log *slog.Logger
+	// Changes, when set, is streamed by GET /_sim/v1/events.
+	Changes *changes.Feed
 }
 
 // Register mounts the control API on r.
@@ -72,6 +75,7 @@ func (a *API) Register(r *mux.Router) {
 	a.registerAudit(p)
 	a.registerScenarios(p)
 	a.registerDeliveries(p)
+	a.registerEvents(p)
 }
 
 // RequireToken answers 401, in the control API's shape, a request to next
@@ -100,7 +104,25 @@ func (a *API) journal(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a.writeJSON(w, r, http.StatusOK, map[string]any{"entries": a.Journal.Recent(r.URL.Query().Get("merchant"), limit)})
+	q := r.URL.Query()
+	payment := q.Get("payment")
+	if payment == "" {
+		a.writeJSON(w, r, http.StatusOK, map[string]any{"entries": a.Journal.Recent(q.Get("merchant"), limit)})
+		return
+	}
+	// The requests about a payment name it in their path or a body: the
+	// call that created it answers with its id, later ones ask by it.
+	out := []journal.Entry{}
+	for _, e := range a.Journal.Recent(q.Get("merchant"), 0) {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		if strings.Contains(e.Path, payment) || strings.Contains(e.Query, payment) ||
+			strings.Contains(e.RequestBody, payment) || strings.Contains(e.ResponseBody, payment) {
+			out = append(out, e)
+		}
+	}
+	a.writeJSON(w, r, http.StatusOK, map[string]any{"entries": out})
 }
 
 func (a *API) reset(w http.ResponseWriter, r *http.Request) {

@@ -517,3 +517,52 @@ func TestScenarios_ListAndApply(t *testing.T) {
 		t.Fatalf("unknown merchant: %v, want 404", r)
 	}
 }
+
+func TestPayments_ListByStatus(t *testing.T) {
+	m := newMerchant(t)
+	created, _ := m.Session()
+	authorized := m.Authorized("50.00")
+	for status, want := range map[string]string{"CREATED": created, "AUTHORIZED": authorized} {
+		r := m.Ctl(http.MethodGet, "/payments?merchant="+m.ID+"&status="+status, nil)
+		e2e.WantStatus(t, r, http.StatusOK)
+		e2e.WantField(t, r, "total_count", "1")
+		e2e.WantField(t, r, "payments.0.payment.id", want)
+	}
+	r := m.Ctl(http.MethodGet, "/payments?merchant="+m.ID+"&status=EXPIRED", nil)
+	e2e.WantArrayLen(t, r, "payments", 0)
+	e2e.WantCtlError(t, m.Ctl(http.MethodGet, "/payments?merchant="+m.ID+"&status=authorized", nil), http.StatusBadRequest, "status")
+}
+
+// TestJournal_OfOnePayment: ?payment= keeps the requests that name the
+// payment, the one that created it among them, each with the time on the
+// merchant's clock when it came.
+func TestJournal_OfOnePayment(t *testing.T) {
+	m := newMerchant(t)
+	id, _ := m.Session()
+	other, _ := m.Session()
+	start := m.Now()
+	m.Advance("1h")
+	m.Payment(id)
+	m.Payment(other)
+	r := m.Ctl(http.MethodGet, "/journal?merchant="+m.ID+"&payment="+id, nil)
+	e2e.WantStatus(t, r, http.StatusOK)
+	entries := r.JSON.Get("entries").Array()
+	if len(entries) != 2 {
+		t.Fatalf("journal of %s has %d entries, want 2: %s", id, len(entries), r)
+	}
+	for i, want := range []struct {
+		operation string
+		at        time.Time
+	}{{"tabby.get_payment", start.Add(time.Hour)}, {"tabby.create_session", start}} {
+		e := entries[i]
+		if got := e.Get("operation").String(); got != want.operation {
+			t.Errorf("entry %d is %s, want %s", i, got, want.operation)
+		}
+		if got := e2e.MustTime(t, e.Get("clock_at").String()); !got.Equal(want.at) {
+			t.Errorf("entry %d came at %s on the merchant's clock, want %s", i, got, want.at)
+		}
+	}
+	r = m.Ctl(http.MethodGet, "/journal?merchant="+m.ID+"&payment="+id+"&limit=1", nil)
+	e2e.WantArrayLen(t, r, "entries", 1)
+	e2e.WantField(t, r, "entries.0.operation", "tabby.get_payment")
+}

@@ -79,7 +79,14 @@ func (a *API) listTransactions(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ts, total, err := a.Onerway.Transactions(r.Context(), m, limit)
+	st := ow.Status(r.URL.Query().Get("status"))
+	switch st {
+	case "", ow.StatusSuccess, ow.StatusFailed, ow.StatusProcessing, ow.StatusRedirect, ow.StatusCancelled, ow.StatusPendingAudit:
+	default:
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "status must be one of S, F, P, R, N, I"))
+		return
+	}
+	ts, total, err := a.Onerway.Transactions(r.Context(), m, st, limit)
 	if err != nil {
 		a.fail(w, r, err)
 		return

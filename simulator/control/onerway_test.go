@@ -115,3 +115,19 @@ func TestOnerway_CustomerByTransactionID(t *testing.T) {
 	// A finished transaction takes no more actions, whichever id names it.
 	e2e.WantCtlError(t, m.Ctl(http.MethodPost, "/payments/"+id+"/customer", map[string]any{"action": "cancel"}), http.StatusConflict)
 }
+
+func TestOnerway_TransactionsByStatus(t *testing.T) {
+	m := newMerchant(t)
+	paid, pending := onerwayPayment(m, "order-1"), onerwayPayment(m, "order-2")
+	if r := m.Act(paid, "approve"); r.Status != http.StatusOK {
+		t.Fatalf("approve: %s", r)
+	}
+	for status, want := range map[string]string{"S": paid, "R": pending} {
+		r := m.Ctl(http.MethodGet, "/onerway/transactions?merchant="+m.ID+"&status="+status, nil)
+		e2e.WantStatus(t, r, http.StatusOK)
+		e2e.WantField(t, r, "total_count", "1")
+		e2e.WantField(t, r, "transactions.0.transaction_id", want)
+	}
+	e2e.WantArrayLen(t, m.Ctl(http.MethodGet, "/onerway/transactions?merchant="+m.ID+"&status=F", nil), "transactions", 0)
+	e2e.WantCtlError(t, m.Ctl(http.MethodGet, "/onerway/transactions?merchant="+m.ID+"&status=paid", nil), http.StatusBadRequest, "status")
+}

@@ -70,7 +70,16 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ps, total, err := a.Tabby.List(r.Context(), m, tabby.ListQuery{Limit: limit})
+	q := tabby.ListQuery{Limit: limit}
+	switch st := tabby.Status(r.URL.Query().Get("status")); st {
+	case "":
+	case tabby.Created, tabby.Authorized, tabby.Closed, tabby.Rejected, tabby.Expired:
+		q.Filter = tabby.ListStatus(st)
+	default:
+		a.fail(w, r, apperr.Errorf(apperr.Invalid, "status must be one of CREATED, AUTHORIZED, CLOSED, REJECTED, EXPIRED"))
+		return
+	}
+	ps, total, err := a.Tabby.List(r.Context(), m, q)
 	if err != nil {
 		a.fail(w, r, err)
 		return

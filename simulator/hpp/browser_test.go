@@ -5,15 +5,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tabbysim/tabbysim/simulator/internal/browsertest"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
@@ -21,18 +20,9 @@ import (
 // Chromium: the pages on one loopback server, a pretend merchant on another
 // that records the redirects the browser follows to it.
 
-// browserNames are the binaries looked up on PATH, in order.
-var browserNames = []string{"chromium", "chromium-browser", "google-chrome"}
-
 // arScreenshot is where the Arabic page's screenshot is left for a person
 // to look at.
 const arScreenshot = "/tmp/hpp-ar.png"
-
-const (
-	browserBudget = 2 * time.Minute  // the whole browser test
-	startBudget   = 30 * time.Second // starting Chromium
-	tabBudget     = 20 * time.Second // one subtest's tab
-)
 
 // Selectors. The templates give ids only to the two inputs, so the forms
 // and their buttons are found by the form's action.
@@ -51,80 +41,13 @@ const (
 	selLandingID = `#landing`
 )
 
-// findBrowser returns the path of a Chromium-like browser on PATH, or "".
-func findBrowser() string {
-	for _, name := range browserNames {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+// browser is the Chromium the browser tests share.
+var browser browsertest.Browser
 
-// requireBrowser returns the browser's path; without one it skips the test,
-// or fails it under CI=true so CI cannot pass by skipping.
-func requireBrowser(t *testing.T) string {
-	t.Helper()
-	p := findBrowser()
-	if p != "" {
-		return p
-	}
-	msg := "no Chromium found on PATH (looked for " + strings.Join(browserNames, ", ") + "); install it, e.g. apt-get install chromium"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg + "; CI=true, so the browser tests must run")
-	}
-	t.Skip(msg)
-	return ""
-}
-
-// newBrowser starts headless Chromium and returns the browser's context,
-// from which each subtest opens its own tab.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := requireBrowser(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.Headless,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(900, 1000),
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), browserBudget)
-	t.Cleanup(cancel)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancelBrowser)
-
-	// The first Run starts the browser; bound the wait for it.
-	done := make(chan error, 1)
-	go func() { done <- chromedp.Do(browserCtx) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("start %s: %v", path, err)
-		}
-	case <-time.After(startBudget):
-		t.Fatalf("start %s: no answer in %s", path, startBudget)
-	}
-	return browserCtx
-}
-
-// newTab opens a tab in the browser, closed at the end of the test.
-func newTab(t *testing.T, browser context.Context) context.Context {
-	t.Helper()
-	tab, cancelTab := chromedp.NewContext(browser)
-	t.Cleanup(cancelTab)
-	ctx, cancel := context.WithTimeout(tab, tabBudget)
-	t.Cleanup(cancel)
-	return ctx
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browser.Close()
+	os.Exit(code)
 }
 
 // hit is one request the merchant's pages received.
@@ -173,9 +96,9 @@ type browserEnv struct {
 	ctx  context.Context
 }
 
-func newBrowserEnv(t *testing.T, browser context.Context) *browserEnv {
+func newBrowserEnv(t *testing.T) *browserEnv {
 	t.Helper()
-	return &browserEnv{env: newEnv(t), shop: newMerchant(t), ctx: newTab(t, browser)}
+	return &browserEnv{env: newEnv(t), shop: newMerchant(t), ctx: browser.Tab(t)}
 }
 
 // session creates a session that returns to the test's merchant.
@@ -290,23 +213,6 @@ func (b *browserEnv) landOn(p *tabby.Payment, name string) {
 	}
 }
 
-// fullPage returns a PNG of the whole page.
-//
-// It is not chromedp.FullScreenshot: Chromium's capture beyond the viewport
-// shifts a right-to-left page to the right and cuts its right edge off
-// (seen with Chromium 156 on a bare <html dir=rtl> page too, so not the
-// hosted page's layout). Stretching the viewport to the page's height and
-// capturing the viewport gives the page as a customer sees it.
-func (b *browserEnv) fullPage() []byte {
-	b.t.Helper()
-	w := get(b, chromedp.Evaluate[int64](`document.documentElement.clientWidth`))
-	h := get(b, chromedp.Evaluate[int64](`Math.max(document.documentElement.scrollHeight, innerHeight)`))
-	b.steps(chromedp.EmulateViewport(w, h))
-	png := get(b, chromedp.CaptureScreenshot())
-	b.steps(chromedp.ResetViewport())
-	return png
-}
-
 func (b *browserEnv) wantStatus(p *tabby.Payment, want tabby.Status) {
 	b.t.Helper()
 	if got := b.payment(p.ID).Status; got != want {
@@ -315,10 +221,8 @@ func (b *browserEnv) wantStatus(p *tabby.Payment, want tabby.Status) {
 }
 
 func TestBrowser_HostedPaymentPage(t *testing.T) {
-	browser := newBrowser(t)
-
 	t.Run("pay returns to the success URL", func(t *testing.T) {
-		b := newBrowserEnv(t, browser)
+		b := newBrowserEnv(t)
 		p := b.session(nil)
 		b.toPayStep(p, &english)
 		b.click(selPay)
@@ -327,7 +231,7 @@ func TestBrowser_HostedPaymentPage(t *testing.T) {
 	})
 
 	t.Run("rejected after OTP returns to the failure URL", func(t *testing.T) {
-		b := newBrowserEnv(t, browser)
+		b := newBrowserEnv(t)
 		p := b.session(func(r *tabby.CheckoutRequest) { r.Payment.Buyer.Email = tabby.EmailRejected })
 		b.toPayStep(p, &english)
 		b.click(selPay)
@@ -336,7 +240,7 @@ func TestBrowser_HostedPaymentPage(t *testing.T) {
 	})
 
 	t.Run("cancel returns to the cancel URL", func(t *testing.T) {
-		b := newBrowserEnv(t, browser)
+		b := newBrowserEnv(t)
 		p := b.session(nil)
 		b.open(p)
 		if got := b.text(selCancel); got != english.Cancel {
@@ -348,7 +252,7 @@ func TestBrowser_HostedPaymentPage(t *testing.T) {
 	})
 
 	t.Run("pay and close the tab stays on the page", func(t *testing.T) {
-		b := newBrowserEnv(t, browser)
+		b := newBrowserEnv(t)
 		p := b.session(nil)
 		b.toPayStep(p, &english)
 		if got := b.text(selCloseTab); got != english.PayCloseTab {
@@ -379,7 +283,7 @@ func TestBrowser_HostedPaymentPage(t *testing.T) {
 	})
 
 	t.Run("Arabic is right to left", func(t *testing.T) {
-		b := newBrowserEnv(t, browser)
+		b := newBrowserEnv(t)
 		p := b.session(func(r *tabby.CheckoutRequest) { r.Lang = "ar" })
 		b.open(p)
 		dir, lang := b.eval(`document.dir`), b.eval(`document.documentElement.lang`)
@@ -399,7 +303,10 @@ func TestBrowser_HostedPaymentPage(t *testing.T) {
 			t.Errorf("phone input direction %q, want ltr", phoneDir)
 		}
 
-		png := b.fullPage()
+		png, err := browsertest.FullPage(b.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(png) < 8 || string(png[1:4]) != "PNG" {
 			t.Fatalf("screenshot is not a PNG (%d bytes)", len(png))
 		}

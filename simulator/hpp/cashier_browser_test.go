@@ -18,7 +18,6 @@ import (
 // redirect flow to be tested on mobile devices), in English and in Arabic.
 // No page is wider than the screen.
 func TestBrowser_OnerwayCashier(t *testing.T) {
-	browser := newBrowser(t)
 	for _, tc := range []struct {
 		name          string
 		width, height int64
@@ -33,7 +32,7 @@ func TestBrowser_OnerwayCashier(t *testing.T) {
 			e := newCashierEnv(t)
 			shop := newMerchant(t)
 			tx := e.sale(shop.url("success")+"?order=42", func(s *onerway.Sale) { s.Language = tc.lang })
-			b := &browserEnv{env: e.env, shop: shop, ctx: newTab(t, browser)}
+			b := &browserEnv{env: e.env, shop: shop, ctx: browser.Tab(t)}
 			viewport := chromedp.EmulateViewport(tc.width, tc.height)
 			if tc.mobile {
 				viewport = chromedp.EmulateViewport(tc.width, tc.height, chromedp.EmulateMobile, chromedp.EmulateScale(3))

@@ -34,6 +34,9 @@ type Entry struct {
 	RequestBody  string    `json:"request_body,omitempty" log:"-"`
 	ResponseBody string    `json:"response_body,omitempty" log:"-"`
 	Truncated    bool      `json:"truncated,omitempty" log:"-"`
+	// ClockAt is when the request came on the clock of the merchant that
+	// sent it, if one did; At is in real time.
+	ClockAt *time.Time `json:"clock_at,omitempty" log:"-"`
 	// Hint is what the answer does not tell the merchant's engineer (Hint).
 	Hint string `json:"hint,omitempty"`
 	// Lint lists what the request sent that the provider's contract does
@@ -82,6 +85,12 @@ func Warn(ctx context.Context, w Warning) {
 
 // Journal is a ring buffer of entries. It is safe for concurrent use.
 type Journal struct {
+	// Clock, when set, reads a merchant's clock (false when it has none),
+	// for the entries' ClockAt.
+	Clock func(merchant string) (time.Time, bool)
+	// Added, when set, hears of every entry kept, after it is kept.
+	Added func(Entry)
+
 	mu      sync.Mutex
 	entries []Entry
 	next    int
@@ -96,7 +105,6 @@ func New(size int) *Journal {
 
 func (j *Journal) add(e Entry) {
 	j.mu.Lock()
-	defer j.mu.Unlock()
 	j.seq++
 	e.Seq = j.seq
 	j.entries[j.next] = e
@@ -104,6 +112,21 @@ func (j *Journal) add(e Entry) {
 	if j.next == 0 {
 		j.full = true
 	}
+	j.mu.Unlock()
+	if j.Added != nil {
+		j.Added(e)
+	}
+}
+
+// clockAt is merchant's clock now, or nil.
+func (j *Journal) clockAt(merchant string) *time.Time {
+	if j.Clock == nil || merchant == "" {
+		return nil
+	}
+	if t, ok := j.Clock(merchant); ok {
+		return &t
+	}
+	return nil
 }
 
 // Recent returns up to limit entries, newest first, of merchant ("" for
@@ -141,6 +164,8 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		r, l := withLine(r)
+		id := surface.IdentityOf(r.Context())
+		clockAt := j.clockAt(id.Merchant)
 		var reqBody []byte
 		truncated := false
 		if r.Body != nil {
@@ -158,9 +183,8 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 		if rec.overflow {
 			truncated = true
 		}
-		id := surface.IdentityOf(r.Context())
 		e := Entry{
-			At: start.UTC(), RequestID: w.Header().Get("X-Request-Id"),
+			At: start.UTC(), ClockAt: clockAt, RequestID: w.Header().Get("X-Request-Id"),
 			Provider: id.Provider, Operation: string(id.Operation), Merchant: id.Merchant,
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 			LatencyMS:   ms(time.Since(start)),

@@ -58,13 +58,17 @@ func get(tx store.Tx, id string) (*Transaction, error) {
 	return &t, nil
 }
 
-// Transactions returns merchant m's transactions, newest first, at most
-// limit (0 for all), and how many there are.
-func (s *Service) Transactions(ctx context.Context, m *tenant.Merchant, limit int) ([]*Transaction, int, error) {
+// Transactions returns merchant m's transactions in status st ("" for
+// any), newest first, at most limit (0 for all), and how many there are.
+func (s *Service) Transactions(ctx context.Context, m *tenant.Merchant, st ow.Status, limit int) ([]*Transaction, int, error) {
 	var out []*Transaction
 	var total int
+	q := store.Query{Merchant: m.ID, Limit: limit}
+	if st != "" {
+		q.Index = map[string]string{"status": string(st)}
+	}
 	err := s.Store.View(ctx, func(tx store.Tx) error {
-		docs, n, err := tx.List(kindTransaction, store.Query{Merchant: m.ID, Limit: limit})
+		docs, n, err := tx.List(kindTransaction, q)
 		total = n
 		if err == nil {
 			out, err = decode(docs)
