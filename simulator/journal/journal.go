@@ -3,8 +3,11 @@
 package journal
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -31,6 +34,11 @@ type Entry struct {
 	RequestBody  string    `json:"request_body,omitempty"`
 	ResponseBody string    `json:"response_body,omitempty"`
 	Truncated    bool      `json:"truncated,omitempty"`
+
+	// Fault names the fault injected into the request: the id of the rule
+	// that fired, or the value of the X-Sim-Fault header. A fault that
+	// closed the connection without an answer leaves Status 0.
+	Fault string `json:"fault,omitempty"`
 }
 
 // Journal is a ring buffer of entries. It is safe for concurrent use.
@@ -101,12 +109,16 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			r.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), r.Body), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
+		m := &mark{}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), markKey{}, m)))
 		if len(reqBody) > BodyLimit {
 			reqBody, truncated = reqBody[:BodyLimit], true
 		}
 		if rec.overflow {
 			truncated = true
+		}
+		if rec.hijacked && !rec.wrote {
+			rec.status = 0
 		}
 		id := surface.IdentityOf(r.Context())
 		j.add(Entry{
@@ -115,8 +127,35 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 			LatencyMS:   float64(time.Since(start).Microseconds()) / 1000,
 			RequestBody: string(reqBody), ResponseBody: rec.body.String(), Truncated: truncated,
+			Fault: m.get(),
 		})
 	})
+}
+
+// mark is where the layers behind the journal note what the entry of
+// their request should record.
+type mark struct {
+	mu    sync.Mutex
+	fault string
+}
+
+func (m *mark) get() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fault
+}
+
+type markKey struct{}
+
+// MarkFault records on the journal entry of the request ctx belongs to
+// that the fault named label was injected into it. Outside the journal's
+// middleware it does nothing.
+func MarkFault(ctx context.Context, label string) {
+	if m, ok := ctx.Value(markKey{}).(*mark); ok {
+		m.mu.Lock()
+		m.fault = label
+		m.mu.Unlock()
+	}
 }
 
 type recorder struct {
@@ -125,6 +164,20 @@ type recorder struct {
 	body     bytes.Buffer
 	overflow bool
 	wrote    bool
+	hijacked bool
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack hands the connection over, as fault injection does to close it
+// without an answer; the entry then records status 0.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(r.ResponseWriter).Hijack()
+	if err == nil {
+		r.hijacked = true
+	}
+	return c, rw, err
 }
 
 func (r *recorder) WriteHeader(code int) {
