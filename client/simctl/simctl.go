@@ -505,6 +505,10 @@ type JournalEntry struct {
 	ResponseBody string    `json:"response_body"`
 	// Truncated says a body was cut to the journal's limit.
 	Truncated bool `json:"truncated"`
+	// Fault names the fault injected into the request: a fault rule's id
+	// or the X-Sim-Fault header's value. Status is 0 when the fault closed
+	// the connection without an answer.
+	Fault string `json:"fault"`
 }
 
 // Journal returns up to limit recent requests of a merchant ("" for
