@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/scenarios"
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -26,6 +27,8 @@ type serveOptions struct {
 	ReadTimeout  time.Duration
 	WriteTimeout time.Duration
 	IdleTimeout  time.Duration
+	// Scenarios are applied to the default merchant, in order.
+	Scenarios []string
 }
 
 func (o *serveOptions) Validate() error {
@@ -59,6 +62,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.ReadTimeout, "read-timeout", simulator.DefaultReadTimeout, "longest time to read a request, body included")
 	fs.DurationVar(&o.WriteTimeout, "write-timeout", simulator.DefaultWriteTimeout, "longest time from a request's headers to the end of its answer (a clock advance is exempt)")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", simulator.DefaultIdleTimeout, "close a kept-alive connection idle this long")
+	fs.Func("scenario", "apply a scenario to the default merchant: a name from 'tabbysim scenario list' or a file (repeatable)", func(v string) error {
+		o.Scenarios = append(o.Scenarios, v)
+		return nil
+	})
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -66,17 +73,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tabbysim serve:", err)
 		return 2
 	}
+	// Every scenario is read and checked before anything starts.
+	var scs []*scenarios.Scenario
+	for _, name := range o.Scenarios {
+		sc, err := scenarios.Find(name)
+		if err != nil {
+			fmt.Fprintln(stderr, "tabbysim serve: --scenario:", err)
+			return 2
+		}
+		scs = append(scs, sc)
+	}
 	if o.Seed == 0 {
 		o.Seed = time.Now().UnixNano()
 	}
-	if err := runServer(ctx, o, stdout, stderr); err != nil {
+	if err := runServer(ctx, o, scs, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "tabbysim serve:", err)
 		return 1
 	}
 	return 0
 }
 
-func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+func runServer(ctx context.Context, o serveOptions, scs []*scenarios.Scenario, stdout, stderr io.Writer) error {
 	var ctlLn net.Listener
 	if o.ControlAddr != "" {
 		var err error
@@ -105,6 +122,12 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		}
 		return addrInUse(err, "--addr")
 	}
+	for _, sc := range scs {
+		if _, err := sim.ApplyScenario(ctx, simulator.DefaultMerchantID, sc); err != nil {
+			_ = sim.Close()
+			return fmt.Errorf("applying scenario %s: %w", sc.Name, err)
+		}
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	running := make(chan struct{})
 	go func() { defer close(running); sim.Run(runCtx) }()
@@ -127,6 +150,9 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "  Onerway merchantNo  %s\n", simulator.DefaultOnerwayMerchantNo)
 	fmt.Fprintf(stdout, "  Onerway secret key  %s\n", simulator.DefaultOnerwaySecretKey)
 	fmt.Fprintf(stdout, "  Onerway appId       %s\n", simulator.DefaultOnerwayAppID)
+	for _, sc := range scs {
+		fmt.Fprintf(stdout, "scenario %s applied to the default merchant\n", sc.Name)
+	}
 
 	<-ctx.Done()
 	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)
