@@ -41,7 +41,9 @@ func TestDelay_Shutdown(t *testing.T) {
 	e := newEnv(t)
 	id := e.authorized()
 	done := make(chan *reply)
-	go func() { done <- e.call(http.MethodPost, "/api/v2/payments/"+id+"/captures", captureBody("cap-1"), "delay=1h") }()
+	go func() {
+		done <- e.call(http.MethodPost, "/api/v2/payments/"+id+"/captures", captureBody("cap-1"), "delay=1h")
+	}()
 	e.sim.Faults.Close()
 	if r := <-done; r.err != nil || r.status != http.StatusOK {
 		t.Fatalf("got %d %s (%v), want the request handled", r.status, r.body, r.err)
