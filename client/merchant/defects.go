@@ -29,6 +29,13 @@ const (
 	DefectRejectsRepeatedWebhooks     = "rejects-repeated-webhooks"
 	DefectTrustsWebhookOrder          = "trusts-webhook-order"
 	DefectTwoDecimals                 = "two-decimals"
+
+	// The defects in how the merchant takes Tabby's failures
+	// (failures.go).
+	DefectNewReferenceOnRetry = "new-reference-on-retry"
+	DefectNoRetryOn5xx        = "no-retry-on-5xx"
+	DefectTrustsNonJSON       = "trusts-non-json"
+	DefectIgnoresRetryAfter   = "ignores-retry-after"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -49,6 +56,11 @@ var Defects = []Defect{
 	{DefectRejectsRepeatedWebhooks, "answers a webhook it has processed before (same payment, status, captures and refunds) with 409 Conflict instead of 200, so Tabby counts every duplicate as failed and retries it (tabby-api.md §6.2: duplicates happen)"},
 	{DefectTrustsWebhookOrder, "retrieves the payment only to confirm a webhook is genuine, then applies the status and amounts the webhook carries in the order webhooks arrive, so a stale webhook sets a refunded order back to paid (tabby-api.md §6.2: their order is not guaranteed)"},
 	{DefectTwoDecimals, "prints every amount it sends Tabby with two decimals, so a KWD order is charged, captured and refunded without its third decimal (tabby-api.md §1.3: KWD amounts have up to 3)"},
+
+	{DefectNewReferenceOnRetry, "sends a capture or refund that failed with a 5xx or a lost answer again with a new reference_id, so one Tabby made before the failure is made twice (tabby-api.md §3.6: retry with the same reference_id)"},
+	{DefectNoRetryOn5xx, "never sends a request again: a capture or refund that failed with a 5xx or a lost answer, or a request refused with 429, is given up (tabby-api.md §3.6: captures and refunds are safe to retry)"},
+	{DefectTrustsNonJSON, "takes any answer that is not JSON (a firewall's HTML page, a proxy's plain-text 5xx) for success, as a shop does that only looks for Tabby's error envelope (tabby-api.md §11)"},
+	{DefectIgnoresRetryAfter, "sends a request refused with 429 again after its own short delay, before the Retry-After the answer asks for (tabby-api.md §1.4)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

@@ -1009,7 +1009,8 @@ func TestNew_ChecksConfig(t *testing.T) {
 	want := []string{"ignores-webhooks", "trusts-redirect", "skips-webhook-auth", "no-reread-on-webhook",
 		"captures-twice", "captures-before-authorization", "never-polls", "never-captures",
 		"ignores-rejection", "webhook-non-200", "loses-order-on-cancel", "refunds-beyond-captured",
-		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals"}
+		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
+		"new-reference-on-retry", "no-retry-on-5xx", "trusts-non-json", "ignores-retry-after"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1135,6 +1136,9 @@ func TestDefects(t *testing.T) {
 			p := s.tn.payment(s.paid(req).PaymentID).Payment
 			return p.Amount != "80.125" || len(p.Captures) != 1 || p.Captures[0].Amount != "80.125"
 		}},
+	}
+	for name, misbehaves := range failureMisbehaviours() {
+		rows[name] = row{misbehaves: misbehaves}
 	}
 	for _, d := range Defects {
 		r, ok := rows[d.Name]
