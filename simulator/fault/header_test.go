@@ -2,6 +2,7 @@ package fault_test
 
 import (
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -63,5 +64,52 @@ func TestHeader_Malformed(t *testing.T) {
 	}
 	if n := len(e.payment(id).Captures); n != 0 {
 		t.Fatalf("a request with a malformed header was handled: %d captures", n)
+	}
+}
+
+// TestREADME_MatchesTheCode: every header value the README's table shows
+// parses, and its table of actions lists every kind.
+func TestREADME_MatchesTheCode(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := func(title string) string {
+		_, rest, ok := strings.Cut(string(b), "\n"+title+"\n")
+		if !ok {
+			t.Fatalf("the README has no section %q", title)
+		}
+		body, _, _ := strings.Cut(rest, "\n### ")
+		return body
+	}
+	firstCells := func(s string) []string {
+		var out []string
+		for _, line := range strings.Split(s, "\n") {
+			if cell, ok := strings.CutPrefix(line, "| `"); ok {
+				cell, _, _ = strings.Cut(cell, " |")
+				for _, v := range strings.Split(cell, ", ") {
+					out = append(out, strings.Trim(v, "`"))
+				}
+			}
+		}
+		return out
+	}
+	values := firstCells(section("### The `X-Sim-Fault` header"))
+	if len(values) < 10 {
+		t.Fatalf("found %d header values in the README", len(values))
+	}
+	for _, v := range values {
+		if _, err := fault.ParseHeader(v); err != nil {
+			t.Errorf("the README's header value %q: %v", v, err)
+		}
+	}
+	kinds := map[string]bool{}
+	for _, c := range firstCells(section("### Rules")) {
+		kinds[c] = true
+	}
+	for _, k := range fault.Kinds() {
+		if !kinds[k] {
+			t.Errorf("the README's table of actions lacks %s", k)
+		}
 	}
 }
