@@ -74,7 +74,7 @@ func TestServe_Scenarios(t *testing.T) {
 		for _, r := range gjson.GetBytes(b, "faults").Array() {
 			scenarios = append(scenarios, r.Get("scenario").String()+"/"+r.Get("name").String())
 		}
-		if strings.Join(scenarios, " ") != "rate-limiting/checkout-429 rate-limiting/capture-429 slow-reads/reads" {
+		if strings.Join(scenarios, " ") != "rate-limiting/checkout-429 slow-reads/reads" {
 			t.Fatalf("the default merchant's rules: %v", scenarios)
 		}
 		req, _ := http.NewRequest(http.MethodPost, base+"/api/v2/checkout", strings.NewReader(`{}`))
