@@ -155,3 +155,18 @@ func TestRules_SurviveARestart(t *testing.T) {
 		t.Fatalf("after the restart: %d then %d; want the second of the first two failed, then none", s1, s2)
 	}
 }
+
+// TestRules_GoWithAReset: a reset forgets the rules with everything else.
+func TestRules_GoWithAReset(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, err := e.ctl.AddFault(context.Background(), map[string]any{"action": map[string]any{"kind": "reset"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ctl.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rules, err := e.ctl.Faults(context.Background(), ""); err != nil || len(rules) != 0 {
+		t.Fatalf("after a reset: %v, %v", rules, err)
+	}
+}
