@@ -2,6 +2,7 @@ package fault
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -77,8 +78,10 @@ func refuseHeader(w http.ResponseWriter, msg string) {
 // active rule it tries; nil when none fires.
 func (e *Engine) pick(r *http.Request) (*Rule, error) {
 	id := surface.IdentityOf(r.Context())
+	// A match counts even when the client has gone since.
+	ctx := context.WithoutCancel(r.Context())
 	var candidates []Rule
-	err := e.Store.View(r.Context(), func(tx store.Tx) error {
+	err := e.Store.View(ctx, func(tx store.Tx) error {
 		rules, err := e.list(tx, "")
 		for _, rule := range rules {
 			if (rule.Merchant == "" || rule.Merchant == id.Merchant) && rule.Match.request(id, r) {
@@ -104,7 +107,7 @@ func (e *Engine) pick(r *http.Request) (*Rule, error) {
 	}
 	now := e.now(id.Merchant)
 	var fired *Rule
-	err = e.Store.Update(r.Context(), func(tx store.Tx) error {
+	err = e.Store.Update(ctx, func(tx store.Tx) error {
 		for _, c := range candidates {
 			rule, fires, err := e.count(tx, c.ID, now)
 			if err != nil {
