@@ -85,3 +85,35 @@ func TestJournal_KeepsWarnings(t *testing.T) {
 		t.Fatalf("entries: %+v", es)
 	}
 }
+
+// TestJournal_RecordsTheFault: a fault the layers behind the journal mark
+// is on the entry, and a connection closed without an answer is recorded
+// with status 0.
+func TestJournal_RecordsTheFault(t *testing.T) {
+	j := New(10)
+	srv := httptest.NewServer(j.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		MarkFault(r.Context(), "status=503")
+		if r.URL.Path == "/drop" {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Errorf("the journal hides the connection: %v", err)
+				return
+			}
+			conn.Close()
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})))
+	defer srv.Close()
+	for _, path := range []string{"/answer", "/drop"} {
+		// A POST, which net/http never sends again on a dropped connection.
+		if resp, err := http.Post(srv.URL+path, "text/plain", strings.NewReader("x")); err == nil {
+			resp.Body.Close()
+		}
+	}
+	got := j.Recent("", 0)
+	if len(got) != 2 || got[1].Fault != "status=503" || got[1].Status != http.StatusServiceUnavailable ||
+		got[0].Fault != "status=503" || got[0].Status != 0 {
+		t.Fatalf("entries %+v: want the fault on both, status 503 then 0", got)
+	}
+}
