@@ -114,6 +114,12 @@ var caughtBy = map[string]string{
 	"reuses-refund-reference":       "Two partial refunds in AED are two exact operations",
 	"float-amounts":                 "Two partial refunds in AED are two exact operations",
 	"wrong-order-reference":         "A successful checkout is captured once",
+
+	// The defects in taking Tabby's failures (faults.feature).
+	"new-reference-on-retry": "A capture that failed after it was made is retried under the same reference_id",
+	"no-retry-on-5xx":        "A capture that failed after it was made is retried under the same reference_id",
+	"trusts-non-json":        "A firewall page on the checkout neither crashes the merchant nor loses the order",
+	"ignores-retry-after":    "A rate-limited request is sent again after Retry-After, not before",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault
@@ -230,6 +236,14 @@ var arrangements = []struct{ name, text, without, proof string }{
 	{"session expiry", "the clock advances 26 minutes", "the clock advances 1 minute", "the payment is EXPIRED"},
 	{"auto-capture", "the clock advances 21 days", "the clock advances 1 day", "Tabby captured the payment in full"},
 	{"auto-capture due after a cancel", "the clock advances 22 days", "the clock advances 1 day", "Tabby's auto-capture of the payment fell due"},
+
+	// The faults the simulator injects (faults.feature): calm injects none.
+	{"capture made, then 500", `scenario "flaky-captures"`, `scenario "calm"`, "the simulator failed the merchant's capture request on purpose"},
+	{"capture made, answer lost", `scenario "lost-capture-answers"`, `scenario "calm"`, "the simulator failed the merchant's capture request on purpose"},
+	{"refund made, answer lost", `scenario "lost-refund-answers"`, `scenario "calm"`, "the simulator failed the merchant's refund request on purpose"},
+	{"rate limits", `scenario "rate-limiting"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
+	{"firewall page", `scenario "firewall-pages"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
+	{"gateway timeout", `scenario "checkout-timeouts"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 }
 
 // TestArrangementsAreProven runs, for each condition the features set up,

@@ -128,6 +128,15 @@ var citations = []struct{ says, cites, rule string }{
 	{"after Tabby's auto-capture", "seed 002", "R-AUTO-CAPTURE"},
 	{"refund what was asked for", "tabby-api.md §3.7", "R-REFUND-EXACT"},
 	{"never refund beyond the captured amount", "tabby-api.md §3.7", "R-REFUND-WITHIN-CAPTURED"},
+	// The provider's failures (faults.go).
+	{"send a capture that got a 5xx or no answer again, with the same reference_id", "tabby-api.md §3.6", "R-CAPTURE-ONCE"},
+	{"send a refund that got a 5xx or no answer again, with the same reference_id", "tabby-api.md §3.6", "R-REFUND-EXACT"},
+	{"make one capture of what was asked", "tabby-api.md §3.6, §3.7", "R-CAPTURE-ONCE"},
+	{"make one refund of what was asked", "tabby-api.md §3.6, §3.7", "R-REFUND-EXACT"},
+	{"send a request refused with 429 again once its Retry-After has passed", "tabby-api.md §1.4", "R-PROVIDER-ERRORS"},
+	{"tell the customer when the checkout could not start", "tabby-api.md §11", "R-PROVIDER-ERRORS"},
+	{"keep the order when Tabby's answer cannot be used", "tabby-api.md §8, §11", "R-PROVIDER-ERRORS"},
+	{"never mark an order paid without a payment", "seed 002", "R-ORDER-STATUS"},
 }
 
 // citedPages are the public pages of what the steps cite, for a failure
@@ -138,6 +147,8 @@ var citedPages = []struct{ cites, page string }{
 	{"seed 001", pageOnerwayTabby},
 	{"seed 002", pageProcessing},
 	{"tabby-api.md §1.3", pageTechnical},
+	{"tabby-api.md §1.4", pageTechnical},
+	{"tabby-api.md §11", pageTechnical},
 	{"tabby-api.md §3.10", pageWebhooks},
 	{"tabby-api.md §3.1", pageCreate},
 	{"tabby-api.md §3.4", pageRetrieve},

@@ -92,4 +92,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^Tabby's auto-capture of the payment fell due$`, w.autoCaptureFellDue)
 	sc.Step(`^the webhook sent was forged$`, w.sentWebhookWasForged)
 	sc.Step(`^the webhook sent was authentic but disagreed with the payment$`, w.sentWebhookWasAuthentic)
+
+	// faults.go: the simulator fails on purpose.
+	registerFaultSteps(sc, w)
 }

@@ -77,6 +77,15 @@ var vocabulary = []struct {
 	{`Then Tabby rejected the customer at pre-scoring with "not_available"`, nil},
 	{`Then the webhook sent was forged`, nil},
 	{`Then the webhook sent was authentic but disagreed with the payment`, nil},
+	// The simulator fails on purpose.
+	{`Given the simulator runs the scenario "flaky-captures"`, nil},
+	{`When the customer tries to check out 100.00 AED`, nil},
+	{`Then the simulator failed the merchant's capture request on purpose`, nil},
+	{`Then the merchant retried the capture with the same reference_id`, []string{"R-PROVIDER-ERRORS"}},
+	{`Then the payment has exactly one capture of 100.00`, []string{"R-PROVIDER-ERRORS"}},
+	{`Then every request refused with 429 was sent again after its Retry-After, not before`, []string{"R-PROVIDER-ERRORS"}},
+	{`Then the customer is told the checkout failed, or sent to pay`, []string{"R-PROVIDER-ERRORS"}},
+	{`Then the order is kept, not paid`, []string{"R-PROVIDER-ERRORS", "R-ORDER-STATUS"}},
 }
 
 // stepKeywords are the keywords an example may start with.

@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/tabbysim/tabbysim/client/onerway"
+	"github.com/tabbysim/tabbysim/client/simctl"
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/internal/e2e"
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -99,5 +100,51 @@ func TestRestart_GatewayCapturesWhatACrashLeft(t *testing.T) {
 			pay.Str("payment.captures.0.reference_id") != p.TransactionID || pay.Str("payment.captures.0.amount") != "10.00" {
 			t.Fatalf("after a restart the Tabby payment is %s", pay.JSON.Get("payment").Raw)
 		}
+	}
+}
+
+// TestSurfaces_GatewayFaults: the Onerway API is mounted with the fault
+// rules, so the shipped onerway-system-errors scenario fails the first
+// doTransaction and the first onlineRefund with 11001 in Onerway's
+// envelope, each journalled with its rule; the next doTransaction goes
+// through.
+func TestSurfaces_GatewayFaults(t *testing.T) {
+	t.Parallel()
+	e := e2e.Start(t, simulator.Config{Seed: 9})
+	ctx := context.Background()
+	if _, err := simctl.New(e.URL).ApplyScenario(ctx, simulator.DefaultMerchantID, "onerway-system-errors"); err != nil {
+		t.Fatal(err)
+	}
+	c := onerway.New(simulator.DefaultOnerwayMerchantNo, simulator.DefaultOnerwaySecretKey, onerway.WithBaseURL(e.URL))
+	pay := func() (*onerway.Payment, error) {
+		return c.DoTransaction(ctx, onerway.PaymentRequest{
+			MerchantTxnID: "order-1", MerchantCustID: "cust-1",
+			ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
+			OrderAmount: "10", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
+			TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: "https://shop.example/notify",
+				CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Card", Type: onerway.GoodsVirtual,
+					ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
+			BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
+		})
+	}
+	journalled := func(op string) {
+		t.Helper()
+		entry := e.Do(t, e2e.Req{Method: "GET", Path: "/_sim/v1/journal?limit=1"}).JSON.Get("entries.0")
+		if entry.Get("operation").String() != op || entry.Get("fault").String() == "" {
+			t.Errorf("the journal's newest entry is %s, want the %s a rule failed", entry.Raw, op)
+		}
+	}
+	var oe *onerway.Error
+	if _, err := pay(); !errors.As(err, &oe) || oe.RespCode != "11001" {
+		t.Fatalf("the first doTransaction: %v, want 11001", err)
+	}
+	journalled("onerway.do_transaction")
+	if _, err := c.Refund(ctx, onerway.RefundRequest{MerchantNo: simulator.DefaultOnerwayMerchantNo, RefundType: onerway.RefundApply,
+		MerchantTxnID: "refund-1", OriginTransactionID: "none"}); !errors.As(err, &oe) || oe.RespCode != "11001" {
+		t.Fatalf("the first onlineRefund: %v, want 11001", err)
+	}
+	journalled("onerway.online_refund")
+	if _, err := pay(); err != nil {
+		t.Fatalf("the second doTransaction: %v", err)
 	}
 }

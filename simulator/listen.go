@@ -92,6 +92,8 @@ func (s *Server) Close() error {
 // Shutdown stops serving, letting requests in flight finish until ctx is
 // done, then closes the simulator. Stop Run first.
 func (s *Server) Shutdown(ctx context.Context) error {
+	// Requests held by fault injection are let go rather than waited for.
+	s.Faults.Close()
 	for _, srv := range s.servers {
 		if err := srv.Shutdown(ctx); err != nil {
 			srv.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -123,25 +124,37 @@ func TestMetrics_CountWhatWasServed(t *testing.T) {
 	if _, err := api.RegisterWebhook(ctx, "ae", recv.URL, &tabby.WebhookHeader{Title: "X-Auth", Value: "v"}); err != nil {
 		t.Fatal(err)
 	}
-	var sessions []*tabby.Session
-	for range 2 {
-		s, err := api.CreateSession(ctx, &tabby.CheckoutRequest{Lang: "en", MerchantCode: "ae",
-			Payment: tabby.PaymentRequest{Amount: "100.00", Currency: "AED",
-				Buyer: tabby.Buyer{Email: "otp.success@tabby.ai", Phone: "500000001"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sessions = append(sessions, s)
-	}
-	bad, _ := http.NewRequest(http.MethodGet, sim.URL+"/api/v2/payments", nil)
-	bad.Header.Set("Authorization", "Bearer sk_test_unknown")
-	res, err := hc.Do(bad)
+	session, err := api.CreateSession(ctx, &tabby.CheckoutRequest{Lang: "en", MerchantCode: "ae",
+		Payment: tabby.PaymentRequest{Amount: "100.00", Currency: "AED",
+			Buyer: tabby.Buyer{Email: "otp.success@tabby.ai", Phone: "500000001"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
+	// The second checkout's amount is a JSON number: accepted, with a lint
+	// warning.
+	send := func(method, path, body string, header http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest(method, sim.URL+path, strings.NewReader(body))
+		req.Header = header
+		req.Header.Set("Content-Type", "application/json")
+		res, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	auth := http.Header{"Authorization": {"Bearer " + simulator.DefaultSecretKey}}
+	send(http.MethodPost, "/api/v2/checkout", `{"lang":"en","merchant_code":"ae","payment":{"amount":100,"currency":"AED",`+
+		`"buyer":{"email":"otp.success@tabby.ai","phone":"500000001"}}}`, auth.Clone())
+	send(http.MethodGet, "/api/v2/payments", "", http.Header{"Authorization": {"Bearer sk_test_unknown"}})
 
-	paid := sessions[0].Payment.ID
+	paid := session.Payment.ID
+	// Two faults asked for by the header.
+	for range 2 {
+		h := auth.Clone()
+		h.Set("X-Sim-Fault", "status=503")
+		send(http.MethodGet, "/api/v2/payments/"+paid, "", h)
+	}
 	if _, err := ctl.Customer(ctx, paid, "approve"); err != nil {
 		t.Fatal(err)
 	}
@@ -169,9 +182,6 @@ func TestMetrics_CountWhatWasServed(t *testing.T) {
 		}
 		return len(ds) == 3
 	})
-	sim.Metrics.FaultFired("tabby", "status")
-	sim.Metrics.FaultFired("tabby", "status")
-	sim.Metrics.LintWarning("tabby", "tabby.create_session", "amount-as-number")
 
 	fams := scrape(t, sim.URL)
 	req := func(op, status string) map[string]string {
@@ -187,6 +197,7 @@ func TestMetrics_CountWhatWasServed(t *testing.T) {
 		{"tabbysim_requests_total", req("tabby.create_session", "200"), 2},
 		{"tabbysim_requests_total", req("tabby.list_payments", "401"), 1},
 		{"tabbysim_requests_total", req("tabby.capture", "200"), 1},
+		{"tabbysim_requests_total", req("tabby.get_payment", "503"), 2},
 		{"tabbysim_request_duration_seconds", latency("tabby.create_session"), 2},
 		{"tabbysim_request_duration_seconds", latency("tabby.capture"), 1},
 		{"tabbysim_webhook_attempts_total", map[string]string{"provider": "tabby", "result": "refused"}, 1},
@@ -194,7 +205,7 @@ func TestMetrics_CountWhatWasServed(t *testing.T) {
 		{"tabbysim_webhook_attempts_total", map[string]string{"provider": "tabby", "result": "no_answer"}, -1},
 		{"tabbysim_webhook_attempt_duration_seconds", map[string]string{"provider": "tabby"}, 4},
 		{"tabbysim_faults_fired_total", map[string]string{"provider": "tabby", "kind": "status"}, 2},
-		{"tabbysim_lint_warnings_total", map[string]string{"provider": "tabby", "operation": "tabby.create_session", "rule": "amount-as-number"}, 1},
+		{"tabbysim_lint_warnings_total", map[string]string{"provider": "tabby", "operation": "tabby.create_session", "rule": "R-AMOUNT-STRING"}, 1},
 		{"tabbysim_payments", map[string]string{"provider": "tabby", "status": "CLOSED"}, 1},
 		{"tabbysim_payments", map[string]string{"provider": "tabby", "status": "CREATED"}, 1},
 		{"tabbysim_payments", map[string]string{"provider": "tabby", "status": "AUTHORIZED"}, 0},
@@ -209,8 +220,8 @@ func TestMetrics_CountWhatWasServed(t *testing.T) {
 	for _, m := range fams["tabbysim_requests_total"].GetMetric() {
 		counted += m.GetCounter().GetValue()
 	}
-	if counted != 5 {
-		t.Errorf("%v requests counted in all, want 5", counted)
+	if counted != 7 {
+		t.Errorf("%v requests counted in all, want 7", counted)
 	}
 
 	fams = scrape(t, other.URL)

@@ -16,9 +16,11 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/scenarios"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/control"
 	"github.com/tabbysim/tabbysim/simulator/dashboard"
+	"github.com/tabbysim/tabbysim/simulator/fault"
 	"github.com/tabbysim/tabbysim/simulator/hpp"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/changes"
@@ -110,6 +112,9 @@ type Simulator struct {
 	// Changes hears of every committed change, journal entry and reset;
 	// the control API streams it to the dashboard.
 	Changes *changes.Feed
+	// Faults holds the fault rules and injects them into requests and
+	// webhooks.
+	Faults *fault.Engine
 
 	handler  http.Handler
 	control  http.Handler
@@ -177,9 +182,13 @@ func New(cfg Config) (*Simulator, error) {
 	s.Merchants = &tenant.Registry{Store: s.Store}
 	s.Webhooks = &tabby.Webhooks{Store: s.Store, IDs: s.IDs}
 	s.Tabby = &tabby.Service{Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs}
+	// Faults draw from a source of their own, so a seed's payment ids do
+	// not depend on the faults that fired.
+	s.Faults = &fault.Engine{Store: s.Store, Clocks: s.Clocks, IDs: ids.ForGeneration(cfg.Seed+2, generation), Log: s.log, Metrics: s.Metrics}
 	s.Outbox = &webhook.Engine{
 		Store: s.Store, Clocks: s.Clocks, IDs: s.IDs, Generation: generation, Merchants: s.Merchants, Log: s.log,
-		Metrics: s.Metrics,
+		Metrics:  s.Metrics,
+		Injector: s.Faults,
 	}
 	s.Outbox.Register(tabby.WebhookPolicy(s.IDs))
 	s.Outbox.Register(onerway.WebhookPolicy)
@@ -199,7 +208,7 @@ func New(cfg Config) (*Simulator, error) {
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Onerway: s.Onerway, Journal: s.Journal,
 		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox, Log: s.log,
-		Changes: feed,
+		Changes: feed, Faults: s.Faults, ApplyScenario: s.ApplyScenario,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
@@ -217,9 +226,10 @@ func New(cfg Config) (*Simulator, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
 	}))).Methods(http.MethodGet)
-	// A provider's request is identified, then journalled, then handled.
-	api.Register(root, surface.Identify(api), s.Journal.Middleware)
-	gatewayAPI.Register(root, surface.Identify(gatewayAPI), s.Journal.Middleware)
+	// A provider's request is identified, journalled, put through the
+	// fault rules, then handled.
+	api.Register(root, surface.Identify(api), s.Journal.Middleware, s.Faults.Middleware(tabbyapi.FaultShape{}))
+	gatewayAPI.Register(root, surface.Identify(gatewayAPI), s.Journal.Middleware, s.Faults.Middleware(onerwayapi.FaultShape{}))
 	(&hpp.Pages{Service: s.Tabby}).Register(root)
 	(&hpp.Cashier{Gateway: s.Onerway}).Register(root)
 
@@ -319,6 +329,7 @@ func (s *Simulator) Run(ctx context.Context) { s.Clocks.Run(ctx) }
 // store. Stop Run first.
 func (s *Simulator) Close() error {
 	s.Changes.Close()
+	s.Faults.Close()
 	s.Clocks.Wait()
 	s.Outbox.Close()
 	return s.Store.Close()
@@ -380,6 +391,30 @@ func (s *Simulator) Reset(ctx context.Context) error {
 	}
 	s.Journal.Reset()
 	return s.addDefaultMerchant(ctx)
+}
+
+// ApplyScenario applies sc to merchant id: its settings, then its fault
+// rules in place of those it put there before, timed by its timeline from
+// the merchant's clock now. sc was checked when it was read, so only a
+// merchant that is not there stops it.
+func (s *Simulator) ApplyScenario(ctx context.Context, id string, sc *scenarios.Scenario) (*tenant.Merchant, error) {
+	now, err := tenant.Now(s.Clocks, id)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.Merchants.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(sc.Settings) > 0 {
+		if m, err = s.Merchants.UpdateSettings(ctx, id, sc.Settings); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := s.Faults.ReplaceScenario(ctx, id, sc.Name, sc.ClearFaults, sc.Rules(now)); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // common adds a request id and the version to every response, logs every

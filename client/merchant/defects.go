@@ -38,6 +38,13 @@ const (
 	DefectReusesRefundReference       = "reuses-refund-reference"
 	DefectFloatAmounts                = "float-amounts"
 	DefectWrongOrderReference         = "wrong-order-reference"
+
+	// The defects in how the merchant takes Tabby's failures
+	// (failures.go).
+	DefectNewReferenceOnRetry = "new-reference-on-retry"
+	DefectNoRetryOn5xx        = "no-retry-on-5xx"
+	DefectTrustsNonJSON       = "trusts-non-json"
+	DefectIgnoresRetryAfter   = "ignores-retry-after"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -67,6 +74,11 @@ var Defects = []Defect{
 	{DefectReusesRefundReference, "sends every refund of an order with the same reference_id, so Tabby takes a second partial refund for a retry of the first and refunds nothing more (tabby-api.md §3.7: reference_id is the refund's idempotency key)"},
 	{DefectFloatAmounts, "reads the prices and refund amounts it is given as float64 and truncates them to minor units, so 19.99 becomes 19.98 (tabby-api.md §1.3: amounts are exact decimals)"},
 	{DefectWrongOrderReference, "sends Tabby its cart's id (cart_<n>) as order.reference_id instead of the order's reference, so Tabby's payment and the shop's order cannot be matched (tabby-api.md §3.1)"},
+
+	{DefectNewReferenceOnRetry, "sends a capture or refund that failed with a 5xx or a lost answer again with a new reference_id, so one Tabby made before the failure is made twice (tabby-api.md §3.6: retry with the same reference_id)"},
+	{DefectNoRetryOn5xx, "never sends a request again: a capture or refund that failed with a 5xx or a lost answer, or a request refused with 429, is given up (tabby-api.md §3.6: captures and refunds are safe to retry)"},
+	{DefectTrustsNonJSON, "takes any answer that is not JSON (a firewall's HTML page, a proxy's plain-text 5xx) for success, as a shop does that only looks for Tabby's error envelope (tabby-api.md §11)"},
+	{DefectIgnoresRetryAfter, "sends a request refused with 429 again after its own short delay, before the Retry-After the answer asks for (tabby-api.md §1.4)"},
 }
 
 // checkDefect accepts "" or a name from Defects.

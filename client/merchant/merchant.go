@@ -175,6 +175,7 @@ func New(cfg Config) (*Merchant, error) {
 	if cfg.HTTPClient != nil {
 		opts = append(opts, tabby.WithHTTPClient(cfg.HTTPClient))
 	}
+	opts = append(opts, failureDefects(cfg)...)
 	return &Merchant{
 		cfg:       cfg,
 		tabby:     tabby.New(cfg.SecretKey, opts...),

@@ -1018,7 +1018,8 @@ func TestNew_ChecksConfig(t *testing.T) {
 		"rejects-repeated-webhooks", "trusts-webhook-order", "two-decimals",
 		"trusts-redirect-payment-id", "trusts-cancel-redirect", "redirect-expects-authorized", "error-page-on-late-redirect",
 		"cancel-without-close", "polls-once", "reuses-refund-reference", "float-amounts",
-		"wrong-order-reference"}
+		"wrong-order-reference",
+		"new-reference-on-retry", "no-retry-on-5xx", "trusts-non-json", "ignores-retry-after"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}
@@ -1216,6 +1217,9 @@ func TestDefects(t *testing.T) {
 			res := s.paid(cart()) // the webhooks still find the order by its payment
 			return s.tn.payment(res.PaymentID).Payment.Order.ReferenceID != res.OrderID
 		}},
+	}
+	for name, misbehaves := range failureMisbehaviours() {
+		rows[name] = row{misbehaves: misbehaves}
 	}
 	for _, d := range Defects {
 		r, ok := rows[d.Name]

@@ -515,6 +515,10 @@ type JournalEntry struct {
 	// not allow and the simulator accepted all the same (a strict merchant
 	// is refused instead).
 	Lint []LintWarning `json:"lint"`
+	// Fault names the fault injected into the request: a fault rule's id
+	// or the X-Sim-Fault header's value. Status is 0 when the fault closed
+	// the connection without an answer.
+	Fault string `json:"fault"`
 }
 
 // LintWarning names a rule of the provider's contract a request broke:

@@ -63,8 +63,9 @@ func WithPublicKey(pk string) Option {
 	return func(c *Client) { c.publicKey = pk }
 }
 
-// WithRetries sets how many times Capture and Refund are retried after a
-// network error or a 5xx answer (default 2). Every retry sends the same
+// WithRetries sets how many times a request is sent again (default 2):
+// any request after a 429, once its Retry-After has passed; Capture and
+// Refund after a network error or a 5xx answer too, with the same
 // reference_id, so Tabby performs the operation at most once.
 func WithRetries(n int) Option {
 	return func(c *Client) {
@@ -116,17 +117,11 @@ type request struct {
 	merchantCode string // sent as X-Merchant-Code when set
 }
 
-// do sends r once and decodes a 2xx answer into out (when out is not nil).
-// Other answers become *Error.
+// do sends r and decodes a 2xx answer into out (when out is not nil).
+// Other answers become *Error. A 429 is sent again once its Retry-After
+// has passed (see retry).
 func (c *Client) do(ctx context.Context, r request, out any) error {
-	var payload []byte
-	if r.body != nil {
-		var err error
-		if payload, err = json.Marshal(r.body); err != nil {
-			return fmt.Errorf("tabby: encoding the request: %w", err)
-		}
-	}
-	return c.send(ctx, r, payload, out)
+	return c.retry(ctx, r, out, false)
 }
 
 func (c *Client) send(ctx context.Context, r request, payload []byte, out any) error {
@@ -167,7 +162,9 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, out any) e
 		return &transportError{op: r.method + " " + r.path + ": reading the answer", err: err}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newError(resp.StatusCode, data)
+		e := newError(resp.StatusCode, data)
+		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		return e
 	}
 	if out == nil {
 		return nil
@@ -178,20 +175,38 @@ func (c *Client) send(ctx context.Context, r request, payload []byte, out any) e
 	return nil
 }
 
-// doRetry sends r and retries it after network errors and 5xx answers. The
-// body is encoded once, so every try sends the same bytes.
+// doRetry sends r as do does, and sends it again after network errors
+// and 5xx answers too: for captures and refunds, which their reference_id
+// makes idempotent.
 func (c *Client) doRetry(ctx context.Context, r request, out any) error {
-	payload, err := json.Marshal(r.body)
-	if err != nil {
-		return fmt.Errorf("tabby: encoding the request: %w", err)
+	return c.retry(ctx, r, out, true)
+}
+
+// maxRetryAfter is the longest Retry-After the client waits for; a 429
+// asking for longer is returned to the caller.
+const maxRetryAfter = time.Minute
+
+// retry sends r, and sends it again up to the client's retries: after a
+// 429, once its Retry-After has passed (or after the retry delay when it
+// gives none), since Tabby performed nothing; when idempotent, after a
+// network error or a 5xx answer too, waiting the retry delay, doubled at
+// each try. The body is encoded once, so every try sends the same bytes.
+func (c *Client) retry(ctx context.Context, r request, out any, idempotent bool) error {
+	var payload []byte
+	if r.body != nil {
+		var err error
+		if payload, err = json.Marshal(r.body); err != nil {
+			return fmt.Errorf("tabby: encoding the request: %w", err)
+		}
 	}
 	delay := c.retryDelay
 	for try := 0; ; try++ {
-		err = c.send(ctx, r, payload, out)
-		if err == nil || try >= c.retries || !retryable(ctx, err) {
+		err := c.send(ctx, r, payload, out)
+		wait, again := retryWait(ctx, err, idempotent, delay)
+		if err == nil || try >= c.retries || !again {
 			return err
 		}
-		t := time.NewTimer(delay)
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -202,18 +217,28 @@ func (c *Client) doRetry(ctx context.Context, r request, out any) error {
 	}
 }
 
-// retryable reports whether err is worth another try: a 5xx answer or a
-// failure to get the whole answer, unless the context is done.
-func retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil {
-		return false
+// retryWait says whether err is worth another try, and after how long: a
+// 429, after its Retry-After; for an idempotent request, a 5xx answer or a
+// failure to get the whole answer, after delay; nothing once the context
+// is done.
+func retryWait(ctx context.Context, err error, idempotent bool, delay time.Duration) (time.Duration, bool) {
+	if err == nil || ctx.Err() != nil {
+		return 0, false
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.StatusCode >= 500
+		switch {
+		case e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > maxRetryAfter:
+			return 0, false
+		case e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > 0:
+			return e.RetryAfter, true
+		case e.StatusCode == http.StatusTooManyRequests:
+			return delay, true
+		}
+		return delay, idempotent && e.StatusCode >= 500
 	}
 	var te *transportError
-	return errors.As(err, &te)
+	return delay, idempotent && errors.As(err, &te)
 }
 
 // transportError is a request that got no complete answer: the operation

@@ -3,8 +3,10 @@ package tabby
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Error is an answer other than 2xx. Tabby's JSON envelope
@@ -19,6 +21,25 @@ type Error struct {
 	// Message is Tabby's human-readable error text.
 	Message string
 	Body    string
+	// RetryAfter is how long the answer's Retry-After header asks the
+	// client to wait (with a 429 or a 503); 0 when it gives none.
+	RetryAfter time.Duration
+}
+
+// retryAfter reads a Retry-After header, seconds or an HTTP date, as the
+// wait from now; 0 when there is none or it cannot be read.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(max(n, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
 }
 
 // Error reads like "tabby: 400 bad_data: already closed".

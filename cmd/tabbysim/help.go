@@ -37,9 +37,9 @@ var (
 		Example: "tabbysim merchant --tabby-url http://127.0.0.1:4600 --secret-key sk_test_00000000-0000-4000-8000-000000000000",
 	}
 	scenarioHelp = commandHelp{
-		Name: "scenario", Usage: "scenario list | show NAME",
-		Summary: "list the failure-injection scenarios, or show one",
-		Example: "tabbysim scenario show reordered-webhooks",
+		Name: "scenario", Usage: "scenario list | show NAME | validate FILE...",
+		Summary: "list the failure-injection scenarios, show one, or check scenario files",
+		Example: "tabbysim scenario validate my-scenario.json",
 	}
 	healthHelp = commandHelp{
 		Name: "health", Usage: "health [flags]",

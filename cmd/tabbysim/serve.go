@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tabbysim/tabbysim/scenarios"
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
 	"github.com/tabbysim/tabbysim/simulator/dashboard"
@@ -31,6 +32,8 @@ type serveOptions struct {
 	LogFormat    string
 	LogLevel     string
 	Strict       bool
+	// Scenarios are applied to the default merchant, in order.
+	Scenarios []string
 }
 
 func (o *serveOptions) Validate() error {
@@ -92,6 +95,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log lines (one per request and per webhook attempt, on stderr) as text or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "least level logged: debug (health checks and metric scrapes too), info, warn (4xx answers, unacknowledged webhooks) or error")
 	fs.BoolVar(&o.Strict, "strict", false, "refuse what Tabby's OpenAPI file does not allow, rather than accept what Tabby's SDKs and plugins send with a lint warning (the default merchant)")
+	fs.Func("scenario", "apply a scenario to the default merchant: a name from 'tabbysim scenario list' or a file (repeatable)", func(v string) error {
+		o.Scenarios = append(o.Scenarios, v)
+		return nil
+	})
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -99,17 +106,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tabbysim serve:", err)
 		return 2
 	}
+	// Every scenario is read and checked before anything starts.
+	var scs []*scenarios.Scenario
+	for _, name := range o.Scenarios {
+		sc, err := scenarios.Find(name)
+		if err != nil {
+			fmt.Fprintln(stderr, "tabbysim serve: --scenario:", err)
+			return 2
+		}
+		scs = append(scs, sc)
+	}
 	if o.Seed == 0 {
 		o.Seed = time.Now().UnixNano()
 	}
-	if err := runServer(ctx, o, stdout, stderr); err != nil {
+	if err := runServer(ctx, o, scs, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "tabbysim serve:", err)
 		return 1
 	}
 	return 0
 }
 
-func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+func runServer(ctx context.Context, o serveOptions, scs []*scenarios.Scenario, stdout, stderr io.Writer) error {
 	var ctlLn net.Listener
 	if o.ControlAddr != "" {
 		var err error
@@ -139,6 +156,12 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		}
 		return addrInUse(err, "--addr")
 	}
+	for _, sc := range scs {
+		if _, err := sim.ApplyScenario(ctx, simulator.DefaultMerchantID, sc); err != nil {
+			_ = sim.Close()
+			return fmt.Errorf("applying scenario %s: %w", sc.Name, err)
+		}
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	running := make(chan struct{})
 	go func() { defer close(running); sim.Run(runCtx) }()
@@ -165,6 +188,9 @@ func runServer(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "  Onerway merchantNo  %s\n", simulator.DefaultOnerwayMerchantNo)
 	fmt.Fprintf(stdout, "  Onerway secret key  %s\n", simulator.DefaultOnerwaySecretKey)
 	fmt.Fprintf(stdout, "  Onerway appId       %s\n", simulator.DefaultOnerwayAppID)
+	for _, sc := range scs {
+		fmt.Fprintf(stdout, "scenario %s applied to the default merchant\n", sc.Name)
+	}
 
 	<-ctx.Done()
 	shutdown, done := context.WithTimeout(context.Background(), 10*time.Second)

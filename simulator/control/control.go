@@ -17,8 +17,10 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/tabbysim/tabbysim/scenarios"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/clock"
+	"github.com/tabbysim/tabbysim/simulator/fault"
 	"github.com/tabbysim/tabbysim/simulator/ids"
 	"github.com/tabbysim/tabbysim/simulator/internal/changes"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
@@ -51,6 +53,10 @@ type API struct {
 	Now func() time.Time
 	// Outbox holds the webhook deliveries.
 	Outbox *webhook.Engine
+	// Faults keeps the fault rules.
+	Faults *fault.Engine
+	// ApplyScenario applies a scenario to a merchant.
+	ApplyScenario func(ctx context.Context, merchant string, s *scenarios.Scenario) (*tenant.Merchant, error)
 	// Reset empties the simulator.
 	Reset func(ctx context.Context) error
 	// Log receives the errors answered 500; nil discards them.
@@ -74,6 +80,7 @@ func (a *API) Register(r *mux.Router) {
 	a.registerSettlements(p)
 	a.registerAudit(p)
 	a.registerScenarios(p)
+	a.registerFaults(p)
 	a.registerDeliveries(p)
 	a.registerEvents(p)
 }

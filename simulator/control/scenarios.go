@@ -1,6 +1,7 @@
 package control
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/gorilla/mux"
@@ -25,19 +26,36 @@ func (a *API) listScenarios(w http.ResponseWriter, r *http.Request) {
 	a.writeJSON(w, r, http.StatusOK, map[string]any{"scenarios": all})
 }
 
+// applyScenario applies a scenario named by name, or given whole as
+// scenario, to the merchant; a scenario that does not check out is
+// refused before anything changes.
 func (a *API) applyScenario(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Name string `json:"name"`
+		Name     string          `json:"name"`
+		Scenario json.RawMessage `json:"scenario"`
 	}
 	if !a.decode(w, r, &req) {
 		return
 	}
-	s, err := scenarios.Get(req.Name)
+	var s *scenarios.Scenario
+	var err error
+	switch {
+	case (req.Name == "") == (len(req.Scenario) == 0):
+		err = apperr.Errorf(apperr.Invalid, `give the scenario's "name", or the whole "scenario"`)
+	case req.Name != "":
+		if s, err = scenarios.Get(req.Name); err != nil {
+			err = apperr.Errorf(apperr.NotFound, "%v (GET /_sim/v1/scenarios lists them)", err)
+		}
+	default:
+		if s, err = scenarios.Parse(req.Scenario); err != nil {
+			err = apperr.Errorf(apperr.Invalid, "scenario.%v", err)
+		}
+	}
 	if err != nil {
-		a.fail(w, r, apperr.Errorf(apperr.NotFound, "%v (GET /_sim/v1/scenarios lists them)", err))
+		a.fail(w, r, err)
 		return
 	}
-	m, err := a.Merchants.UpdateSettings(r.Context(), mux.Vars(r)["id"], s.Settings)
+	m, err := a.ApplyScenario(r.Context(), mux.Vars(r)["id"], s)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -3,9 +3,11 @@
 package journal
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -42,6 +44,10 @@ type Entry struct {
 	// Lint lists what the request sent that the provider's contract does
 	// not allow and the simulator accepted all the same.
 	Lint []Warning `json:"lint,omitempty"`
+	// Fault names the fault injected into the request: the id of the rule
+	// that fired, or the value of the X-Sim-Fault header. A fault that
+	// closed the connection without an answer leaves Status 0.
+	Fault string `json:"fault,omitempty"`
 }
 
 // Warning is something a provider's API accepted although its contract
@@ -175,13 +181,17 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			r.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), r.Body), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
-		ws := &warnings{}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), warningsKey{}, ws)))
+		ws, m := &warnings{}, &mark{}
+		ctx := context.WithValue(context.WithValue(r.Context(), warningsKey{}, ws), markKey{}, m)
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		if len(reqBody) > BodyLimit {
 			reqBody, truncated = reqBody[:BodyLimit], true
 		}
 		if rec.overflow {
 			truncated = true
+		}
+		if rec.hijacked && !rec.wrote {
+			rec.status = 0
 		}
 		e := Entry{
 			At: start.UTC(), ClockAt: clockAt, RequestID: w.Header().Get("X-Request-Id"),
@@ -189,12 +199,39 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 			Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 			LatencyMS:   ms(time.Since(start)),
 			RequestBody: string(reqBody), ResponseBody: rec.body.String(), Truncated: truncated,
-			Hint: l.hint,
-			Lint: ws.all(),
+			Hint:  l.hint,
+			Lint:  ws.all(),
+			Fault: m.get(),
 		}
 		l.entry = &e
 		j.add(e)
 	})
+}
+
+// mark is where the layers behind the journal note what the entry of
+// their request should record.
+type mark struct {
+	mu    sync.Mutex
+	fault string
+}
+
+func (m *mark) get() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fault
+}
+
+type markKey struct{}
+
+// MarkFault records on the journal entry of the request ctx belongs to
+// that the fault named label was injected into it. Outside the journal's
+// middleware it does nothing.
+func MarkFault(ctx context.Context, label string) {
+	if m, ok := ctx.Value(markKey{}).(*mark); ok {
+		m.mu.Lock()
+		m.fault = label
+		m.mu.Unlock()
+	}
 }
 
 type recorder struct {
@@ -203,6 +240,20 @@ type recorder struct {
 	body     bytes.Buffer
 	overflow bool
 	wrote    bool
+	hijacked bool
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Hijack hands the connection over, as fault injection does to close it
+// without an answer; the entry then records status 0.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := http.NewResponseController(r.ResponseWriter).Hijack()
+	if err == nil {
+		r.hijacked = true
+	}
+	return c, rw, err
 }
 
 func (r *recorder) WriteHeader(code int) {
@@ -226,9 +277,6 @@ func (r *recorder) Write(b []byte) (int, error) {
 	}
 	return r.ResponseWriter.Write(b)
 }
-
-// Unwrap lets http.ResponseController reach the connection.
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 type readCloser struct {
 	io.Reader

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 )
@@ -83,5 +84,42 @@ func TestJournal_KeepsWarnings(t *testing.T) {
 	es := j.Recent("", 0)
 	if len(es) != 2 || len(es[0].Lint) != 0 || len(es[1].Lint) != 1 || es[1].Lint[0] != w {
 		t.Fatalf("entries: %+v", es)
+	}
+}
+
+// TestJournal_RecordsTheFault: a fault the layers behind the journal mark
+// is on the entry, and a connection closed without an answer is recorded
+// with status 0.
+func TestJournal_RecordsTheFault(t *testing.T) {
+	j := New(10)
+	srv := httptest.NewServer(j.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		MarkFault(r.Context(), "status=503")
+		if r.URL.Path == "/drop" {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Errorf("the journal hides the connection: %v", err)
+				return
+			}
+			conn.Close()
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})))
+	defer srv.Close()
+	for _, path := range []string{"/answer", "/drop"} {
+		// A POST, which net/http never sends again on a dropped connection.
+		if resp, err := http.Post(srv.URL+path, "text/plain", strings.NewReader("x")); err == nil {
+			resp.Body.Close()
+		}
+	}
+	// The dropped request's client returns as the connection closes, a
+	// moment before its handler ends and the entry is added.
+	got := j.Recent("", 0)
+	for deadline := time.Now().Add(5 * time.Second); len(got) < 2 && time.Now().Before(deadline); got = j.Recent("", 0) {
+		time.Sleep(time.Millisecond)
+	}
+	if len(got) != 2 || got[1].Fault != "status=503" || got[1].Status != http.StatusServiceUnavailable ||
+		got[0].Fault != "status=503" || got[0].Status != 0 {
+		t.Fatalf("entries %+v: want the fault on both, status 503 then 0", got)
 	}
 }

@@ -83,6 +83,9 @@ func (rl *RequestLog) Middleware(next http.Handler) http.Handler {
 			if l.entry != nil {
 				e = *l.entry
 				rl.Metrics.Request(e.Provider, e.Operation, e.Status, time.Duration(e.LatencyMS*float64(time.Millisecond)))
+				for _, w := range e.Lint {
+					rl.Metrics.LintWarning(e.Provider, e.Operation, w.Rule)
+				}
 			}
 			rl.write(r.Context(), &e, l.quiet, aborted)
 		}()

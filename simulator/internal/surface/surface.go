@@ -69,7 +69,7 @@ func guard(a Answers, log *slog.Logger) mux.MiddlewareFunc {
 }
 
 // Operation names what a request asks of a provider, such as
-// "tabby.capture" or "onerway.refund". It is the name of the routes that
+// "tabby.capture" or "onerway.online_refund". It is the name of the routes that
 // serve it.
 type Operation string
 

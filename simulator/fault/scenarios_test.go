@@ -1,0 +1,235 @@
+package fault_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/tabbysim/tabbysim/client/simctl"
+	"github.com/tabbysim/tabbysim/scenarios"
+	"github.com/tabbysim/tabbysim/simulator/tenant"
+	"github.com/tabbysim/tabbysim/simulator/webhook/webhooktest"
+)
+
+// TestScenarios_Apply: every shipped scenario applies to a merchant
+// through the control API: its settings are the merchant's, its rules are
+// the merchant's, marked with its name; applying it again replaces them,
+// and calm takes every rule away.
+func TestScenarios_Apply(t *testing.T) {
+	t.Parallel()
+	all, err := scenarios.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, sc := range all {
+		m, err := e.ctl.CreateMerchant(ctx, simctl.CreateMerchantRequest{Clock: "manual"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := e.ctl.ApplyScenario(ctx, m.ID, sc.Name); err != nil {
+				t.Fatalf("%s: %v", sc.Name, err)
+			}
+		}
+		want := tenant.DefaultSettings()
+		if len(sc.Settings) > 0 {
+			if err := tenant.ApplyPatch(sc.Settings, &want); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := e.ctl.Merchant(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var settings tenant.Settings
+		if err := json.Unmarshal(got.Settings, &settings); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(settings, want) {
+			t.Errorf("%s: the merchant's settings are %+v, want %+v", sc.Name, settings, want)
+		}
+		rules, err := e.ctl.Faults(ctx, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rules) != len(sc.Faults) {
+			t.Errorf("%s applied twice: %d rules, want %d", sc.Name, len(rules), len(sc.Faults))
+		}
+		for i, r := range rules {
+			if r.Scenario != sc.Name || r.Name != sc.Faults[i].Name {
+				t.Errorf("%s: rule %+v", sc.Name, r)
+			}
+		}
+		if _, err := e.ctl.ApplyScenario(ctx, m.ID, "calm"); err != nil {
+			t.Fatal(err)
+		}
+		if rules, _ := e.ctl.Faults(ctx, m.ID); len(rules) != 0 {
+			t.Errorf("%s, then calm: %d rules left", sc.Name, len(rules))
+		}
+	}
+}
+
+// apply applies a shipped scenario to the test's merchant.
+func (e *env) apply(name string) {
+	e.t.Helper()
+	if _, err := e.ctl.ApplyScenario(context.Background(), e.merchant.ID, name); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) capture(id, ref string) *reply {
+	e.t.Helper()
+	return e.call(http.MethodPost, "/api/v2/payments/"+id+"/captures", captureBody(ref), "")
+}
+
+func (e *env) checkout() *reply {
+	e.t.Helper()
+	return e.call(http.MethodPost, "/api/v2/checkout", checkoutBody("order-1"), "")
+}
+
+// payments counts the merchant's payments.
+func (e *env) payments() int {
+	e.t.Helper()
+	ps, err := e.ctl.Payments(context.Background(), e.merchant.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return len(ps)
+}
+
+// TestScenarios_Tabby: each shipped scenario on Tabby's side does what its
+// description says. (The Onerway ones: TestOnerwayScenarios.)
+func TestScenarios_Tabby(t *testing.T) {
+	t.Parallel()
+	t.Run("flaky-captures", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		id := e.authorized()
+		e.apply("flaky-captures")
+		wantText(t, e.capture(id, "cap-1"), 500, "text/plain", "Internal Server error")
+		if p := e.payment(id); p.Status != "CLOSED" || len(p.Captures) != 1 {
+			t.Fatalf("after the 500: %s with %d captures, want the capture made", p.Status, len(p.Captures))
+		}
+		if r := e.capture(id, "cap-1"); r.status != 200 || len(e.payment(id).Captures) != 1 {
+			t.Fatalf("the retry with the same reference_id: %d, %d captures", r.status, len(e.payment(id).Captures))
+		}
+	})
+	t.Run("lost-capture-answers", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		id := e.authorized()
+		e.apply("lost-capture-answers")
+		wantReset(t, e.capture(id, "cap-1"))
+		if r := e.capture(id, "cap-1"); r.status != 200 || len(e.payment(id).Captures) != 1 {
+			t.Fatalf("the retry with the same reference_id: %d, %d captures", r.status, len(e.payment(id).Captures))
+		}
+	})
+	t.Run("lost-refund-answers", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		id := e.authorized()
+		e.capture(id, "cap-1")
+		e.apply("lost-refund-answers")
+		refund := func() *reply {
+			return e.call(http.MethodPost, "/api/v2/payments/"+id+"/refunds", map[string]any{"amount": "30.00", "reference_id": "ref-1"}, "")
+		}
+		wantReset(t, refund())
+		if p := e.payment(id); len(p.Refunds) != 1 {
+			t.Fatalf("after the reset: %d refunds, want the refund made", len(p.Refunds))
+		}
+		if r := refund(); r.status != 200 || len(e.payment(id).Refunds) != 1 {
+			t.Fatalf("the retry with the same reference_id: %d, %d refunds", r.status, len(e.payment(id).Refunds))
+		}
+	})
+	for _, tc := range []struct {
+		name   string
+		status int
+		ctype  string
+		start  string
+	}{
+		{"checkout-timeouts", 504, "text/plain", "upstream request timeout"},
+		{"firewall-pages", 403, "text/html", "<!DOCTYPE html>"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			e.apply(tc.name)
+			wantText(t, e.checkout(), tc.status, tc.ctype, tc.start)
+			if n := e.payments(); n != 0 {
+				t.Fatalf("the refused checkout made %d payments", n)
+			}
+			if r := e.checkout(); r.status != 200 {
+				t.Fatalf("the next checkout: %d %s", r.status, r.body)
+			}
+		})
+	}
+	t.Run("rate-limiting", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.apply("rate-limiting")
+		r := e.checkout()
+		if r.status != 429 || r.header.Get("Retry-After") != "1" || e.payments() != 0 {
+			t.Fatalf("the first checkout: %d %s, Retry-After %q, %d payments", r.status, r.body, r.header.Get("Retry-After"), e.payments())
+		}
+		if r := e.checkout(); r.status != 200 {
+			t.Fatalf("the checkout sent again: %d %s", r.status, r.body)
+		}
+	})
+	t.Run("bad-day", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		rcv := webhooktest.NewReceiver(t)
+		e.withWebhook(rcv)
+		e.apply("bad-day")
+		// Checkouts fail now and then: the customer tries again.
+		pay := func() string {
+			for range 20 {
+				if r := e.checkout(); r.status == http.StatusOK {
+					id := r.str("payment.id")
+					if _, err := e.ctl.Customer(context.Background(), id, "approve"); err != nil {
+						t.Fatal(err)
+					}
+					return id
+				}
+			}
+			t.Fatal("no checkout went through in 20 tries")
+			return ""
+		}
+		var statuses []int
+		ids := []string{pay(), pay(), pay()}
+		for _, id := range ids {
+			statuses = append(statuses, e.capture(id, "cap-1").status)
+		}
+		if statuses[0] != 200 || statuses[1] != 200 || statuses[2] != 500 || len(e.payment(ids[2]).Captures) != 1 {
+			t.Fatalf("three captures: %v; want the third made, then answered 500", statuses)
+		}
+		refund := e.call(http.MethodPost, "/api/v2/payments/"+ids[0]+"/refunds", map[string]any{"amount": "10.00", "reference_id": "ref-1"}, "")
+		wantReset(t, refund)
+		e.advance(time.Minute)
+		if n := rcv.Count(); n != 0 {
+			t.Fatalf("%d webhooks arrived before their two minutes", n)
+		}
+		e.advance(time.Minute)
+		rules, err := e.ctl.Faults(context.Background(), e.merchant.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rules {
+			if r.Name == "webhook-twice" && r.Matched == 0 {
+				t.Errorf("the webhook rule saw no webhook: %+v", r)
+			}
+		}
+		// An hour on, the day calms down.
+		e.advance(time.Hour)
+		for range 3 {
+			if r := e.capture(pay(), "cap-1"); r.status != 200 {
+				t.Fatalf("a capture an hour later: %d %s", r.status, r.body)
+			}
+		}
+	})
+}
