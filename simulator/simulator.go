@@ -22,6 +22,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
 	"github.com/tabbysim/tabbysim/simulator/onerway"
+	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tabby/tabbyapi"
@@ -89,8 +90,11 @@ type Simulator struct {
 	requestIDs *ids.Source
 	Tabby      *tabby.Service
 	Webhooks   *tabby.Webhooks
-	Outbox     *webhook.Engine
-	Journal    *journal.Journal
+	// Onerway is the Onerway gateway, which makes Tabby payments
+	// underneath.
+	Onerway *onerway.Service
+	Outbox  *webhook.Engine
+	Journal *journal.Journal
 
 	handler http.Handler
 	control http.Handler
@@ -152,17 +156,23 @@ func New(cfg Config) (*Simulator, error) {
 	s.Outbox.Register(tabby.WebhookPolicy(s.IDs))
 	s.Outbox.Register(onerway.WebhookPolicy)
 	s.Outbox.Start()
-	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}}
+	s.Onerway = &onerway.Service{
+		Store: s.Store, Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Outbox: s.Outbox, Log: s.log,
+		CashierURL: func(id string) string { return s.cfg.PublicURL + hpp.CashierPath(id) },
+		ReturnURL:  func(id string) string { return s.cfg.PublicURL + hpp.ReturnPath(id) },
+	}
+	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}, s.Onerway}
 	s.Tabby.Start()
 
 	ctl := &control.API{
-		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Journal: s.Journal,
+		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Onerway: s.Onerway, Journal: s.Journal,
 		ClockMode: cfg.ClockMode, Token: cfg.ControlToken, Reset: s.Reset, Now: cfg.Now, Outbox: s.Outbox, Log: s.log,
 	}
 	api := &tabbyapi.API{
 		Service: s.Tabby, Webhooks: s.Webhooks, Merchants: s.Merchants, Log: s.log,
 		HostedPageURL: func(session string) string { return s.cfg.PublicURL + "/hpp/" + session },
 	}
+	gatewayAPI := &onerwayapi.API{Service: s.Onerway, Merchants: s.Merchants, Log: s.log}
 
 	root := mux.NewRouter()
 	// Outside the surfaces, which answer in their own shapes, an unknown
@@ -176,7 +186,9 @@ func New(cfg Config) (*Simulator, error) {
 	}).Methods(http.MethodGet)
 	// A provider's request is identified, then journalled, then handled.
 	api.Register(root, surface.Identify(api), s.Journal.Middleware)
+	gatewayAPI.Register(root, surface.Identify(gatewayAPI), s.Journal.Middleware)
 	(&hpp.Pages{Service: s.Tabby}).Register(root)
+	(&hpp.Cashier{Gateway: s.Onerway}).Register(root)
 
 	ctlRouter := mux.NewRouter()
 	ctl.Register(ctlRouter)
@@ -211,8 +223,9 @@ func (s *Simulator) saveClock(merchant string, st clock.State) {
 }
 
 // recover resumes a stored state: merchants stored by an earlier version
-// are upgraded, every merchant gets its clock back, and payment timers and
-// pending webhook tries go back on those clocks.
+// are upgraded, every merchant gets its clock back, payment timers and
+// pending webhook tries go back on those clocks, and the gateway captures
+// what a crash left uncaptured.
 func (s *Simulator) recover(ctx context.Context) error {
 	if err := s.Merchants.Upgrade(ctx, s.log, s.onerwayCredentials); err != nil {
 		return err
@@ -237,6 +250,9 @@ func (s *Simulator) recover(ctx context.Context) error {
 		}
 	}
 	if err := s.Tabby.Recover(ctx); err != nil {
+		return err
+	}
+	if err := s.Onerway.Recover(ctx); err != nil {
 		return err
 	}
 	return s.Outbox.Recover(ctx)

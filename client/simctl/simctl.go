@@ -1,7 +1,7 @@
 // Package simctl is a Go client for the tabbysim control API under
 // /_sim/v1: merchants and their settings, clocks, customer actions on the
-// hosted page, payments with their history, webhook deliveries, the
-// request journal and reset.
+// hosted page, payments and Onerway transactions with their history,
+// webhook deliveries, the request journal and reset.
 package simctl
 
 import (
@@ -258,15 +258,21 @@ const (
 )
 
 // CustomerResult is what a customer action did: the payment's new status
-// and where the browser was sent (nil when nowhere).
+// and where the browser was sent (nil when nowhere). For a payment through
+// the Onerway gateway, TransactionID and TransactionStatus are its
+// transaction's ("S", "F" or still "R").
 type CustomerResult struct {
-	PaymentID   string  `json:"payment_id"`
-	Status      string  `json:"status"`
-	RedirectURL *string `json:"redirect_url"`
+	PaymentID         string  `json:"payment_id"`
+	Status            string  `json:"status"`
+	RedirectURL       *string `json:"redirect_url"`
+	TransactionID     string  `json:"transaction_id"`
+	TransactionStatus string  `json:"transaction_status"`
 }
 
 // Customer plays the customer on the hosted page: action is "approve",
-// "reject", "cancel", "approve_without_redirect" or "abandon".
+// "reject", "cancel", "approve_without_redirect" or "abandon". paymentID
+// is a Tabby payment id, or an Onerway transactionId, which names the
+// Tabby payment the gateway made for it.
 func (c *Client) Customer(ctx context.Context, paymentID, action string) (*CustomerResult, error) {
 	var r CustomerResult
 	body := map[string]string{"action": action}

@@ -1,6 +1,7 @@
 // Package control serves the simulator's control API under /_sim/v1: the
-// merchants, their clocks, customer actions, payments with their history,
-// the request journal and reset.
+// merchants, their clocks, customer actions, payments and the Onerway
+// gateway's transactions with their history, the request journal and
+// reset.
 package control
 
 import (
@@ -22,6 +23,7 @@ import (
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 	"github.com/tabbysim/tabbysim/simulator/journal"
+	"github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
@@ -36,7 +38,9 @@ type API struct {
 	Clocks    *clock.Scheduler
 	IDs       *ids.Source
 	Tabby     *tabby.Service
-	Journal   *journal.Journal
+	// Onerway is the Onerway gateway, whose transactions pay with Tabby.
+	Onerway *onerway.Service
+	Journal *journal.Journal
 	// ClockMode is the mode of a new merchant's clock unless it asks for
 	// another.
 	ClockMode clock.Mode
@@ -63,6 +67,7 @@ func (a *API) Register(r *mux.Router) {
 	a.registerMerchants(p)
 	a.registerClocks(p)
 	a.registerTabby(p)
+	a.registerOnerway(p)
 	a.registerScenarios(p)
 	a.registerDeliveries(p)
 }

@@ -87,11 +87,16 @@ func (a *API) listPayments(w http.ResponseWriter, r *http.Request) {
 	a.writeJSON(w, r, http.StatusOK, map[string]any{"payments": out, "total_count": total})
 }
 
-// CustomerResult is what a customer action did.
+// CustomerResult is what a customer action did: the Tabby payment's
+// status and where the browser was sent, and for a payment through the
+// Onerway gateway, its transaction's status.
 type CustomerResult struct {
 	PaymentID   string       `json:"payment_id"`
 	Status      tabby.Status `json:"status"`
 	RedirectURL *string      `json:"redirect_url"`
+	// TransactionID and TransactionStatus are the Onerway transaction's.
+	TransactionID     string `json:"transaction_id,omitempty"`
+	TransactionStatus string `json:"transaction_status,omitempty"`
 }
 
 func (a *API) customer(w http.ResponseWriter, r *http.Request) {
@@ -106,7 +111,12 @@ func (a *API) customer(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	p, redirect, err := a.Tabby.Act(r.Context(), mux.Vars(r)["id"], action)
+	id, err := a.tabbyPaymentID(r.Context(), mux.Vars(r)["id"])
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	p, redirect, err := a.Tabby.Act(r.Context(), id, action)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -114,6 +124,10 @@ func (a *API) customer(w http.ResponseWriter, r *http.Request) {
 	res := CustomerResult{PaymentID: p.ID, Status: p.Status}
 	if redirect != "" {
 		res.RedirectURL = &redirect
+	}
+	if err := a.withTransaction(r.Context(), p, &res); err != nil {
+		a.fail(w, r, err)
+		return
 	}
 	a.writeJSON(w, r, http.StatusOK, res)
 }

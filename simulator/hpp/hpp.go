@@ -1,7 +1,8 @@
 // Package hpp is Tabby's hosted payment page as the simulator serves it: the
 // page a session's web_url opens, where the customer confirms a phone
 // number, types the OTP and pays, cancels or closes the tab. Every step
-// drives the tabby domain; the page itself keeps no state.
+// drives the tabby domain; the page itself keeps no state. The Onerway
+// gateway's cashier page (Cashier) leads to it.
 package hpp
 
 import (
@@ -29,6 +30,7 @@ var templateFS embed.FS
 var pages = map[string]*template.Template{
 	"checkout": parsePage("checkout"),
 	"notice":   parsePage("notice"),
+	"cashier":  parsePage("cashier"),
 }
 
 func parsePage(name string) *template.Template {
@@ -374,8 +376,9 @@ func methodNotAllowed(w http.ResponseWriter, allow string) {
 	render(w, http.StatusMethodNotAllowed, "notice", v)
 }
 
-// render writes page name in full or, if the template fails, a plain 500.
-func render(w http.ResponseWriter, status int, name string, v *view) {
+// render writes page name with v, a *view or a *cashierView, in full or,
+// if the template fails, a plain 500.
+func render(w http.ResponseWriter, status int, name string, v any) {
 	var buf bytes.Buffer
 	if err := pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
 		slog.Error("hosted page template failed", "page", name, "err", err)

@@ -1,5 +1,3 @@
-// Package onerway simulates the Onerway payment gateway. Its webhooks
-// (notifications) go out through the webhook engine under WebhookPolicy.
 package onerway
 
 import (

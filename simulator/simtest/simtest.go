@@ -6,7 +6,10 @@
 //	sim.Advance(t, 21*24*time.Hour)
 //
 // Each Start serves its own simulator on a free loopback port, so tests may
-// run in parallel.
+// run in parallel. sim.Onerway pays with Tabby through the Onerway gateway:
+//
+//	p, err := sim.Onerway.DoTransaction(ctx, req) // p.Status "R", p.RedirectURL
+//	sim.Control.Customer(ctx, p.TransactionID, "approve")
 package simtest
 
 import (
@@ -15,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/client/simctl"
 	"github.com/tabbysim/tabbysim/client/tabby"
 	"github.com/tabbysim/tabbysim/simulator"
@@ -32,6 +36,9 @@ type Sim struct {
 	Control *simctl.Client
 	// Tabby is a Tabby API client with the merchant's secret key.
 	Tabby *tabby.Client
+	// Onerway is an Onerway gateway client with the merchant's merchantNo
+	// and secret key.
+	Onerway *onerway.Client
 	// Simulator is the simulator itself.
 	Simulator *simulator.Simulator
 }
@@ -108,6 +115,7 @@ func Start(t testing.TB, opts ...Option) *Sim {
 	s.Merchant = m
 	s.Tabby = tabby.New(m.Tabby.SecretKey, tabby.WithBaseURL(base), tabby.WithHTTPClient(hc),
 		tabby.WithRetryDelay(10*time.Millisecond))
+	s.Onerway = onerway.New(m.Onerway.MerchantNo, m.Onerway.SecretKey, onerway.WithBaseURL(base), onerway.WithHTTPClient(hc))
 	return s
 }
 

@@ -32,11 +32,8 @@ func supported(currency string) bool {
 
 // parseAmount reads a decimal string in currency's major units into minor
 // units.
-func parseAmount(s, currency string) (int64, error) {
-	a, err := money.Parse(s, currency)
-	return int64(a), err
-}
+func parseAmount(s, currency string) (money.Amount, error) { return money.Parse(s, currency) }
 
 // formatAmount writes minor units with the currency's two decimals, as
 // Onerway echoes amounts ("200" is answered "200.00").
-func formatAmount(v int64, currency string) string { return money.Amount(v).Format(currency) }
+func formatAmount(v money.Amount, currency string) string { return v.Format(currency) }

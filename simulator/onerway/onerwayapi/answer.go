@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 )
 
 // Answer is every answer's envelope, sent with HTTP 200 whatever the
@@ -54,22 +56,22 @@ type Redirect struct {
 	TxnTime       time.Time
 	ResponseTime  time.Time
 	// OrderAmount is in the currency's minor units.
-	OrderAmount   int64
+	OrderAmount   money.Amount
 	OrderCurrency string
 	// RedirectURL is the cashier page the merchant sends the customer to.
 	RedirectURL string
 }
 
 // RedirectAnswer is the answer to an accepted doTransaction: status R,
-// actionType RedirectURL, times in TxnTimeZone, the fields it does not
+// actionType RedirectURL, times in gateway.TxnTimeZone, the fields it does not
 // use null as in Onerway's answers, and data signed with the merchant's
 // secret key (onerway-api.md §2.2; actionType is left out of the sign).
 func RedirectAnswer(p Redirect, secret string) (Answer, error) {
-	data, err := onerway.SignResponseData(onerway.Payment{
+	data, err := paymentData(onerway.Payment{
 		TransactionID: p.TransactionID,
-		ResponseTime:  FormatTime(p.ResponseTime),
-		TxnTime:       FormatTime(p.TxnTime),
-		TxnTimeZone:   TxnTimeZone,
+		ResponseTime:  gateway.FormatTime(p.ResponseTime),
+		TxnTime:       gateway.FormatTime(p.TxnTime),
+		TxnTimeZone:   gateway.TxnTimeZone,
 		OrderAmount:   formatAmount(p.OrderAmount, p.OrderCurrency),
 		OrderCurrency: p.OrderCurrency,
 		Status:        onerway.StatusRedirect,
@@ -79,10 +81,67 @@ func RedirectAnswer(p Redirect, secret string) (Answer, error) {
 	if err != nil {
 		return Answer{}, err
 	}
-	if data, err = emptyAsNull(data); err != nil {
+	return Success(data), nil
+}
+
+// Decline is a doTransaction whose payment failed at once.
+type Decline struct {
+	TransactionID string
+	TxnTime       time.Time
+	ResponseTime  time.Time
+	// OrderAmount is in the currency's minor units.
+	OrderAmount   money.Amount
+	OrderCurrency string
+	// Reason is why it failed; its respCode and respMsg are the answer's.
+	Reason gateway.Reason
+}
+
+// DeclineAnswer is the answer to a doTransaction that failed at once, a
+// business decline (onerway-api.md §4.3): the reason's respCode and
+// respMsg, and the transaction's data, status F with no redirectUrl and no
+// actionType, signed as an accepted payment's.
+func DeclineAnswer(d Decline, secret string) (Answer, error) {
+	data, err := paymentData(onerway.Payment{
+		TransactionID: d.TransactionID,
+		ResponseTime:  gateway.FormatTime(d.ResponseTime),
+		TxnTime:       gateway.FormatTime(d.TxnTime),
+		TxnTimeZone:   gateway.TxnTimeZone,
+		OrderAmount:   formatAmount(d.OrderAmount, d.OrderCurrency),
+		OrderCurrency: d.OrderCurrency,
+		Status:        onerway.StatusFailed,
+	}, secret)
+	if err != nil {
 		return Answer{}, err
 	}
-	return Success(data), nil
+	return Answer{RespCode: Code(d.Reason.RespCode), RespMsg: d.Reason.RespMsg, Data: data}, nil
+}
+
+// paymentData is a payment's data, signed, with null for the fields it
+// has no value for.
+func paymentData(p onerway.Payment, secret string) (json.RawMessage, error) {
+	data, err := onerway.SignResponseData(p, secret)
+	if err != nil {
+		return nil, err
+	}
+	return emptyAsNull(data)
+}
+
+// txnInfo is a transaction as /v1/txn/list shows it, TxnInfo
+// (onerway-api.md §7).
+func txnInfo(t *gateway.Transaction) onerway.Transaction {
+	info := onerway.Transaction{
+		TransactionID: t.ID, MerchantTxnID: t.MerchantTxnID, TxnTime: gateway.FormatTime(t.CreatedAt),
+		OriginTransactionID: t.OriginTransactionID, ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect,
+		TxnType: t.TxnType, Status: t.Status, PaymentMethod: gateway.PaymentMethod, WalletTypeName: gateway.PaymentMethod,
+		OrderAmount: formatAmount(t.Amount, t.Currency), OrderCurrency: t.Currency,
+	}
+	if t.Reason != nil {
+		info.Reason = t.Reason.JSON()
+	}
+	if o := t.Order; o != nil {
+		info.AppID, info.Website, info.Email = o.AppID, o.CustomerPlatform, o.Billing.Email
+	}
+	return info
 }
 
 // page is the data of a /v1/txn/list answer, with Onerway's mixed types:

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/onerway"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 )
 
@@ -77,8 +78,8 @@ func TestRedirectAnswer_Client(t *testing.T) {
 	if a, b := jsonOf(p), jsonOf(want); a != b {
 		t.Errorf("payment\n %s\nwant\n %s", a, b)
 	}
-	tx := g.lastDecoded().(*onerwayapi.Transaction)
-	if tx.ReturnURL != "http://127.0.0.1:9/return?order=1001&x=1" || tx.Goods != onerway.GoodsVirtual || tx.OrderAmount != 25000 {
+	tx := g.lastDecoded().(*gateway.Sale)
+	if tx.ReturnURL != "http://127.0.0.1:9/return?order=1001&x=1" || tx.Goods != onerway.GoodsVirtual || tx.Amount != 25000 {
 		t.Errorf("decoded %+v", tx)
 	}
 }

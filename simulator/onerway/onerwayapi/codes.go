@@ -3,6 +3,8 @@ package onerwayapi
 import (
 	"errors"
 	"fmt"
+
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 )
 
 // Code is a respCode.
@@ -39,10 +41,15 @@ const (
 	CodeAmountRange Code = "40005"
 	// CodeDuplicate: a merchantTxnId the merchant used before.
 	CodeDuplicate Code = "40006"
+	// CodeNoEndpoint: a path the gateway does not serve, or a method other
+	// than POST.
+	CodeNoEndpoint Code = "40007"
 )
 
 // table gives each code the title its respMsg starts with (the detail
-// after it names the field), in the README's order.
+// after it names the field), in the README's order. The outcomes of
+// payments (gateway.Outcomes) are the domain's: a declined doTransaction
+// answers with its reason's code, and so do notifications and lists.
 var table = []struct {
 	code  Code
 	title string
@@ -58,6 +65,10 @@ var table = []struct {
 	{CodeCurrency, "Unsupported currency"},
 	{CodeAmountRange, "Amount out of range"},
 	{CodeDuplicate, "Duplicate merchantTxnId"},
+	{CodeNoEndpoint, "No such endpoint"},
+	{Code(gateway.Declined.Code), gateway.Declined.Title},
+	{Code(gateway.CancelledByCustomer.Code), gateway.CancelledByCustomer.Title},
+	{Code(gateway.TimedOut.Code), gateway.TimedOut.Title},
 }
 
 // Codes lists every respCode the gateway answers with.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tabbysim/tabbysim/client/onerway"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 )
 
@@ -41,9 +42,9 @@ func FuzzDecodeTransaction(f *testing.F) {
 		}
 		req, err := onerwayapi.ParseRequest(body)
 		if err == nil {
-			var tx *onerwayapi.Transaction
+			var tx *gateway.Sale
 			tx, err = onerwayapi.DecodeTransaction(req, m)
-			if err == nil && (tx.OrderAmount < 10 || tx.OrderAmount > 1000000 || len(tx.Products) == 0 ||
+			if err == nil && (tx.Amount < 10 || tx.Amount > 1000000 || len(tx.Products) == 0 ||
 				tx.Billing.Email == "" || (tx.Goods == onerway.GoodsPhysical && tx.Shipping.PostalCode == "")) {
 				t.Fatalf("accepted %+v", tx)
 			}

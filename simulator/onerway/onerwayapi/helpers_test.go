@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/onerway"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 )
 
@@ -40,10 +41,10 @@ const (
 const docsSiteKey = "59c5b49a58c74340b28ecc68004e815a"
 
 // created is the time the test gateway gives every payment it accepts.
-var created = time.Date(2025, 11, 24, 14, 10, 18, 0, onerwayapi.Zone)
+var created = time.Date(2025, 11, 24, 14, 10, 18, 0, gateway.Zone)
 
-// gateway is the loopback stand-in for the gateway service.
-type gateway struct {
+// standIn is the loopback stand-in for the gateway service.
+type standIn struct {
 	*httptest.Server
 	merchants map[string]onerwayapi.Merchant
 	// listed is what /v1/txn/list matches: everything, or the
@@ -56,9 +57,9 @@ type gateway struct {
 	decoded  any // the last request decoded
 }
 
-func startGateway(t *testing.T) *gateway {
+func startGateway(t *testing.T) *standIn {
 	t.Helper()
-	g := &gateway{
+	g := &standIn{
 		merchants: map[string]onerwayapi.Merchant{
 			merchantNo: {SecretKey: secretKey},
 			keylessNo:  {},
@@ -68,7 +69,7 @@ func startGateway(t *testing.T) *gateway {
 	for i := range 23 {
 		g.listed = append(g.listed, onerway.Transaction{
 			TransactionID: fmt.Sprintf("19928381641293864%02d", i), MerchantTxnID: fmt.Sprintf("order-%d", i),
-			TxnTime: onerwayapi.FormatTime(created), ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect,
+			TxnTime: gateway.FormatTime(created), ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect,
 			TxnType: onerway.TxnSale, Status: onerway.StatusSuccess, OrderAmount: "250.00", OrderCurrency: "SAR",
 			PaymentMethod: "tabby", WalletTypeName: "tabby",
 		})
@@ -80,7 +81,7 @@ func startGateway(t *testing.T) *gateway {
 	return g
 }
 
-func (g *gateway) answer(r *http.Request) onerwayapi.Answer {
+func (g *standIn) answer(r *http.Request) onerwayapi.Answer {
 	req, err := onerwayapi.ReadRequest(r)
 	if err != nil {
 		return onerwayapi.Failure(err)
@@ -104,7 +105,7 @@ func (g *gateway) answer(r *http.Request) onerwayapi.Answer {
 	return answer
 }
 
-func (g *gateway) serve(path string, req *onerwayapi.Request, m onerwayapi.Merchant) (onerwayapi.Answer, any, error) {
+func (g *standIn) serve(path string, req *onerwayapi.Request, m onerwayapi.Merchant) (onerwayapi.Answer, any, error) {
 	switch path {
 	case onerway.PathDoTransaction:
 		t, err := onerwayapi.DecodeTransaction(req, m)
@@ -120,7 +121,7 @@ func (g *gateway) serve(path string, req *onerwayapi.Request, m onerwayapi.Merch
 		}
 		a, err := onerwayapi.RedirectAnswer(onerwayapi.Redirect{
 			TransactionID: "1992838164129386496", TxnTime: created, ResponseTime: created.Add(time.Second),
-			OrderAmount: t.OrderAmount, OrderCurrency: t.OrderCurrency,
+			OrderAmount: t.Amount, OrderCurrency: t.Currency,
 			RedirectURL: g.URL + "/onerway/cashier/1992838164129386496?lang=en&x=1",
 		}, m.SecretKey)
 		return a, t, err
@@ -165,14 +166,14 @@ func (g *gateway) serve(path string, req *onerwayapi.Request, m onerwayapi.Merch
 }
 
 // lastWarnings are the warnings of the last request the gateway read.
-func (g *gateway) lastWarnings() []onerwayapi.Warning {
+func (g *standIn) lastWarnings() []onerwayapi.Warning {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.warnings
 }
 
 // lastDecoded is what the last accepted request decoded to.
-func (g *gateway) lastDecoded() any {
+func (g *standIn) lastDecoded() any {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.decoded
@@ -186,12 +187,12 @@ type reply struct {
 
 // post sends body to path as application/json and checks the answer is
 // Onerway's envelope on HTTP 200, with exactly its three members.
-func (g *gateway) post(t *testing.T, path string, body []byte) reply {
+func (g *standIn) post(t *testing.T, path string, body []byte) reply {
 	t.Helper()
 	return g.postAs(t, path, "application/json", body)
 }
 
-func (g *gateway) postAs(t *testing.T, path, contentType string, body []byte) reply {
+func (g *standIn) postAs(t *testing.T, path, contentType string, body []byte) reply {
 	t.Helper()
 	resp, err := http.Post(g.URL+path, contentType, bytes.NewReader(body))
 	if err != nil {
@@ -292,7 +293,7 @@ func (c call) body() []byte {
 }
 
 // expect posts every call to path over HTTP and checks each answer.
-func (g *gateway) expect(t *testing.T, path string, calls []call) {
+func (g *standIn) expect(t *testing.T, path string, calls []call) {
 	t.Helper()
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/onerway"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 )
 
 // PageSize is how many transactions a /v1/txn/list page holds; a size
@@ -15,16 +16,11 @@ const PageSize = 10
 // MaxListRange is the longest startTime–endTime range /v1/txn/list takes.
 const MaxListRange = 90 * 24 * time.Hour
 
-// ListQuery is a valid /v1/txn/list request. The filters that are set all
-// apply.
+// ListQuery is a valid /v1/txn/list request: the transactions it selects
+// and the page it asks for.
 type ListQuery struct {
-	MerchantNo     string
-	MerchantTxnIDs []string
-	TransactionIDs []string
-	TxnTypes       []onerway.TxnType
-	// Start and End bound txnTime, both included; zero when the request
-	// has no range.
-	Start, End time.Time
+	MerchantNo string
+	gateway.Query
 	// Page counts from 1; current "0" asks for the first page too.
 	Page int
 }
@@ -111,7 +107,7 @@ func timeRange(f onerway.Fields) (start, end time.Time, err error) {
 		if s == "" {
 			continue
 		}
-		if at[i], err = parseTime(s); err != nil {
+		if at[i], err = gateway.ParseTime(s); err != nil {
 			return start, end, refuse(CodeInvalid, field, "%s must be written yyyy-MM-dd HH:mm:ss, got %s", field, quoted(s))
 		}
 		set[i] = true

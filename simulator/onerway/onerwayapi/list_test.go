@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/onerway"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 )
 
 func TestList_Answers(t *testing.T) {
 	g := startGateway(t)
 	ok, missing, invalid := onerwayapi.CodeSuccess, onerwayapi.CodeMissing, onerwayapi.CodeInvalid
-	day := func(d int) string { return created.AddDate(0, 0, d).Format(onerwayapi.TimeLayout) }
+	day := func(d int) string { return created.AddDate(0, 0, d).Format(gateway.TimeLayout) }
 	g.expect(t, onerway.PathList, []call{
 		{name: "by merchantTxnIds", fields: map[string]any{"current": "1", "merchantTxnIds": "order-1,order-2"}, code: ok},
 		{name: "by transactionIds", fields: map[string]any{"current": "1", "transactionIds": "1992838164129386401"}, code: ok},
@@ -34,7 +35,7 @@ func TestList_Answers(t *testing.T) {
 		{name: "endTime without startTime", fields: map[string]any{"current": "1", "endTime": day(0)}, code: missing, field: "startTime"},
 		{name: "startTime a date", fields: map[string]any{"current": "1", "startTime": "2025-11-24", "endTime": day(0)}, code: invalid, field: "startTime"},
 		{name: "endTime before startTime", fields: map[string]any{"current": "1", "startTime": day(0), "endTime": day(-1)}, code: invalid, field: "endTime"},
-		{name: "a range over 90 days", fields: map[string]any{"current": "1", "startTime": day(-90), "endTime": created.Add(time.Second).Format(onerwayapi.TimeLayout)}, code: invalid, field: "endTime"},
+		{name: "a range over 90 days", fields: map[string]any{"current": "1", "startTime": day(-90), "endTime": created.Add(time.Second).Format(gateway.TimeLayout)}, code: invalid, field: "endTime"},
 		{name: "no sign", fields: map[string]any{"current": "1", "merchantTxnIds": "order-1", "sign": ""}, code: onerwayapi.CodeBadSign, field: "sign"},
 	})
 }
@@ -48,9 +49,10 @@ func TestList_Query(t *testing.T) {
 		t.Fatalf("%s", r.body)
 	}
 	want := &onerwayapi.ListQuery{
-		MerchantNo: merchantNo, MerchantTxnIDs: []string{"a", "b"}, TransactionIDs: []string{"1"},
-		TxnTypes: []onerway.TxnType{onerway.TxnSale}, Page: 1,
-		Start: time.Date(2025, 11, 1, 0, 0, 0, 0, onerwayapi.Zone), End: time.Date(2025, 11, 24, 23, 59, 59, 0, onerwayapi.Zone),
+		MerchantNo: merchantNo, Page: 1, Query: gateway.Query{
+			MerchantTxnIDs: []string{"a", "b"}, TransactionIDs: []string{"1"}, TxnTypes: []onerway.TxnType{onerway.TxnSale},
+			Start: time.Date(2025, 11, 1, 0, 0, 0, 0, gateway.Zone), End: time.Date(2025, 11, 24, 23, 59, 59, 0, gateway.Zone),
+		},
 	}
 	if got := g.lastDecoded(); !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded %+v\nwant %+v", got, want)

@@ -1,6 +1,10 @@
 package onerwayapi
 
-import "time"
+import (
+	"time"
+
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
+)
 
 // Logistics is a valid logistics upload, which triggers the settlement of
 // a Tabby payment for physical goods (seed 001; onerway-api.md §8).
@@ -12,7 +16,7 @@ type Logistics struct {
 	CarrierNo  string
 	TrackingNo string
 	// Delivered is deliveryTime, when the package was signed for, read in
-	// Zone.
+	// gateway.Zone.
 	Delivered time.Time
 }
 
@@ -46,7 +50,7 @@ func DecodeLogistics(r *Request, m Merchant) (*Logistics, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.Delivered, err = parseTime(at); err != nil {
+	if l.Delivered, err = gateway.ParseTime(at); err != nil {
 		return nil, refuse(CodeInvalid, "deliveryTime", "deliveryTime must be written yyyy-MM-dd HH:mm:ss, got %s", quoted(at))
 	}
 	return l, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/onerway"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 )
 
@@ -46,7 +47,7 @@ func TestLogistics_Client(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &onerwayapi.Logistics{MerchantNo: merchantNo, TransactionID: "1992838164129386496", CarrierNo: "smsa",
-		TrackingNo: "290012345678", Delivered: time.Date(2025, 11, 26, 1, 30, 0, 0, time.UTC).In(onerwayapi.Zone)}
+		TrackingNo: "290012345678", Delivered: time.Date(2025, 11, 26, 1, 30, 0, 0, time.UTC).In(gateway.Zone)}
 	if got := g.lastDecoded(); !reflect.DeepEqual(got, want) {
 		t.Errorf("decoded %+v\nwant %+v", got, want)
 	}

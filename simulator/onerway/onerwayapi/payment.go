@@ -6,35 +6,10 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/onerway"
+	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
 )
-
-// Transaction is a valid Tabby payment request to /v1/txn/doTransaction.
-type Transaction struct {
-	MerchantNo     string
-	MerchantTxnID  string
-	MerchantCustID string
-	// MerchantTxnTime and MerchantTxnTimeZone are as sent, "" when not.
-	MerchantTxnTime     string
-	MerchantTxnTimeZone string
-	OrderCurrency       string
-	// OrderAmount is in the currency's minor units (halalas, fils).
-	OrderAmount int64
-	// LpmsType is "tabby" in whatever case the merchant wrote it, echoed as
-	// sent.
-	LpmsType         string
-	ReturnURL        string
-	NotifyURL        string
-	CustomerPlatform string
-	AppID            string
-	TransactionIP    string
-	Products         []onerway.Product
-	// Goods is physical when any product is physical: the order then needs
-	// a logistics upload to settle.
-	Goods    onerway.GoodsType
-	Billing  onerway.Address
-	Shipping onerway.Address
-}
 
 // DecodeTransaction checks a doTransaction request of merchant m: its sign
 // first, then every field Tabby needs (seed 001), in the order of
@@ -43,12 +18,12 @@ type Transaction struct {
 // CodeAmountRange. Plain http returnUrl and notifyUrl are accepted with a
 // warning on r. The merchantTxnId is not checked for reuse: the caller
 // keeps the transactions (DuplicateMerchantTxnID).
-func DecodeTransaction(r *Request, m Merchant) (*Transaction, error) {
+func DecodeTransaction(r *Request, m Merchant) (*gateway.Sale, error) {
 	if err := r.authenticate(m); err != nil {
 		return nil, err
 	}
 	f := r.fields
-	t := &Transaction{MerchantNo: r.MerchantNo}
+	t := &gateway.Sale{}
 	var err error
 	if t.MerchantTxnID, err = required(f, "", "merchantTxnId"); err != nil {
 		return nil, err
@@ -66,7 +41,7 @@ func DecodeTransaction(r *Request, m Merchant) (*Transaction, error) {
 		return nil, err
 	}
 	if t.MerchantTxnTime != "" {
-		if _, err := parseTime(t.MerchantTxnTime); err != nil {
+		if _, err := gateway.ParseTime(t.MerchantTxnTime); err != nil {
 			return nil, refuse(CodeInvalid, "merchantTxnTime", "merchantTxnTime must be written yyyy-MM-dd HH:mm:ss, got %s", quoted(t.MerchantTxnTime))
 		}
 	}
@@ -89,13 +64,13 @@ func DecodeTransaction(r *Request, m Merchant) (*Transaction, error) {
 	if t.LpmsType, err = lpmsType(f); err != nil {
 		return nil, err
 	}
-	if t.OrderCurrency, t.OrderAmount, err = orderAmount(f, m); err != nil {
+	if t.Currency, t.Amount, err = orderAmount(f, m); err != nil {
 		return nil, err
 	}
-	if err := t.orderMsg(r); err != nil {
+	if err := orderMsg(r, t); err != nil {
 		return nil, err
 	}
-	if err := t.addresses(f); err != nil {
+	if err := addresses(f, t); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -121,7 +96,7 @@ func lpmsType(f onerway.Fields) (string, error) {
 }
 
 // orderAmount reads the currency, then the amount within m's limit for it.
-func orderAmount(f onerway.Fields, m Merchant) (string, int64, error) {
+func orderAmount(f onerway.Fields, m Merchant) (string, money.Amount, error) {
 	currency, err := required(f, "", "orderCurrency")
 	if err != nil {
 		return "", 0, err
@@ -153,8 +128,9 @@ func orderAmount(f onerway.Fields, m Merchant) (string, int64, error) {
 	return currency, amount, nil
 }
 
-// orderMsg reads txnOrderMsg: the URLs, customerPlatform and products.
-func (t *Transaction) orderMsg(r *Request) error {
+// orderMsg reads txnOrderMsg: the URLs, customerPlatform, the browser's
+// language and products.
+func orderMsg(r *Request, t *gateway.Sale) error {
 	const parent = "txnOrderMsg"
 	msg, err := object(r.fields, "", parent)
 	if err != nil {
@@ -181,6 +157,9 @@ func (t *Transaction) orderMsg(r *Request) error {
 		return err
 	}
 	if t.TransactionIP, err = text(msg, parent, "transactionIp"); err != nil {
+		return err
+	}
+	if t.Language, err = text(msg, parent, "language"); err != nil {
 		return err
 	}
 	elems, err := array(msg, parent, "products")
@@ -262,7 +241,7 @@ func product(raw []byte, path string) (onerway.Product, error) {
 // firstName, lastName, phone, country, city, address and postalCode for
 // physical goods; optional for virtual goods, whose shipping should match
 // the billing).
-func (t *Transaction) addresses(f onerway.Fields) error {
+func addresses(f onerway.Fields, t *gateway.Sale) error {
 	physical := t.Goods == onerway.GoodsPhysical
 	var err error
 	if t.Billing, err = address(f, "billingInformation", true, "firstName", "lastName", "email"); err != nil {

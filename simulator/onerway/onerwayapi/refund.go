@@ -1,6 +1,9 @@
 package onerwayapi
 
-import "github.com/tabbysim/tabbysim/client/onerway"
+import (
+	"github.com/tabbysim/tabbysim/client/money"
+	"github.com/tabbysim/tabbysim/client/onerway"
+)
 
 // Refund is a valid /v1/txn/onlineRefund request.
 type Refund struct {
@@ -62,7 +65,7 @@ func DecodeRefund(r *Request, m Merchant) (*Refund, error) {
 
 // AmountIn reads the refundAmount in currency's minor units, the
 // payment's currency: CodeInvalid when it is not an amount above zero.
-func (ref *Refund) AmountIn(currency string) (int64, error) {
+func (ref *Refund) AmountIn(currency string) (money.Amount, error) {
 	v, err := parseAmount(ref.Amount, currency)
 	if err != nil {
 		return 0, refuse(CodeInvalid, "refundAmount", "refundAmount: %v", err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 )
@@ -58,7 +59,7 @@ func TestRefund_Client(t *testing.T) {
 	if !reflect.DeepEqual(ref, want) {
 		t.Errorf("decoded %+v", ref)
 	}
-	for currency, minor := range map[string]int64{"SAR": 9950, "AED": 9950} {
+	for currency, minor := range map[string]money.Amount{"SAR": 9950, "AED": 9950} {
 		if v, err := ref.AmountIn(currency); v != minor || err != nil {
 			t.Errorf("%s: %d, %v", currency, v, err)
 		}

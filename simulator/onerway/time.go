@@ -1,4 +1,4 @@
-package onerwayapi
+package onerway
 
 import "time"
 
@@ -15,8 +15,8 @@ const TxnTimeZone = "+08:00"
 var Zone = time.FixedZone("UTC"+TxnTimeZone, 8*60*60)
 
 // FormatTime writes t in Zone with TimeLayout, as txnTime, responseTime and
-// the webhooks' times are written.
+// the notifications' times are written.
 func FormatTime(t time.Time) string { return t.In(Zone).Format(TimeLayout) }
 
-// parseTime reads a time written with TimeLayout in Zone.
-func parseTime(s string) (time.Time, error) { return time.ParseInLocation(TimeLayout, s, Zone) }
+// ParseTime reads a time written with TimeLayout in Zone.
+func ParseTime(s string) (time.Time, error) { return time.ParseInLocation(TimeLayout, s, Zone) }
