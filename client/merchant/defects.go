@@ -29,10 +29,22 @@ const (
 	DefectRejectsRepeatedWebhooks     = "rejects-repeated-webhooks"
 	DefectTrustsWebhookOrder          = "trusts-webhook-order"
 	DefectTwoDecimals                 = "two-decimals"
+
+	// The Onerway mode's.
+	DefectSkipsWebhookSign         = "skips-webhook-sign"
+	DefectAcksWithoutTransactionID = "acks-without-transaction-id"
+	DefectTrustsReturnURL          = "trusts-return-url"
+	DefectNeverUploadsLogistics    = "never-uploads-logistics"
+	DefectUploadsBeforeSuccess     = "uploads-before-success"
+	DefectVirtualAsPhysical        = "virtual-as-physical"
+	DefectSignsReserialisedJSON    = "signs-reserialised-json"
+	DefectReusesMerchantTxnID      = "reuses-merchant-txn-id"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
-// rule of seeds 000 and 002 or of tabby-api.md §4, §6, §8 and §11.
+// rule of seeds 000 and 002 or of tabby-api.md §4, §6, §8 and §11; those of
+// the Onerway mode, after them, one of seed 001 or of onerway-api.md. A
+// defect of one mode changes nothing in the other.
 var Defects = []Defect{
 	{DefectIgnoresWebhooks, "acknowledges webhooks with 200 but does nothing with them, so a payment authorized without the redirect stays pending"},
 	{DefectTrustsRedirect, "the success redirect marks the order paid without retrieving the payment (seed 000: never rely on the redirect alone)"},
@@ -49,6 +61,15 @@ var Defects = []Defect{
 	{DefectRejectsRepeatedWebhooks, "answers a webhook it has processed before (same payment, status, captures and refunds) with 409 Conflict instead of 200, so Tabby counts every duplicate as failed and retries it (tabby-api.md §6.2: duplicates happen)"},
 	{DefectTrustsWebhookOrder, "retrieves the payment only to confirm a webhook is genuine, then applies the status and amounts the webhook carries in the order webhooks arrive, so a stale webhook sets a refunded order back to paid (tabby-api.md §6.2: their order is not guaranteed)"},
 	{DefectTwoDecimals, "prints every amount it sends Tabby with two decimals, so a KWD order is charged, captured and refunded without its third decimal (tabby-api.md §1.3: KWD amounts have up to 3)"},
+
+	{DefectSkipsWebhookSign, "applies Onerway's notifications without verifying their sign, so a forged one marks an order paid (seed 001: verify the webhook signature)"},
+	{DefectAcksWithoutTransactionID, "acknowledges notifications with HTTP 200 and {\"received\":true} instead of the transactionId, so Onerway counts each as not received and retries it (seed 001)"},
+	{DefectTrustsReturnURL, "takes the status in the returnUrl's parameters for the payment's, without the notification or /v1/txn/list (seed 001: the redirect may not reflect the outcome)"},
+	{DefectNeverUploadsLogistics, "never reports the delivery of physical goods, so Onerway never settles them (seed 001: upload within 30 days after delivery)"},
+	{DefectUploadsBeforeSuccess, "reports a delivery at once, before the payment succeeded, and never again after Onerway refused it (seed 001: the order must reach success first)"},
+	{DefectVirtualAsPhysical, "sends every product as physical goods, virtual ones too, so Onerway holds their settlement for a logistics upload that never comes (seed 001)"},
+	{DefectSignsReserialisedJSON, "signs nested objects as it encodes them again (keys sorted) rather than as the strings it sends, so Onerway refuses every request's sign (onerway-api.md §2.1)"},
+	{DefectReusesMerchantTxnID, "derives the merchantTxnId from the cart, so a new order after a failed or cancelled payment reuses the old one and Onerway refuses it as a duplicate"},
 }
 
 // checkDefect accepts "" or a name from Defects.

@@ -54,6 +54,11 @@ type Config struct {
 	// PollInterval is how often the merchant retrieves the payments still
 	// open; 0 means no background polling (PollOnce is still callable).
 	PollInterval time.Duration
+	// Provider is how the shop takes Tabby: ProviderTabby ("" too), through
+	// Tabby's own API with the settings above, or ProviderOnerway, through
+	// the Onerway gateway with Onerway's.
+	Provider string
+	Onerway  OnerwayConfig
 	// Defect is "" or one name from Defects.
 	Defect     string
 	HTTPClient *http.Client
@@ -88,6 +93,8 @@ type Merchant struct {
 	webhookIDs map[string]string // by merchant code: the webhooks Start registered or found, until removed
 	polling    bool
 	wg         sync.WaitGroup // the poller
+
+	ow *onerwayShop // the Onerway mode's orders; nil in the Tabby mode
 }
 
 // order is one order of the shop. Its fields are guarded by mu, the
@@ -122,6 +129,13 @@ type cartItem struct {
 func New(cfg Config) (*Merchant, error) {
 	if err := checkDefect(cfg.Defect); err != nil {
 		return nil, err
+	}
+	switch cfg.Provider {
+	case "", ProviderTabby:
+	case ProviderOnerway:
+		return newOnerway(cfg)
+	default:
+		return nil, fmt.Errorf("merchant: Provider must be %s or %s, got %q", ProviderTabby, ProviderOnerway, cfg.Provider)
 	}
 	if cfg.TabbyURL == "" {
 		return nil, errors.New("merchant: TabbyURL is required")
@@ -180,11 +194,12 @@ func (m *Merchant) has(defect string) bool { return m.cfg.Defect == defect }
 // Start registers the merchant's webhook with Tabby under each of its
 // merchant codes, once, unless one with its URL is registered already (then
 // it takes that one, with its own header), and starts the poller when
-// PollInterval is set; the poller stops with ctx.
+// PollInterval is set; the poller stops with ctx. In the Onerway mode there
+// is nothing to register: each payment names its notifyUrl.
 func (m *Merchant) Start(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
-	if m.webhookIDs == nil {
+	if m.webhookIDs == nil && m.ow == nil {
 		ids := map[string]string{}
 		for _, code := range m.codes() {
 			id, err := m.registerWebhook(ctx, code)
@@ -326,13 +341,18 @@ func (m *Merchant) poll(ctx context.Context) {
 
 // PollOnce retrieves the payment of every pending order, and of every paid
 // order whose payment is still AUTHORIZED without a capture, and applies
-// it: the cron job seed 002 offers as the alternative to webhooks.
+// it: the cron job seed 002 offers as the alternative to webhooks. In the
+// Onerway mode it queries the transactions of every order the gateway may
+// still have news of.
 func (m *Merchant) PollOnce(ctx context.Context) error {
 	_, err := m.pollOnce(ctx)
 	return err
 }
 
 func (m *Merchant) pollOnce(ctx context.Context) (int, error) {
+	if m.ow != nil {
+		return m.ow.pollOnce(ctx)
+	}
 	if m.has(DefectNeverPolls) {
 		return 0, nil
 	}
