@@ -35,7 +35,9 @@ type Adapter struct {
 	OrderStatus *StatusCall `json:"order_status,omitempty"`
 	// Actions are the merchant operations a scenario may ask for:
 	// "reconcile" (run the job that checks pending payments), "cancel" (cancel
-	// an order) and "refund" (refund {{.Amount}} of an order). All optional.
+	// an order), "refund" (refund {{.Amount}} of an order) and "deliver"
+	// (the package of an order was signed for at {{.DeliveredAt}}). All
+	// optional.
 	Actions map[string]Call `json:"actions,omitempty"`
 }
 
@@ -73,6 +75,9 @@ type CallData struct {
 	Items    []CallItem
 	OrderRef string
 	Lang     string
+	// DeliveredAt is when the order's package was signed for, RFC 3339 on
+	// the simulator's clock, for the deliver action.
+	DeliveredAt string
 }
 
 // CallBuyer is the customer.
@@ -83,13 +88,15 @@ type CallBuyer struct {
 }
 
 // CallItem is an order line; InStock false marks an item the merchant
-// cannot ship.
+// cannot ship. Type is "physical" or "virtual" in Onerway's scenarios,
+// whose settlement depends on it, and "" in Tabby's.
 type CallItem struct {
 	Title     string `json:"title"`
 	Quantity  int    `json:"quantity"`
 	UnitPrice string `json:"unit_price"`
 	Category  string `json:"category"`
 	InStock   bool   `json:"in_stock"`
+	Type      string `json:"type,omitempty"`
 }
 
 // LoadAdapter reads and checks an adapter file.
@@ -135,9 +142,9 @@ func (a *Adapter) Validate() error {
 	}
 	for name, c := range a.Actions {
 		switch name {
-		case "reconcile", "cancel", "refund":
+		case "reconcile", "cancel", "refund", "deliver":
 		default:
-			return bad("actions: unknown action %q (use reconcile, cancel, refund)", name)
+			return bad("actions: unknown action %q (use reconcile, cancel, refund, deliver)", name)
 		}
 		calls["actions."+name] = c
 	}

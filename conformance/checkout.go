@@ -133,7 +133,11 @@ func (w *World) paymentIs(ctx context.Context, want string) error {
 	if err := w.needPayment(); err != nil {
 		return err
 	}
-	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	id, err := w.driver.tabbyPayment(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := w.env.Control.Payment(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -149,7 +153,7 @@ func (w *World) orderIs(ctx context.Context, want string) error {
 		return err // an adapter without order_status cannot be asked
 	}
 	if got != want {
-		return broke("the order is "+want+", consistent with Tabby's payment status", orderRuleSource[want],
+		return broke("the order is "+want+", consistent with "+w.driver.name()+"'s payment status", w.driver.orderRuleSource(want),
 			"the merchant reports the order as %q (%s)", raw, got)
 	}
 	return nil

@@ -95,6 +95,14 @@ var caughtBy = map[string]string{
 	"rejects-repeated-webhooks":     "Every webhook arrives twice",
 	"trusts-webhook-order":          "Webhooks arrive out of order",
 	"two-decimals":                  "A checkout in KWD is captured once",
+	"skips-webhook-sign":            "Notifications with a wrong sign are refused",
+	"acks-without-transaction-id":   "A notification acknowledged with its transactionId is not sent again",
+	"trusts-return-url":             "A returnUrl saying success before payment is not trusted",
+	"never-uploads-logistics":       "The delivery of paid physical goods is uploaded",
+	"uploads-before-success":        "Logistics wait for the payment's success",
+	"virtual-as-physical":           "Virtual goods are paid through the cashier",
+	"signs-reserialised-json":       "Virtual goods are paid through the cashier",
+	"reuses-merchant-txn-id":        "A new order after a cancelled payment has a merchantTxnId of its own",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault
@@ -104,7 +112,9 @@ var caughtOnlyBy = map[string]bool{"rejects-repeated-webhooks": true, "trusts-we
 
 // TestDefectsAreCaught proves the suite can fail: each of the reference
 // merchant's named defects makes the scenario written for it fail, and the
-// failure says which rule was broken and what the merchant did instead.
+// failure says which rule was broken and what the merchant did instead. A
+// defect changes one mode of the merchant only, so only its provider's
+// scenarios run.
 func TestDefectsAreCaught(t *testing.T) {
 	if len(merchant.Defects) != len(caughtBy) {
 		t.Fatalf("the reference merchant has %d defects and %d are mapped to scenarios", len(merchant.Defects), len(caughtBy))
@@ -113,7 +123,7 @@ func TestDefectsAreCaught(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
-			res, err := Run(context.Background(), Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 4})
+			res, err := Run(context.Background(), Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 4, Tags: "@" + d.Provider()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -173,6 +183,14 @@ var arrangements = []struct{ name, text, without, proof string }{
 	{"item out of stock", "100.00 AED with 40.00 of it out of stock", "100.00 AED", "the merchant captured 60.00 exactly once"},
 	{"session expiry", "the clock advances 26 minutes", "the clock advances 1 minute", "the payment is EXPIRED"},
 	{"auto-capture", "the clock advances 21 days", "the clock advances 1 day", "Tabby captured the payment in full"},
+	{"notifications with a wrong sign", "every notification carries a wrong sign", "webhooks are delivered", "the simulator forged every notification"},
+	{"a notification with a wrong sign", "a notification with a wrong sign announces the payment as successful",
+		"an authentic notification announces the payment as successful", "the webhook sent was forged"},
+	{"notification timeout", "Onerway gives up waiting for the merchant's answers at once", "webhooks are delivered",
+		"the simulator tried every notification again after its first try timed out"},
+	{"declined at once", `250.00 SAR of virtual goods with the phone "+966500000002"`, "250.00 SAR of virtual goods", "the gateway declined the payment at once"},
+	{"amount outside the limits", "the customer tries to check out <amount> SAR", "the customer tries to check out 250.00 SAR",
+		"the gateway refused the payment with respCode 40005"},
 }
 
 // TestArrangementsAreProven runs, for each condition the features set up,
@@ -299,7 +317,7 @@ func TestExternalAdapter(t *testing.T) {
 	}
 	var out bytes.Buffer
 	res, err := Run(context.Background(), Options{Target: &External{Adapter: a}, SimAddr: simAddr, Output: &out,
-		Tags: "@redirect && ~@poll"})
+		Tags: "@tabby && @redirect && ~@poll"})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}

@@ -79,4 +79,7 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 	sc.Step(`^Tabby rejected the customer at pre-scoring with "([^"]*)"$`, w.rejectedAtPrescoring)
 	sc.Step(`^the webhook sent was forged$`, w.sentWebhookWasForged)
 	sc.Step(`^the webhook sent was authentic but disagreed with the payment$`, w.sentWebhookWasAuthentic)
+
+	// onerway_steps.go: what only Tabby through the Onerway gateway has.
+	registerOnerwaySteps(sc, w)
 }

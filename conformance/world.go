@@ -64,7 +64,15 @@ func (w *World) open(ctx context.Context, tags []string) error {
 	}
 	w.driver = d
 	w.started = time.Now()
-	m, a, release, err := w.target.Open(ctx, w.env)
+	open := w.target.Open
+	if r, ok := w.target.(*Reference); ok {
+		if o, ok := d.(referenceOpener); ok {
+			open = func(ctx context.Context, env *Env) (*simctl.Merchant, *Adapter, func(), error) {
+				return o.openReference(ctx, r, env)
+			}
+		}
+	}
+	m, a, release, err := open(ctx, w.env)
 	if err != nil {
 		return fmt.Errorf("opening the target: %w", err)
 	}

@@ -72,6 +72,17 @@ var Defects = []Defect{
 	{DefectReusesMerchantTxnID, "derives the merchantTxnId from the cart, so a new order after a failed or cancelled payment reuses the old one and Onerway refuses it as a duplicate"},
 }
 
+// Provider is the mode whose behaviour the defect changes: ProviderTabby
+// or ProviderOnerway.
+func (d Defect) Provider() string {
+	switch d.Name {
+	case DefectSkipsWebhookSign, DefectAcksWithoutTransactionID, DefectTrustsReturnURL, DefectNeverUploadsLogistics,
+		DefectUploadsBeforeSuccess, DefectVirtualAsPhysical, DefectSignsReserialisedJSON, DefectReusesMerchantTxnID:
+		return ProviderOnerway
+	}
+	return ProviderTabby
+}
+
 // checkDefect accepts "" or a name from Defects.
 func checkDefect(name string) error {
 	if name == "" {
