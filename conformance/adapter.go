@@ -24,8 +24,9 @@ type Adapter struct {
 	BaseURL string `json:"base_url"`
 	// Command, when set, starts the merchant service after the simulator
 	// is up, with TABBYSIM_URL, TABBY_SECRET_KEY, TABBY_MERCHANT_CODES (the
-	// code of each currency, "AED=ae,SAR=sa,KWD=kw") and TABBY_MERCHANT_CODE
-	// (the AED one) in its environment; the harness stops it at the end.
+	// code of each currency, "AED=ae,SAR=sa,KWD=kw"), TABBY_MERCHANT_CODE
+	// (the AED one), ONERWAY_MERCHANT_NO, ONERWAY_SECRET_KEY and
+	// ONERWAY_APP_ID in its environment; the harness stops it at the end.
 	Command []string `json:"command,omitempty"`
 	// ReadyPath is polled on BaseURL until it answers 2xx (default "/").
 	ReadyPath string `json:"ready_path,omitempty"`
@@ -78,6 +79,9 @@ type CallData struct {
 	// DeliveredAt is when the order's package was signed for, RFC 3339 on
 	// the simulator's clock, for the deliver action.
 	DeliveredAt string
+	// The simulator merchant's Onerway credentials, as the command's
+	// environment has them.
+	OnerwayMerchantNo, OnerwaySecretKey, OnerwayAppID string
 }
 
 // CallBuyer is the customer.

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -294,14 +293,7 @@ func TestExternalAdapter(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "tabbysim")
-	// Built as the image and the process tests build it, so the three share
-	// one compilation in the build cache.
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, "../cmd/tabbysim")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building tabbysim: %v\n%s", err, out)
-	}
+	bin := buildTabbysim(t)
 	merchantAddr, simAddr := freeAddr(t), freeAddr(t)
 	adapter := strings.ReplaceAll(referenceAdapterJSON, "{{base_url}}", "http://"+merchantAddr)
 	adapter = strings.Replace(adapter, `"name": "reference merchant",`, fmt.Sprintf(`"name": "reference merchant as a process",

@@ -1,7 +1,14 @@
 package conformance
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	ow "github.com/tabbysim/tabbysim/client/onerway"
@@ -49,5 +56,61 @@ func TestOnerwayReferenceAdapter(t *testing.T) {
 		if (Answer{Body: []byte(body)}).Get("items.0.type").String() != "physical" {
 			t.Errorf("the items' type is not sent: %s", body)
 		}
+	}
+}
+
+// buildTabbysim builds the binary as the image and the process tests build
+// it, so they share one compilation in the build cache.
+func buildTabbysim(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "tabbysim")
+	build := exec.Command("go", "build", "-trimpath", "-o", bin, "../cmd/tabbysim")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building tabbysim: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestExternalAdapter_Onerway runs the reference merchant in its Onerway
+// mode as a separate process, given the simulator merchant's Onerway
+// credentials by the environment of the adapter's command, and drives it
+// through the adapter.
+func TestExternalAdapter_Onerway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildTabbysim(t)
+	merchantAddr, simAddr := freeAddr(t), freeAddr(t)
+	adapter := strings.ReplaceAll(onerwayReferenceAdapterJSON, "{{base_url}}", "http://"+merchantAddr)
+	adapter = strings.Replace(adapter, `"name": "reference merchant, Onerway mode",`, fmt.Sprintf(`"name": "reference merchant in its Onerway mode as a process",
+  "ready_path": "/healthz",
+  "command": ["sh", "-c", "exec %s merchant --addr %s --provider onerway --onerway-url \"$TABBYSIM_URL\" --merchant-no \"$ONERWAY_MERCHANT_NO\" --onerway-secret-key \"$ONERWAY_SECRET_KEY\" --app-id \"$ONERWAY_APP_ID\""],`, bin, merchantAddr), 1)
+	path := filepath.Join(t.TempDir(), "adapter.json")
+	if err := os.WriteFile(path, []byte(adapter), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := LoadAdapter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res, err := Run(context.Background(), Options{Target: &External{Adapter: a}, SimAddr: simAddr, Output: &out,
+		Tags: "@onerway && @redirect && ~@poll"})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !res.Passed || !strings.Contains(out.String(), "scenarios (") {
+		t.Fatalf("the reference merchant in its Onerway mode as a process failed through its adapter:\n%s", out.String())
+	}
+}
+
+// TestAdapter_OnerwayCredentials: templates see the simulator merchant's
+// Onerway credentials.
+func TestAdapter_OnerwayCredentials(t *testing.T) {
+	got, err := render(`{{.OnerwayMerchantNo}} {{.OnerwaySecretKey}} {{.OnerwayAppID}}`,
+		CallData{OnerwayMerchantNo: "800209", OnerwaySecretKey: "k", OnerwayAppID: "1727880846378401792"})
+	if err != nil || got != "800209 k 1727880846378401792" {
+		t.Fatalf("render = %q, %v", got, err)
 	}
 }

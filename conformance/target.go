@@ -142,7 +142,7 @@ func (e *External) Parallel() bool { return false }
 func (e *External) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapter, func(), error) {
 	m, err := env.Control.UpdateSettings(ctx, e.MerchantID, map[string]any{
 		"tabby":    map[string]any{"expire_webhooks": false},
-		"webhooks": map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
+		"webhooks": map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": "", "timeout": "0s"},
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -160,7 +160,8 @@ func startCommand(ctx context.Context, a *Adapter, simURL string, m *simctl.Merc
 	codes := shopCodes(m)
 	cmd := exec.Command(a.Command[0], a.Command[1:]...)
 	cmd.Env = append(os.Environ(), "TABBYSIM_URL="+simURL, "TABBY_SECRET_KEY="+m.Tabby.SecretKey,
-		"TABBY_MERCHANT_CODES="+merchant.FormatMerchantCodes(codes), "TABBY_MERCHANT_CODE="+codes["AED"])
+		"TABBY_MERCHANT_CODES="+merchant.FormatMerchantCodes(codes), "TABBY_MERCHANT_CODE="+codes["AED"],
+		"ONERWAY_MERCHANT_NO="+m.Onerway.MerchantNo, "ONERWAY_SECRET_KEY="+m.Onerway.SecretKey, "ONERWAY_APP_ID="+m.Onerway.AppID)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %q: %w", strings.Join(a.Command, " "), err)

@@ -77,7 +77,7 @@ func (w *World) open(ctx context.Context, tags []string) error {
 		return fmt.Errorf("opening the target: %w", err)
 	}
 	w.merchant, w.adapter, w.release = m, a, release
-	w.data = CallData{Lang: "en"}
+	w.data = CallData{Lang: "en", OnerwayMerchantNo: m.Onerway.MerchantNo, OnerwaySecretKey: m.Onerway.SecretKey, OnerwayAppID: m.Onerway.AppID}
 	return nil
 }
 
