@@ -161,8 +161,10 @@ func New(cfg Config) (*Simulator, error) {
 		CashierURL: func(id string) string { return s.cfg.PublicURL + hpp.CashierPath(id) },
 		ReturnURL:  func(id string) string { return s.cfg.PublicURL + hpp.ReturnPath(id) },
 	}
-	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}, s.Onerway}
+	// The gateway makes its transactions S before their settlement starts.
+	s.Tabby.Observers = []tabby.Observer{&tabby.WebhookSender{Outbox: s.Outbox}, s.Onerway, s.Onerway.SettlementObserver()}
 	s.Tabby.Start()
+	s.Onerway.Start()
 
 	ctl := &control.API{
 		Merchants: s.Merchants, Clocks: s.Clocks, IDs: s.IDs, Tabby: s.Tabby, Onerway: s.Onerway, Journal: s.Journal,

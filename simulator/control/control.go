@@ -68,6 +68,8 @@ func (a *API) Register(r *mux.Router) {
 	a.registerClocks(p)
 	a.registerTabby(p)
 	a.registerOnerway(p)
+	a.registerSettlements(p)
+	a.registerAudit(p)
 	a.registerScenarios(p)
 	a.registerDeliveries(p)
 }

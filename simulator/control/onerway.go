@@ -115,6 +115,9 @@ func (a *API) withTransaction(ctx context.Context, p *tabby.Payment, res *Custom
 		return nil
 	}
 	t, err := a.Onerway.TransactionAnyMerchant(ctx, p.Channel.TransactionID)
+	if errors.Is(err, onerway.ErrNoSuchTransaction) {
+		return nil // made through the channel by something else than the gateway
+	}
 	if err != nil {
 		return err
 	}

@@ -11,4 +11,11 @@
 // status goes to the merchant's notifyUrl as a signed TXN notification
 // through the webhook engine, under WebhookPolicy. Every time is read from
 // the merchant's clock.
+//
+// After the payment: a refund is a transaction of its own (TxnType REFUND,
+// refund.go) that an audit decides on a timer, refunding the Tabby payment
+// underneath when it passes; cancelTxn stops a payment still processing
+// (cancel.go); a successful payment settles in USD (settlement.go), virtual
+// goods after success, physical goods after a logistics upload
+// (logistics.go). Their timers are registered by Start.
 package onerway

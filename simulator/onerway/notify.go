@@ -10,23 +10,27 @@ import (
 // Notification is the body of a TXN notification, shaped as seed 001's:
 // the fields in its order, paymentMethod and walletTypeName "tabby", the
 // reason as a JSON string. Fields Onerway sends as null for Tabby are left
-// out; the sign is the last member.
+// out; the sign is the last member. A refund's names the payment it
+// refunds (originTransactionId, originMerchantTxnId: onerway-api.md §5);
+// REFUND_AUDIT and CANCEL notifications have the same shape.
 type Notification struct {
-	NotifyType       ow.NotifyType `json:"notifyType"`
-	TransactionID    string        `json:"transactionId"`
-	TxnType          ow.TxnType    `json:"txnType"`
-	MerchantNo       string        `json:"merchantNo"`
-	MerchantTxnID    string        `json:"merchantTxnId"`
-	ResponseTime     string        `json:"responseTime"`
-	TxnTime          string        `json:"txnTime"`
-	TxnTimeZone      string        `json:"txnTimeZone"`
-	OrderAmount      string        `json:"orderAmount"`
-	OrderCurrency    string        `json:"orderCurrency"`
-	Status           ow.Status     `json:"status"`
-	Reason           string        `json:"reason"`
-	PaymentMethod    string        `json:"paymentMethod"`
-	WalletTypeName   string        `json:"walletTypeName"`
-	ChannelRequestID string        `json:"channelRequestId"`
+	NotifyType          ow.NotifyType `json:"notifyType"`
+	TransactionID       string        `json:"transactionId"`
+	TxnType             ow.TxnType    `json:"txnType"`
+	MerchantNo          string        `json:"merchantNo"`
+	MerchantTxnID       string        `json:"merchantTxnId"`
+	OriginTransactionID string        `json:"originTransactionId,omitempty"`
+	OriginMerchantTxnID string        `json:"originMerchantTxnId,omitempty"`
+	ResponseTime        string        `json:"responseTime"`
+	TxnTime             string        `json:"txnTime"`
+	TxnTimeZone         string        `json:"txnTimeZone"`
+	OrderAmount         string        `json:"orderAmount"`
+	OrderCurrency       string        `json:"orderCurrency"`
+	Status              ow.Status     `json:"status"`
+	Reason              string        `json:"reason"`
+	PaymentMethod       string        `json:"paymentMethod"`
+	WalletTypeName      string        `json:"walletTypeName"`
+	ChannelRequestID    string        `json:"channelRequestId"`
 }
 
 // PaymentMethod is paymentMethod and walletTypeName of the gateway's Tabby
@@ -38,7 +42,7 @@ const PaymentMethod = "tabby"
 func NotificationOf(t *Transaction) Notification {
 	n := Notification{
 		NotifyType: ow.NotifyTxn, TransactionID: t.ID, TxnType: t.TxnType, MerchantNo: t.MerchantNo,
-		MerchantTxnID: t.MerchantTxnID, ResponseTime: FormatTime(t.UpdatedAt), TxnTime: FormatTime(t.CreatedAt),
+		MerchantTxnID: t.MerchantTxnID, OriginTransactionID: t.OriginTransactionID, ResponseTime: FormatTime(t.UpdatedAt), TxnTime: FormatTime(t.CreatedAt),
 		TxnTimeZone: TxnTimeZone, OrderAmount: t.Amount.Format(t.Currency), OrderCurrency: t.Currency,
 		Status: t.Status, PaymentMethod: PaymentMethod, WalletTypeName: PaymentMethod, ChannelRequestID: t.ChannelRequestID,
 	}
@@ -48,20 +52,27 @@ func NotificationOf(t *Transaction) Notification {
 	return n
 }
 
-// notify enqueues, in tx, transaction t's notification to its notifyUrl,
-// signed with merchant m's secret key (onerway-api.md §2.3): received only
-// when the answer carries the transactionId (WebhookPolicy).
-func (s *Service) notify(tx store.Tx, m *tenant.Merchant, t *Transaction) error {
-	if t.Order == nil || t.Order.NotifyURL == "" {
+// notify enqueues, in tx, transaction t's notification to url (the
+// payment's notifyUrl; a refund's is its payment's).
+func (s *Service) notify(tx store.Tx, m *tenant.Merchant, t *Transaction, url string) error {
+	return s.send(tx, m, url, NotificationOf(t))
+}
+
+// send enqueues, in tx, notification n to url, signed with merchant m's
+// secret key (onerway-api.md §2.3): received only when the answer carries
+// n's transactionId (WebhookPolicy). Without a url nothing is sent, as
+// Onerway sends nothing without one.
+func (s *Service) send(tx store.Tx, m *tenant.Merchant, url string, n Notification) error {
+	if url == "" {
 		return nil
 	}
-	body, err := ow.SignWebhook(NotificationOf(t), m.Onerway.SecretKey)
+	body, err := ow.SignWebhook(n, m.Onerway.SecretKey)
 	if err != nil {
 		return err
 	}
 	return s.Outbox.Enqueue(tx, m, webhook.Delivery{
-		Provider: webhookProvider, PaymentID: t.ID, Event: string(ow.NotifyTxn) + " " + string(t.Status),
-		URL: t.Order.NotifyURL, Body: string(body), AckToken: t.ID,
+		Provider: webhookProvider, PaymentID: n.TransactionID, Event: string(n.NotifyType) + " " + string(n.Status),
+		URL: url, Body: string(body), AckToken: n.TransactionID,
 		Headers: map[string]string{"Content-Type": "application/json", "User-Agent": "tabbysim-webhooks"},
 	})
 }

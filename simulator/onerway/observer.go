@@ -3,7 +3,6 @@ package onerway
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	ow "github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -33,7 +32,13 @@ func (s *Service) Observe(ctx context.Context, tx store.Tx, m *tenant.Merchant, 
 	var t Transaction
 	d, err := store.GetJSON(tx, kindTransaction, p.Channel.TransactionID, &t)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("onerway: the Tabby payment %s names transaction %s, which is not stored", p.ID, p.Channel.TransactionID)
+		// A payment made through the channel by something else than this
+		// gateway, such as a test of the channel: not the gateway's to
+		// follow, and no reason to refuse the change.
+		if s.Log != nil {
+			s.Log.Warn("a Tabby payment through Onerway names a transaction the gateway does not have", "payment", p.ID, "transaction", p.Channel.TransactionID)
+		}
+		return nil
 	}
 	if err != nil {
 		return err
@@ -70,7 +75,7 @@ func (s *Service) Observe(ctx context.Context, tx store.Tx, m *tenant.Merchant, 
 		return err
 	}
 	if !wasFinal && t.Final() {
-		return s.notify(tx, m, &t)
+		return s.notify(tx, m, &t, t.Order.NotifyURL)
 	}
 	return nil
 }

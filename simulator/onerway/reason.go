@@ -44,8 +44,11 @@ var (
 	TimedOut = Outcome{"70004", "Payment timeout"}
 )
 
-// Outcomes lists every outcome, success first.
-func Outcomes() []Outcome { return []Outcome{Succeeded, Declined, CancelledByCustomer, TimedOut} }
+// Outcomes lists every outcome, success first: those of payments, then
+// those of refunds and cancellations.
+func Outcomes() []Outcome {
+	return []Outcome{Succeeded, Declined, CancelledByCustomer, TimedOut, AuditRejected, RefundWithdrawn, CancelledByMerchant}
+}
 
 // Reason is the outcome's reason; a detail, when given, follows the title.
 func (o Outcome) Reason(detail string) Reason {

@@ -110,7 +110,7 @@ func (s *Service) DoTransaction(ctx context.Context, m *tenant.Merchant, sale *S
 			return err
 		}
 		if t.Final() {
-			return s.notify(tx, m, t)
+			return s.notify(tx, m, t, t.Order.NotifyURL)
 		}
 		return nil
 	})

@@ -130,7 +130,7 @@ func (s *Service) capture(ctx context.Context, m *tenant.Merchant, t *Transactio
 
 // Recover captures, after a restart, the Tabby payments of successful
 // transactions that a crash between their authorization and their capture
-// left uncaptured.
+// left uncaptured, and puts the gateway's timers back (resumeTimers).
 func (s *Service) Recover(ctx context.Context) error {
 	var succeeded []*Transaction
 	err := s.Store.View(ctx, func(tx store.Tx) error {
@@ -153,5 +153,5 @@ func (s *Service) Recover(ctx context.Context) error {
 		}
 		s.capture(ctx, m, t)
 	}
-	return nil
+	return s.resumeTimers(ctx)
 }

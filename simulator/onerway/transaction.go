@@ -24,9 +24,8 @@ const (
 )
 
 // Transaction is one transaction of the gateway (onerway-api.md §7,
-// TxnInfo): a payment (TxnType SALE) for now. A refund is to be a
-// transaction of its own too, with TxnType REFUND and OriginTransactionID
-// naming the payment it refunds.
+// TxnInfo): a payment (TxnType SALE), or a refund of one (TxnType REFUND),
+// a transaction of its own whose OriginTransactionID names the payment.
 type Transaction struct {
 	// ID is Onerway's transactionId: 19 digits, drawn from the seed.
 	ID string `json:"transaction_id"`
@@ -137,7 +136,7 @@ func (t *Transaction) finish(at time.Time, st ow.Status, r Reason, by string) {
 
 func transactionDoc(t *Transaction) store.Doc {
 	return store.Doc{Kind: kindTransaction, ID: t.ID, Merchant: t.Merchant, Created: t.CreatedAt,
-		Index: map[string]string{"status": string(t.Status), "txn_type": string(t.TxnType)}}
+		Index: map[string]string{"status": string(t.Status), "txn_type": string(t.TxnType), "origin": t.OriginTransactionID}}
 }
 
 // merchantTxnIDDoc is the document that reserves merchantTxnId for

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
+	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -20,7 +21,19 @@ type RefundRequest struct {
 // A refund whose reference_id was seen before on this payment changes
 // nothing.
 func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *RefundRequest) (*Payment, error) {
-	return s.mutate(ctx, m, id, func(p *Payment, c *change) error {
+	return s.mutate(ctx, m, id, s.refund(m, r))
+}
+
+// RefundTx is Refund inside tx: a gateway refunds the payment underneath
+// its own refund transaction in the same step as it records the refund's
+// success, so that both are stored or neither.
+func (s *Service) RefundTx(ctx context.Context, tx store.Tx, m *tenant.Merchant, id string, r *RefundRequest) (*Payment, error) {
+	return s.mutateTx(ctx, tx, m, id, s.refund(m, r))
+}
+
+// refund is the change a refund makes.
+func (s *Service) refund(m *tenant.Merchant, r *RefundRequest) func(p *Payment, c *change) error {
+	return func(p *Payment, c *change) error {
 		if r.ReferenceID != "" {
 			for _, rf := range p.Refunds {
 				if rf.ReferenceID == r.ReferenceID {
@@ -60,5 +73,5 @@ func (s *Service) Refund(ctx context.Context, m *tenant.Merchant, id string, r *
 		p.record(c.now, "refunded", ByMerchant, amount.Format(p.Currency)+" "+p.Currency)
 		c.emit(p, EventRefund)
 		return nil
-	})
+	}
 }

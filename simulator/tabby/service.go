@@ -123,29 +123,42 @@ func (s *Service) tell(ctx context.Context, tx store.Tx, m *tenant.Merchant, e e
 
 // mutate applies fn to merchant m's payment id in one transaction.
 func (s *Service) mutate(ctx context.Context, m *tenant.Merchant, id string, fn func(p *Payment, c *change) error) (*Payment, error) {
+	var p *Payment
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		p, err = s.mutateTx(ctx, tx, m, id, fn)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// mutateTx applies fn to merchant m's payment id inside tx, a transaction
+// of the caller's: a gateway changes the payment underneath its own
+// transaction in the same step as its own records.
+func (s *Service) mutateTx(ctx context.Context, tx store.Tx, m *tenant.Merchant, id string, fn func(p *Payment, c *change) error) (*Payment, error) {
 	now, err := s.Now(m.ID)
 	if err != nil {
 		return nil, err
 	}
-	c := &change{now: now, m: m}
+	if err := stillThere(tx, m); err != nil {
+		return nil, err
+	}
 	var p Payment
-	err = s.Store.Update(ctx, func(tx store.Tx) error {
-		if err := stillThere(tx, m); err != nil {
-			return err
-		}
-		d, err := store.GetJSON(tx, kindPayment, id, &p)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && d.Merchant != m.ID) {
-			return errNoSuchPayment
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(&p, c); err != nil {
-			return err
-		}
-		return s.commit(ctx, tx, &p, c)
-	})
+	d, err := store.GetJSON(tx, kindPayment, id, &p)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && d.Merchant != m.ID) {
+		return nil, errNoSuchPayment
+	}
 	if err != nil {
+		return nil, err
+	}
+	c := &change{now: now, m: m}
+	if err := fn(&p, c); err != nil {
+		return nil, err
+	}
+	if err := s.commit(ctx, tx, &p, c); err != nil {
 		return nil, err
 	}
 	return &p, nil

@@ -142,13 +142,22 @@ func (s *Service) CancelSession(ctx context.Context, m *tenant.Merchant, session
 	if err != nil {
 		return nil, err
 	}
-	return s.mutate(ctx, m, p.ID, func(p *Payment, c *change) error {
-		if p.Status != Created {
-			return apperr.Errorf(apperr.Invalid, "could not cancel session: payment is %s", p.Status)
-		}
-		s.expire(p, c, ByMerchant, "session cancelled")
-		return nil
-	})
+	return s.mutate(ctx, m, p.ID, s.cancelSession)
+}
+
+// CancelSessionTx is CancelSession inside tx, for a gateway that cancels
+// the checkout of payment paymentID underneath its own transaction in the
+// same step as it records the cancellation.
+func (s *Service) CancelSessionTx(ctx context.Context, tx store.Tx, m *tenant.Merchant, paymentID string) (*Payment, error) {
+	return s.mutateTx(ctx, tx, m, paymentID, s.cancelSession)
+}
+
+func (s *Service) cancelSession(p *Payment, c *change) error {
+	if p.Status != Created {
+		return apperr.Errorf(apperr.Invalid, "could not cancel session: payment is %s", p.Status)
+	}
+	s.expire(p, c, ByMerchant, "session cancelled")
+	return nil
 }
 
 // SessionAnyMerchant returns the payment of checkout session id whoever

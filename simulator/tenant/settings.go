@@ -3,6 +3,8 @@ package tenant
 import (
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +50,24 @@ type OnerwaySettings struct {
 	// Limits bound the payments made with Tabby through Onerway; outside
 	// them pre-scoring rejects the session.
 	Limits Limits `json:"limits"`
+	// RefundAuditAfter is how long a refund stays I, pending Onerway's
+	// audit, before the audit decides it.
+	RefundAuditAfter Duration `json:"refund_audit_after"`
+	// CancelFrom and CancelUntil bound, after the payment was made, when
+	// cancelTxn is accepted (5 to 30 minutes, onerway-api.md §6).
+	CancelFrom  Duration `json:"cancel_from"`
+	CancelUntil Duration `json:"cancel_until"`
+	// LogisticsWindow is how long after delivery a logistics upload is
+	// accepted (30 days, seed 001).
+	LogisticsWindow Duration `json:"logistics_window"`
+	// SettleAfter is how long after settlement is triggered a transaction
+	// settles: virtual goods are triggered by success, physical goods by
+	// their first valid logistics upload.
+	SettleAfter Duration `json:"settle_after"`
+	// SettlementRate converts each order currency to USD, the settlement
+	// currency (seed 001): USD for one unit of the currency, a decimal
+	// string such as "0.2666".
+	SettlementRate map[string]string `json:"settlement_rate"`
 }
 
 // Limits are the smallest and largest order amounts per currency.
@@ -101,6 +121,16 @@ func DefaultSettings() Settings {
 				"SAR": {Min: "0.10", Max: "10000.00"},
 				"AED": {Min: "0.10", Max: "10000.00"},
 			},
+			// Onerway publishes no audit, settlement delay or rate; these
+			// are the simulator's (see the README).
+			RefundAuditAfter: Duration(time.Hour),
+			CancelFrom:       Duration(5 * time.Minute),
+			CancelUntil:      Duration(30 * time.Minute),
+			LogisticsWindow:  Duration(30 * 24 * time.Hour),
+			SettleAfter:      Duration(7 * 24 * time.Hour),
+			// The riyal and the dirham are pegged to the dollar (3.75 and
+			// 3.6725 to one).
+			SettlementRate: map[string]string{"SAR": "0.2666", "AED": "0.2722"},
 		},
 	}
 }
@@ -110,7 +140,7 @@ func (s Settings) Validate() error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w: settings: %s", ErrInvalid, fmt.Sprintf(format, a...))
 	}
-	t, w := s.Tabby, s.Webhooks
+	t, o, w := s.Tabby, s.Onerway, s.Webhooks
 	switch {
 	case t.SessionTTL <= 0:
 		return bad("tabby.session_ttl must be positive")
@@ -120,6 +150,14 @@ func (s Settings) Validate() error {
 		return bad("tabby.auto_capture_after must not be negative")
 	case t.RefundWindow <= 0:
 		return bad("tabby.refund_window must be positive")
+	case o.RefundAuditAfter < 0:
+		return bad("onerway.refund_audit_after must not be negative")
+	case o.CancelFrom < 0 || o.CancelUntil < o.CancelFrom:
+		return bad("onerway.cancel_from must not be negative, nor after onerway.cancel_until")
+	case o.LogisticsWindow <= 0:
+		return bad("onerway.logistics_window must be positive")
+	case o.SettleAfter < 0:
+		return bad("onerway.settle_after must not be negative")
 	case w.Duplicate < 0 || w.Duplicate > 10:
 		return bad("webhooks.duplicate must be between 0 and 10")
 	case w.DropRate < 0 || w.DropRate > 1:
@@ -143,7 +181,28 @@ func (s Settings) Validate() error {
 	if err := s.Onerway.Limits.validate("onerway.limits"); err != nil {
 		return bad("%v", err)
 	}
+	for cur, rate := range o.SettlementRate {
+		if _, ok := money.Exponent(cur); !ok {
+			return bad("onerway.settlement_rate: unknown currency %q", cur)
+		}
+		if _, err := ParseRate(rate); err != nil {
+			return bad("onerway.settlement_rate.%s: %v", cur, err)
+		}
+	}
 	return nil
+}
+
+// rateForm is a settlement rate: a decimal with up to 8 decimals.
+var rateForm = regexp.MustCompile(`^[0-9]{1,6}(\.[0-9]{1,8})?$`)
+
+// ParseRate reads a settlement rate such as "0.2666": a decimal above zero
+// with at most 8 decimals.
+func ParseRate(s string) (*big.Rat, error) {
+	r, ok := new(big.Rat).SetString(s)
+	if !rateForm.MatchString(s) || !ok || r.Sign() <= 0 {
+		return nil, fmt.Errorf("%q is not a rate such as \"0.2666\" (a decimal above zero, at most 8 decimals)", s)
+	}
+	return r, nil
 }
 
 // validate checks every limit is a pair of amounts of its currency, the

@@ -170,8 +170,7 @@ func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
 		return nil, err
 	}
 	// Decoded outside the view: every webhook try reads its merchant.
-	var m Merchant
-	return &m, json.Unmarshal(d.Data, &m)
+	return decode(d.Data)
 }
 
 // Exists reports, inside a transaction, whether merchant id is stored.
@@ -216,8 +215,7 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	if err != nil {
 		return nil, err
 	}
-	var m Merchant
-	return &m, json.Unmarshal(d.Data, &m)
+	return decode(d.Data)
 }
 
 // List returns every merchant, newest first.
@@ -229,8 +227,8 @@ func (r *Registry) List(ctx context.Context) ([]*Merchant, error) {
 			return err
 		}
 		for _, d := range docs {
-			m := new(Merchant)
-			if err := json.Unmarshal(d.Data, m); err != nil {
+			m, err := decode(d.Data)
+			if err != nil {
 				return err
 			}
 			out = append(out, m)
@@ -243,12 +241,16 @@ func (r *Registry) List(ctx context.Context) ([]*Merchant, error) {
 // UpdateSettings applies patch, a JSON object of settings fields, to the
 // merchant's settings and returns the merchant as stored.
 func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.RawMessage) (*Merchant, error) {
-	var m Merchant
+	var m *Merchant
 	err := r.Store.Update(ctx, func(tx store.Tx) error {
-		if _, err := store.GetJSON(tx, kindMerchant, id, &m); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return ErrNotFound
-			}
+		d, err := tx.Get(kindMerchant, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if m, err = decode(d.Data); err != nil {
 			return err
 		}
 		next := m.Settings
@@ -259,12 +261,22 @@ func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.Raw
 			return err
 		}
 		m.Settings = next
-		return store.PutJSON(tx, doc(&m), &m)
+		return store.PutJSON(tx, doc(m), m)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return m, nil
+}
+
+// decode reads a stored merchant. A setting the merchant was stored
+// without, by a version that did not have it, takes its default.
+func decode(data []byte) (*Merchant, error) {
+	m := &Merchant{Settings: DefaultSettings()}
+	if err := json.Unmarshal(data, m); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 var (

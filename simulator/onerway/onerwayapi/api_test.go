@@ -409,3 +409,40 @@ func TestGateway_Journal(t *testing.T) {
 		t.Errorf("the doTransaction entry lacks its bodies: %+v", entries[1])
 	}
 }
+
+// TestGateway_TabbyRefusesTheOrder: what the request's checks let through
+// but the Tabby payment underneath cannot take is refused too, nothing
+// stored: a phone Tabby cannot read (40003, Tabby's message), a currency
+// the merchant has no Tabby merchant code for (40004).
+func TestGateway_TabbyRefusesTheOrder(t *testing.T) {
+	t.Parallel()
+	l := startLive(t)
+	ctx := context.Background()
+	req := l.request("order-1", onerway.GoodsPhysical)
+	req.BillingInformation.Phone = "12"
+	_, err := l.sim.Onerway.DoTransaction(ctx, req)
+	if e := declined(t, err); e.RespCode != string(onerwayapi.CodeInvalid) || !strings.Contains(e.RespMsg, "payment.buyer.phone") {
+		t.Errorf("phone 12: %s %s; want 40003 with Tabby's reason", e.RespCode, e.RespMsg)
+	}
+
+	aedOnly, err := l.sim.Control.CreateMerchant(ctx, simctl.CreateMerchantRequest{Clock: "manual", MerchantCodes: map[string]string{"ae": "AED"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := onerway.New(aedOnly.Onerway.MerchantNo, aedOnly.Onerway.SecretKey, onerway.WithBaseURL(l.sim.URL))
+	_, err = c.DoTransaction(ctx, l.request("order-1", onerway.GoodsVirtual))
+	if e := declined(t, err); e.RespCode != string(onerwayapi.CodeCurrency) || !strings.Contains(e.RespMsg, "SAR") {
+		t.Errorf("SAR without a SAR merchant code: %s %s; want 40004", e.RespCode, e.RespMsg)
+	}
+
+	// Neither used the merchantTxnId.
+	if p := l.pay(l.request("order-1", onerway.GoodsVirtual)); p.TransactionID == "" {
+		t.Error("no transaction")
+	}
+	for _, m := range []string{l.sim.Merchant.ID, aedOnly.ID} {
+		ts, err := l.sim.Control.OnerwayTransactions(ctx, m)
+		if err != nil || (m == aedOnly.ID && len(ts) != 0) || (m == l.sim.Merchant.ID && len(ts) != 1) {
+			t.Errorf("merchant %s: transactions %+v, %v", m, ts, err)
+		}
+	}
+}
