@@ -34,6 +34,9 @@ func (a *API) Register(r *mux.Router, front ...mux.MiddlewareFunc) {
 	}
 	route(OpDoTransaction, onerway.PathDoTransaction, a.doTransaction)
 	route(OpList, onerway.PathList, a.list)
+	route(OpRefund, onerway.PathRefund, a.refund)
+	route(OpCancel, onerway.PathCancel, a.cancel)
+	route(OpLogistics, onerway.PathLogisticsUpload, a.logistics)
 }
 
 // endpoint serves one request of merchant m, read but not yet decoded.

@@ -44,6 +44,39 @@ const (
 	// CodeNoEndpoint: a path the gateway does not serve, or a method other
 	// than POST.
 	CodeNoEndpoint Code = "40007"
+
+	// The refusals of refunds, cancellations and logistics uploads, which
+	// need the transaction they name.
+
+	// CodeUnknownTransaction: the transactionId or originTransactionId
+	// names no transaction of the merchant of the kind the request needs.
+	CodeUnknownTransaction Code = "12007"
+	// CodeNotSuccessful: a refund or logistics upload for a payment that
+	// is not S.
+	CodeNotSuccessful Code = "40008"
+	// CodeRefundExceeds: a refundAmount above what is left of the payment
+	// once the refunds applied before (pending or passed) are taken off.
+	CodeRefundExceeds Code = "40009"
+	// CodeNotPendingAudit: withdrawing (refundType 1) a refund the audit
+	// decided already, or that was withdrawn.
+	CodeNotPendingAudit Code = "40010"
+	// CodeNotProcessing: cancelTxn for a payment that is S or F already.
+	CodeNotProcessing Code = "40011"
+	// CodeCancelWindow: cancelTxn before 5 or after 30 minutes from the
+	// payment (the merchant's onerway.cancel_from, cancel_until).
+	CodeCancelWindow Code = "40012"
+	// CodeNotPhysical: a logistics upload for virtual goods.
+	CodeNotPhysical Code = "40014"
+	// CodeDeliveryInFuture: a deliveryTime after the merchant's now.
+	CodeDeliveryInFuture Code = "40015"
+	// CodeDeliveryBeforePayment: a deliveryTime before the payment was
+	// made.
+	CodeDeliveryBeforePayment Code = "40016"
+	// CodeUploadTooLate: a logistics upload more than 30 days after
+	// delivery (onerway.logistics_window).
+	CodeUploadTooLate Code = "40017"
+	// CodeSettled: a logistics upload for a payment that settled already.
+	CodeSettled Code = "40018"
 )
 
 // table gives each code the title its respMsg starts with (the detail
@@ -66,9 +99,23 @@ var table = []struct {
 	{CodeAmountRange, "Amount out of range"},
 	{CodeDuplicate, "Duplicate merchantTxnId"},
 	{CodeNoEndpoint, "No such endpoint"},
+	{CodeUnknownTransaction, "Transaction ID is incorrect"},
+	{CodeNotSuccessful, "Transaction not successful"},
+	{CodeRefundExceeds, "Refund amount exceeds what is left"},
+	{CodeNotPendingAudit, "Refund not pending audit"},
+	{CodeNotProcessing, "Transaction not processing"},
+	{CodeCancelWindow, "Outside the cancel window"},
+	{CodeNotPhysical, "Not physical goods"},
+	{CodeDeliveryInFuture, "Delivery time in the future"},
+	{CodeDeliveryBeforePayment, "Delivery time before the payment"},
+	{CodeUploadTooLate, "Logistics upload too late"},
+	{CodeSettled, "Transaction already settled"},
 	{Code(gateway.Declined.Code), gateway.Declined.Title},
 	{Code(gateway.CancelledByCustomer.Code), gateway.CancelledByCustomer.Title},
 	{Code(gateway.TimedOut.Code), gateway.TimedOut.Title},
+	{Code(gateway.AuditRejected.Code), gateway.AuditRejected.Title},
+	{Code(gateway.RefundWithdrawn.Code), gateway.RefundWithdrawn.Title},
+	{Code(gateway.CancelledByMerchant.Code), gateway.CancelledByMerchant.Title},
 }
 
 // Codes lists every respCode the gateway answers with.

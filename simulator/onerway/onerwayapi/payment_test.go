@@ -262,9 +262,18 @@ func TestDoTransaction_Answers(t *testing.T) {
 			}
 		})
 	}
-	// A wrong path and the outcomes of payments need the gateway itself:
-	// the simulator's tests (api_test.go) reach them.
+	// A wrong path, the outcomes of payments and the refusals of refunds,
+	// cancellations and logistics uploads need the gateway itself: the
+	// simulator's tests (api_test.go, aftersale_test.go) reach them.
 	elsewhere := map[onerwayapi.Code]bool{onerwayapi.CodeNoEndpoint: true}
+	for _, code := range []onerwayapi.Code{
+		onerwayapi.CodeUnknownTransaction, onerwayapi.CodeNotSuccessful, onerwayapi.CodeRefundExceeds,
+		onerwayapi.CodeNotPendingAudit, onerwayapi.CodeNotProcessing, onerwayapi.CodeCancelWindow,
+		onerwayapi.CodeNotPhysical, onerwayapi.CodeDeliveryInFuture, onerwayapi.CodeDeliveryBeforePayment,
+		onerwayapi.CodeUploadTooLate, onerwayapi.CodeSettled,
+	} {
+		elsewhere[code] = true
+	}
 	for _, o := range gateway.Outcomes()[1:] {
 		elsewhere[onerwayapi.Code(o.Code)] = true
 	}
