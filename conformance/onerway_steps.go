@@ -10,9 +10,11 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 
+	"github.com/tabbysim/tabbysim/client/money"
 	ow "github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/client/simctl"
 	gateway "github.com/tabbysim/tabbysim/simulator/onerway"
+	"github.com/tabbysim/tabbysim/simulator/onerway/onerwayapi"
 	"github.com/tabbysim/tabbysim/simulator/webhook"
 )
 
@@ -68,6 +70,12 @@ func registerOnerwaySteps(sc *godog.ScenarioContext, w *World) {
 	sc.Step(`^the merchant uploaded the logistics within 30 days after the delivery$`, w.logisticsUploaded)
 	sc.Step(`^every logistics upload was accepted$`, w.everyUploadAccepted)
 	sc.Step(`^the gateway refused the logistics as more than 30 days after the delivery$`, w.logisticsLate)
+	sc.Step(`^the settlement is (awaiting_logistics|overdue|scheduled|settled)$`, w.settlementIs)
+
+	sc.Step(`^the refund is pending Onerway's audit$`, w.refundPendingAudit)
+	sc.Step(`^Onerway's audit rejected the refund$`, w.auditRejected)
+	sc.Step(`^the gateway refunded ([\d.]+) in total$`, w.refundedInTotal)
+	sc.Step(`^no refund request exceeded what was paid$`, w.noRefundBeyondPaid)
 }
 
 // checksOutGoods checks out one item of goods; a payment the gateway
@@ -230,10 +238,32 @@ func (w *World) queriedTransaction(ctx context.Context) error {
 		"the merchant never called %s", ow.PathList)
 }
 
-// sent are the notifications the gateway sent, with a check each must
-// pass or the rule it broke.
-func (w *World) eachNotification(ctx context.Context, check func(d simctl.Delivery) error) error {
+// notifications are the deliveries of the payment's notifications and of
+// its refunds', each a transaction of its own, oldest first.
+func (w *World) notifications(ctx context.Context) ([]simctl.Delivery, error) {
 	ds, err := w.deliveries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	refunds, err := w.gatewayRefunds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range refunds {
+		rds, err := w.env.Control.Deliveries(ctx, simctl.DeliveryFilter{Merchant: w.merchant.ID, Payment: r.TransactionID})
+		if err != nil {
+			return nil, err
+		}
+		slices.Reverse(rds)
+		ds = append(ds, rds...)
+	}
+	return ds, nil
+}
+
+// eachNotification runs check on every notification the gateway sent
+// about the payment; check answers the rule it broke.
+func (w *World) eachNotification(ctx context.Context, check func(d simctl.Delivery) error) error {
+	ds, err := w.notifications(ctx)
 	if err != nil {
 		return err
 	}
@@ -409,8 +439,117 @@ func (w *World) logisticsLate(ctx context.Context) error {
 		return notArranged("the merchant made no upload")
 	}
 	last := calls[len(calls)-1]
-	if msg := gjson.Get(last.ResponseBody, "respMsg").String(); !strings.Contains(msg, "30 days") {
+	if gjson.Get(last.ResponseBody, "respCode").String() != string(onerwayapi.CodeUploadTooLate) {
 		return notArranged("the upload was answered %s", respOf(last))
+	}
+	return nil
+}
+
+func (w *World) settlementIs(ctx context.Context, want string) error {
+	if err := w.needPayment(); err != nil {
+		return err
+	}
+	st, err := w.env.Control.OnerwaySettlement(ctx, w.paymentID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case st.State == want:
+		return nil
+	case st.Goods == string(ow.GoodsPhysical) && (st.State == "awaiting_logistics" || st.State == "overdue"):
+		return broke(ruleLogistics, "seed 001 (Settlement Process Requirements)",
+			"Onerway still waits for the logistics of the %s goods: the settlement is %s, not %s", st.Goods, st.State, want)
+	}
+	return fmt.Errorf("the settlement of %s goods is %s, expected %s", st.Goods, st.State, want)
+}
+
+// gatewayRefunds are the payment's refunds at the gateway, oldest first.
+func (w *World) gatewayRefunds(ctx context.Context) ([]simctl.OnerwayTransaction, error) {
+	ts, err := w.env.Control.OnerwayTransactions(ctx, w.merchant.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.DeleteFunc(ts, func(t simctl.OnerwayTransaction) bool {
+		return t.TxnType != string(ow.TxnRefund) || t.OriginTransactionID != w.paymentID
+	})
+	slices.Reverse(out)
+	return out, nil
+}
+
+func (w *World) latestRefund(ctx context.Context) (*simctl.OnerwayTransaction, error) {
+	rs, err := w.gatewayRefunds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		calls, _ := w.apiCalls(ctx, "refund")
+		if len(calls) > 0 {
+			return nil, broke("refund through onlineRefund, within what was paid", "onerway-api.md §6",
+				"the gateway refused the merchant's refund: %s", respOf(calls[len(calls)-1]))
+		}
+		return nil, broke("refund through onlineRefund", "onerway-api.md §6", "the merchant asked the gateway for no refund")
+	}
+	return &rs[len(rs)-1], nil
+}
+
+func (w *World) refundPendingAudit(ctx context.Context) error {
+	r, err := w.latestRefund(ctx)
+	if err != nil {
+		return err
+	}
+	if r.Status != string(ow.StatusPendingAudit) {
+		return fmt.Errorf("the refund %s is %s, not I pending audit (history: %s)", r.TransactionID, r.Status, txnHistory(r))
+	}
+	return nil
+}
+
+func (w *World) auditRejected(ctx context.Context) error {
+	r, err := w.latestRefund(ctx)
+	if err != nil {
+		return err
+	}
+	if r.Status != string(ow.StatusFailed) || r.Reason == nil || r.Reason.RespCode != gateway.AuditRejected.Code {
+		return notArranged("the refund %s is %s, not rejected by the audit (history: %s)", r.TransactionID, r.Status, txnHistory(r))
+	}
+	return nil
+}
+
+func (w *World) refundedInTotal(ctx context.Context, total string) error {
+	want, err := w.amount(total)
+	if err != nil {
+		return err
+	}
+	rs, err := w.gatewayRefunds(ctx)
+	if err != nil {
+		return err
+	}
+	var got money.Amount
+	for _, r := range rs {
+		if r.Status == string(ow.StatusSuccess) {
+			a, err := money.Parse(r.Amount, r.Currency)
+			if err != nil {
+				return err
+			}
+			got += a
+		}
+	}
+	if got != want {
+		return broke("refund what was asked for, within what was paid", "onerway-api.md §6",
+			"Onerway refunded %s %s after its audit", got.Format(w.data.Currency), w.data.Currency)
+	}
+	return nil
+}
+
+func (w *World) noRefundBeyondPaid(ctx context.Context) error {
+	calls, err := w.apiCalls(ctx, "refund")
+	if err != nil {
+		return err
+	}
+	for _, c := range calls {
+		if gjson.Get(c.ResponseBody, "respCode").String() != ow.RespSuccess {
+			return broke("never refund beyond what is left of the payment", "onerway-api.md §6",
+				"the merchant asked for a refund of %s and Onerway answered %s", gjson.Get(c.RequestBody, "refundAmount").String(), respOf(c))
+		}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ Feature: Tabby through the Onerway gateway
     And every notification was acknowledged with its transactionId
     And the gateway took the goods as virtual
     And the merchant uploaded no logistics
+    And the settlement is scheduled
 
   # Seed 001: physical goods need the billing phone and the shipping
   # address; Onerway takes SAR and AED.
@@ -32,6 +33,7 @@ Feature: Tabby through the Onerway gateway
     And the order is paid
     And every notification was acknowledged with its transactionId
     And the gateway took the goods as physical
+    And the settlement is awaiting_logistics
 
   # tabby-api.md §8: otp.rejected@tabby.ai is declined after the OTP; the
   # gateway makes the transaction F and notifies it.

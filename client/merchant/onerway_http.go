@@ -328,6 +328,7 @@ func (s *onerwayShop) returned(w http.ResponseWriter, r *http.Request) {
 	}
 	defer o.mu.Unlock()
 	if s.has(DefectTrustsReturnURL) {
+		o.txnStatus = "" // the parameters win over whatever was known
 		s.applyPayment(o, onerway.Status(q.Get("status")), "")
 	} else if err := s.refresh(r.Context(), o); err != nil {
 		s.m.log.Warn("querying the payment after the return", "order", o.id, "err", err)

@@ -473,3 +473,75 @@ func TestOnerway_NewOrderAfterCancellation(t *testing.T) {
 		t.Fatal("the new order reused the merchantTxnId")
 	}
 }
+
+func (s *owShop) refund(orderID, amount string) (int, []byte) {
+	s.t.Helper()
+	return s.post("/orders/"+orderID+"/refund", map[string]string{"amount": amount}, nil)
+}
+
+// TestOnerway_RefundsAfterAudit: a refund counts once Onerway's audit
+// passed it; one the audit rejects refunds nothing; what is under audit is
+// not refundable again.
+func TestOnerway_RefundsAfterAudit(t *testing.T) {
+	t.Parallel()
+	s := newOnerwayShop(t, "")
+	res := s.paid(onerway.GoodsVirtual)
+	if status, body := s.refund(res.OrderID, "100.00"); status != http.StatusOK {
+		t.Fatalf("refund: %d %s", status, body)
+	}
+	if o := s.want(res.OrderID, StatusPaid); o.RefundPending != "100.00" || o.Refunded != "0.00" {
+		t.Fatalf("under audit: %+v", o)
+	}
+	if status, body := s.refund(res.OrderID, "150.01"); status != http.StatusUnprocessableEntity {
+		t.Fatalf("a refund beyond what is left: %d %s", status, body)
+	}
+	s.tn.advance("1h")
+	s.tn.settle(res.TransactionID)
+	if o := s.want(res.OrderID, StatusPartiallyRefunded); o.Refunded != "100.00" || o.RefundPending != "0.00" {
+		t.Fatalf("after the audit: %+v", o)
+	}
+	// An amount ending in .13 fails the simulator's audit.
+	s.refund(res.OrderID, "10.13")
+	s.tn.advance("1h")
+	if o := s.want(res.OrderID, StatusPartiallyRefunded); o.Refunded != "100.00" || o.RefundPending != "0.00" {
+		t.Fatalf("after a rejected audit: %+v", o)
+	}
+	s.refund(res.OrderID, "150.00")
+	s.tn.advance("1h")
+	s.want(res.OrderID, StatusRefunded)
+	for _, c := range s.tn.requests(http.MethodPost, onerway.PathRefund) {
+		if gjson.Get(c.RequestBody, "originTransactionId").String() != res.TransactionID || gjson.Get(c.RequestBody, "refundType").String() != "0" {
+			t.Errorf("refund request %s", c.RequestBody)
+		}
+	}
+}
+
+func TestOnerway_PollFindsRefund(t *testing.T) {
+	t.Parallel()
+	s := newOnerwayShop(t, "")
+	res := s.paid(onerway.GoodsVirtual)
+	s.tn.control(http.MethodPatch, "/merchants/"+s.tn.id, map[string]any{"settings": map[string]any{"webhooks": map[string]any{"drop_rate": 1}}})
+	s.refund(res.OrderID, "250.00")
+	s.tn.advance("1h")
+	s.want(res.OrderID, StatusPaid) // the notification was lost
+	if err := s.m.PollOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.want(res.OrderID, StatusRefunded)
+}
+
+// TestOnerway_LateDeliveryIsRefused: a delivery reported more than 30 days
+// after it is refused by the gateway, and the shop shows the refusal.
+func TestOnerway_LateDeliveryIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newOnerwayShop(t, "")
+	res := s.paid(onerway.GoodsPhysical)
+	s.tn.advance("32d")
+	status, body := s.delivered(res.OrderID, s.simNow().Add(-31*24*time.Hour))
+	if status != http.StatusUnprocessableEntity || !strings.Contains(string(body), "40017") {
+		t.Fatalf("a late delivery: %d %s", status, body)
+	}
+	if o := s.order(res.OrderID); o.Logistics != "refused" || !strings.Contains(o.LogisticsRefusal, "40017") {
+		t.Fatalf("order %+v", o)
+	}
+}

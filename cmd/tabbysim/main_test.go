@@ -467,9 +467,9 @@ func TestConform_NoScenarioSelected(t *testing.T) {
 // and a malformed one is a one-line usage error, never a panic.
 func TestConform_TagSyntax(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"conform", "--tags", "@refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
+	if code := run(context.Background(), []string{"conform", "--tags", "@tabby and @refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
 		!strings.Contains(out.String(), "6 scenarios (6 passed)") {
-		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 6 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
+		t.Fatalf("--tags '@tabby and @refund and not @capture': exit %d, want the 6 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
 	}
 	for _, tags := range []string{"@capture &&", "@capture and", "(@capture", "@capture AND @refund"} {
 		out.Reset()
