@@ -378,85 +378,77 @@ func TestOnerwayConfig(t *testing.T) {
 	}
 }
 
-// TestOnerway_Defects: each defect of the Onerway mode does what its
-// description says, as the gateway sees it.
+// TestOnerway_Defects runs, for every defect of the Onerway mode, a
+// scenario that shows the mistake as the gateway sees it: the clean
+// merchant behaves, the defective one misbehaves.
 func TestOnerway_Defects(t *testing.T) {
 	t.Parallel()
-	t.Run(DefectSkipsWebhookSign, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectSkipsWebhookSign)
-		res := s.checkout(owCart(onerway.GoodsVirtual))
-		mt := s.order(res.OrderID).MerchantTxnID
-		if code, _ := s.notify(s.notification(res.TransactionID, mt, onerway.StatusSuccess, "forger")); code != http.StatusOK {
-			t.Fatalf("forged notification answered %d", code)
+	uploads := func(s *owShop) int { return len(s.tn.requests(http.MethodPost, onerway.PathLogisticsUpload)) }
+	rows := map[string]func(t *testing.T, s *owShop) bool{
+		DefectSkipsWebhookSign: func(t *testing.T, s *owShop) bool {
+			res := s.checkout(owCart(onerway.GoodsVirtual))
+			s.notify(s.notification(res.TransactionID, s.order(res.OrderID).MerchantTxnID, onerway.StatusSuccess, "forger"))
+			return s.order(res.OrderID).Status == StatusPaid
+		},
+		DefectAcksWithoutTransactionID: func(t *testing.T, s *owShop) bool {
+			res := s.checkout(owCart(onerway.GoodsVirtual))
+			s.tn.act(res.TransactionID, "approve")
+			ds := s.tn.settle(res.TransactionID)
+			return len(ds) != 1 || ds[0].Status != "delivered"
+		},
+		DefectTrustsReturnURL: func(t *testing.T, s *owShop) bool {
+			res := s.checkout(owCart(onerway.GoodsVirtual))
+			s.browse(s.url + OnerwayReturnPath + "?order=" + res.OrderID + "&status=S")
+			return s.order(res.OrderID).Status == StatusPaid
+		},
+		DefectNeverUploadsLogistics: func(t *testing.T, s *owShop) bool {
+			res := s.paid(onerway.GoodsPhysical)
+			s.delivered(res.OrderID, s.simNow())
+			return uploads(s) == 0
+		},
+		DefectUploadsBeforeSuccess: func(t *testing.T, s *owShop) bool {
+			res := s.checkout(owCart(onerway.GoodsPhysical))
+			s.delivered(res.OrderID, s.simNow())
+			return uploads(s) > 0
+		},
+		DefectVirtualAsPhysical: func(t *testing.T, s *owShop) bool {
+			s.checkout(owCart(onerway.GoodsVirtual))
+			return strings.Contains(s.tn.requests(http.MethodPost, onerway.PathDoTransaction)[0].RequestBody, `\\\"type\\\":\\\"physical\\\"`)
+		},
+		DefectSignsReserialisedJSON: func(t *testing.T, s *owShop) bool {
+			status, body := s.post("/checkout", owCart(onerway.GoodsVirtual), nil)
+			return status == http.StatusBadGateway && strings.Contains(string(body), "40001")
+		},
+		DefectReusesMerchantTxnID: func(t *testing.T, s *owShop) bool {
+			first := s.checkout(owCart(onerway.GoodsVirtual))
+			s.tn.act(first.TransactionID, "cancel")
+			status, body := s.post("/checkout", owCart(onerway.GoodsVirtual), nil)
+			return status == http.StatusBadGateway && strings.Contains(string(body), "40006")
+		},
+	}
+	onerwayDefects := 0
+	for _, d := range Defects {
+		if d.Provider() != ProviderOnerway {
+			continue
 		}
-		s.want(res.OrderID, StatusPaid)
-	})
-	t.Run(DefectAcksWithoutTransactionID, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectAcksWithoutTransactionID)
-		res := s.checkout(owCart(onerway.GoodsVirtual))
-		s.tn.act(res.TransactionID, "approve")
-		ds := s.tn.settle(res.TransactionID)
-		if len(ds) != 1 || ds[0].Status == "delivered" {
-			t.Fatalf("the gateway counted a bad acknowledgement as received: %+v", ds)
+		onerwayDefects++
+		misbehaves, ok := rows[d.Name]
+		if !ok {
+			t.Errorf("no scenario for defect %s", d.Name)
+			continue
 		}
-	})
-	t.Run(DefectTrustsReturnURL, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectTrustsReturnURL)
-		res := s.checkout(owCart(onerway.GoodsVirtual))
-		s.browse(s.url + OnerwayReturnPath + "?order=" + res.OrderID + "&status=S")
-		s.want(res.OrderID, StatusPaid)
-	})
-	t.Run(DefectNeverUploadsLogistics, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectNeverUploadsLogistics)
-		res := s.paid(onerway.GoodsPhysical)
-		s.delivered(res.OrderID, s.simNow())
-		if n := len(s.tn.requests(http.MethodPost, onerway.PathLogisticsUpload)); n != 0 {
-			t.Fatalf("%d uploads", n)
-		}
-	})
-	t.Run(DefectUploadsBeforeSuccess, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectUploadsBeforeSuccess)
-		res := s.checkout(owCart(onerway.GoodsPhysical))
-		s.delivered(res.OrderID, s.simNow())
-		s.tn.act(res.TransactionID, "approve")
-		s.tn.settle(res.TransactionID)
-		ups := s.tn.requests(http.MethodPost, onerway.PathLogisticsUpload)
-		if len(ups) != 1 {
-			t.Fatalf("%d uploads, want the one before success", len(ups))
-		}
-	})
-	t.Run(DefectVirtualAsPhysical, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectVirtualAsPhysical)
-		s.checkout(owCart(onerway.GoodsVirtual))
-		body := s.tn.requests(http.MethodPost, onerway.PathDoTransaction)[0].RequestBody
-		if !strings.Contains(body, `\\\"type\\\":\\\"physical\\\"`) {
-			t.Fatalf("the products were not sent as physical: %s", body)
-		}
-	})
-	t.Run(DefectSignsReserialisedJSON, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectSignsReserialisedJSON)
-		status, body := s.post("/checkout", owCart(onerway.GoodsVirtual), nil)
-		if status != http.StatusBadGateway || !strings.Contains(string(body), "40001") {
-			t.Fatalf("checkout: %d %s", status, body)
-		}
-	})
-	t.Run(DefectReusesMerchantTxnID, func(t *testing.T) {
-		t.Parallel()
-		s := newOnerwayShop(t, DefectReusesMerchantTxnID)
-		first := s.checkout(owCart(onerway.GoodsVirtual))
-		s.tn.act(first.TransactionID, "cancel")
-		status, body := s.post("/checkout", owCart(onerway.GoodsVirtual), nil)
-		if status != http.StatusBadGateway || !strings.Contains(string(body), "40006") {
-			t.Fatalf("the second order: %d %s", status, body)
-		}
-	})
+		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel()
+			for _, defect := range []string{"", d.Name} {
+				if got := misbehaves(t, newOnerwayShop(t, defect)); got != (defect != "") {
+					t.Errorf("with defect %q the scenario reports misbehaviour %v, want %v", defect, got, defect != "")
+				}
+			}
+		})
+	}
+	if len(rows) != onerwayDefects {
+		t.Errorf("%d scenarios for %d defects", len(rows), onerwayDefects)
+	}
 }
 
 // TestOnerway_NewOrderAfterCancellation: a customer who cancelled pays for
