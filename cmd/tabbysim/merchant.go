@@ -17,8 +17,8 @@ import (
 func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(&merchantHelp)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
-	tabbyURL := fs.String("tabby-url", "", "base URL of the Tabby API, such as the simulator's http://127.0.0.1:4600 (required)")
-	secretKey := fs.String("secret-key", "", "Tabby secret key, sk_test_… (required)")
+	tabbyURL := fs.String("tabby-url", "", "base URL of the Tabby API, such as the simulator's http://127.0.0.1:4600 (required with --provider tabby, the default)")
+	secretKey := fs.String("secret-key", "", "Tabby secret key, sk_test_… (required with --provider tabby)")
 	codes := fs.String("merchant-codes", merchant.FormatMerchantCodes(merchant.DefaultMerchantCodes()), "the Tabby merchant code of each currency the shop sells in, as CURRENCY=code pairs")
 	publicURL := fs.String("public-url", "", "the merchant's base URL as Tabby and browsers reach it (default: the listening URL)")
 	poll := fs.Duration("poll-interval", 0, "how often to retrieve open payments, such as 30s (0: never in the background)")
