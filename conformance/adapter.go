@@ -30,8 +30,9 @@ type Adapter struct {
 	// LaunchData.
 	Command Command `json:"command,omitempty"`
 	// Env is added to the command's environment, after TABBYSIM_URL,
-	// TABBY_SECRET_KEY, TABBY_MERCHANT_CODES and TABBY_MERCHANT_CODE; its
-	// values are templates over LaunchData.
+	// TABBY_SECRET_KEY, TABBY_MERCHANT_CODES, TABBY_MERCHANT_CODE,
+	// ONERWAY_MERCHANT_NO, ONERWAY_SECRET_KEY and ONERWAY_APP_ID; its values
+	// are templates over LaunchData.
 	Env map[string]string `json:"env,omitempty"`
 	// ReadyPath is polled on BaseURL until it answers 2xx (default "/").
 	// The service must have registered its webhooks by then.
@@ -42,7 +43,9 @@ type Adapter struct {
 	OrderStatus *StatusCall `json:"order_status,omitempty"`
 	// Actions are the merchant operations a scenario may ask for:
 	// "reconcile" (run the job that checks pending payments), "cancel" (cancel
-	// an order) and "refund" (refund {{.Amount}} of an order). All optional.
+	// an order), "refund" (refund {{.Amount}} of an order) and "deliver"
+	// (the package of an order was signed for at {{.DeliveredAt}}). All
+	// optional.
 	Actions map[string]Call `json:"actions,omitempty"`
 
 	// codes are the merchant codes of the scenario's simulator merchant,
@@ -100,6 +103,9 @@ type LaunchData struct {
 	MerchantCodes string
 	// MerchantCode is its AED code, also in TABBY_MERCHANT_CODE.
 	MerchantCode string
+	// Its Onerway credentials, also in ONERWAY_MERCHANT_NO,
+	// ONERWAY_SECRET_KEY and ONERWAY_APP_ID.
+	OnerwayMerchantNo, OnerwaySecretKey, OnerwayAppID string
 }
 
 // Call is one HTTP request. Path, headers and body are Go text/templates
@@ -144,6 +150,12 @@ type CallData struct {
 	Items        []CallItem
 	OrderRef     string
 	Lang         string
+	// DeliveredAt is when the order's package was signed for, RFC 3339 on
+	// the simulator's clock, for the deliver action.
+	DeliveredAt string
+	// The simulator merchant's Onerway credentials, as the command's
+	// environment has them.
+	OnerwayMerchantNo, OnerwaySecretKey, OnerwayAppID string
 }
 
 // CallBuyer is the customer.
@@ -154,13 +166,15 @@ type CallBuyer struct {
 }
 
 // CallItem is an order line; InStock false marks an item the merchant
-// cannot ship.
+// cannot ship. Type is "physical" or "virtual" in Onerway's scenarios,
+// whose settlement depends on it, and "" in Tabby's.
 type CallItem struct {
 	Title     string `json:"title"`
 	Quantity  int    `json:"quantity"`
 	UnitPrice string `json:"unit_price"`
 	Category  string `json:"category"`
 	InStock   bool   `json:"in_stock"`
+	Type      string `json:"type,omitempty"`
 }
 
 // LoadAdapter reads and checks an adapter file.
@@ -199,7 +213,7 @@ func (a *Adapter) Validate() error {
 	}
 	for name, t := range launch {
 		if _, err := render(t, LaunchData{}); err != nil {
-			return bad("%s: %v (templates here see .SimURL, .Port, .SecretKey, .MerchantCodes, .MerchantCode)", name, err)
+			return bad("%s: %v (templates here see .SimURL, .Port, .SecretKey, .MerchantCodes, .MerchantCode, .OnerwayMerchantNo, .OnerwaySecretKey, .OnerwayAppID)", name, err)
 		}
 	}
 	if a.Checkout.Path == "" || a.Checkout.RedirectURL == "" || a.Checkout.OrderRef == "" {
@@ -229,9 +243,9 @@ func (a *Adapter) Validate() error {
 	}
 	for name, c := range a.Actions {
 		switch name {
-		case "reconcile", "cancel", "refund":
+		case "reconcile", "cancel", "refund", "deliver":
 		default:
-			return bad("actions: unknown action %q (use reconcile, cancel, refund)", name)
+			return bad("actions: unknown action %q (use reconcile, cancel, refund, deliver)", name)
 		}
 		defaultMethod(&c, http.MethodPost)
 		a.Actions[name] = c

@@ -267,7 +267,11 @@ func (w *World) sentTheOrder(ctx context.Context) error {
 	if err := w.needPayment(); err != nil {
 		return err
 	}
-	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	id, err := w.driver.tabbyPayment(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := w.env.Control.Payment(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -284,14 +288,19 @@ func (w *World) sentTheOrder(ctx context.Context) error {
 	return nil
 }
 
-// paymentIs waits for the payment to reach status want; CREATED, the
-// status nothing has happened to yet, must hold across the settling window.
+// paymentIs waits for the Tabby payment (the scenario's, or the one a
+// gateway made for it) to reach status want; CREATED, the status nothing
+// has happened to yet, must hold across the settling window.
 func (w *World) paymentIs(ctx context.Context, want string) error {
 	if err := w.needPayment(); err != nil {
 		return err
 	}
+	id, err := w.driver.tabbyPayment(ctx)
+	if err != nil {
+		return err
+	}
 	check := func(ctx context.Context) error {
-		p, err := w.env.Control.Payment(ctx, w.paymentID)
+		p, err := w.env.Control.Payment(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -317,13 +326,13 @@ func (w *World) orderIs(ctx context.Context, want string) error {
 		if got == want {
 			return nil
 		}
-		rule := "the order is " + want + ", as Tabby's payment status says"
+		rule := "the order is " + want + ", as " + w.driver.name() + "'s payment status says"
 		if w.paymentID != "" {
-			if p, err := w.env.Control.Payment(ctx, w.paymentID); err == nil {
-				rule = fmt.Sprintf("the order is %s, as Tabby's payment status (%s) says, whatever a redirect or a webhook claimed", want, p.Status)
+			if status, err := w.driver.paymentStatus(ctx); err == nil {
+				rule = fmt.Sprintf("the order is %s, as %s's payment status (%s) says, whatever a redirect or a webhook claimed", want, w.driver.name(), status)
 			}
 		}
-		return broke(rule, orderRuleSource[want], "the merchant reports the order as %q (%s)", raw, got)
+		return broke(rule, w.driver.orderRuleSource(want), "the merchant reports the order as %q (%s)", raw, got)
 	}
 	if want == "pending" {
 		return w.throughout(ctx, check)

@@ -36,7 +36,11 @@ func TestFeatures(t *testing.T) {
 	for _, target := range targets {
 		t.Run(target.Name(), func(t *testing.T) {
 			t.Parallel()
-			res, err := Run(context.Background(), Options{Target: target, TestingT: t, Concurrency: 4})
+			o := Options{Target: target, TestingT: t, Concurrency: 4}
+			if target.Variant != "" {
+				o.Tags = "@tabby" // the variants are built differently in the Tabby mode only
+			}
+			res, err := Run(context.Background(), o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,6 +124,16 @@ var caughtBy = map[string]string{
 	"no-retry-on-5xx":        "A capture that failed after it was made is retried under the same reference_id",
 	"trusts-non-json":        "A firewall page on the checkout neither crashes the merchant nor loses the order",
 	"ignores-retry-after":    "A rate-limited request is sent again after Retry-After, not before",
+
+	// The Onerway mode's (onerway*.feature).
+	"skips-webhook-sign":          "Notifications with a wrong sign are refused",
+	"acks-without-transaction-id": "A notification acknowledged with its transactionId is not sent again",
+	"trusts-return-url":           "A returnUrl saying success before payment is not trusted",
+	"never-uploads-logistics":     "The delivery of paid physical goods is uploaded",
+	"uploads-before-success":      "Logistics wait for the payment's success",
+	"virtual-as-physical":         "Virtual goods are paid through the cashier",
+	"signs-reserialised-json":     "Virtual goods are paid through the cashier",
+	"reuses-merchant-txn-id":      "A new order after a cancelled payment has a merchantTxnId of its own",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault
@@ -129,7 +143,9 @@ var caughtOnlyBy = map[string]bool{"rejects-repeated-webhooks": true, "trusts-we
 
 // TestDefectsAreCaught proves the suite can fail: each of the reference
 // merchant's named defects makes the scenario written for it fail, and the
-// failure says which rule was broken and what the merchant did instead.
+// failure says which rule was broken and what the merchant did instead. A
+// defect changes one mode of the merchant only, so only its provider's
+// scenarios run.
 func TestDefectsAreCaught(t *testing.T) {
 	if len(merchant.Defects) != len(caughtBy) {
 		t.Fatalf("the reference merchant has %d defects and %d are mapped to scenarios", len(merchant.Defects), len(caughtBy))
@@ -138,7 +154,7 @@ func TestDefectsAreCaught(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
-			o := Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 4, Settle: syncSettle}
+			o := Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 4, Settle: syncSettle, Tags: "@" + d.Provider()}
 			if !caughtOnlyBy[d.Name] {
 				o.Features = featureOf(t, caughtBy[d.Name])
 			}
@@ -244,6 +260,14 @@ var arrangements = []struct{ name, text, without, proof string }{
 	{"rate limits", `scenario "rate-limiting"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"firewall page", `scenario "firewall-pages"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"gateway timeout", `scenario "checkout-timeouts"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
+	{"notifications with a wrong sign", "every notification carries a wrong sign", "webhooks are delivered", "the simulator forged every notification"},
+	{"a notification with a wrong sign", "a notification with a wrong sign announces the payment as successful",
+		"an authentic notification announces the payment as successful", "the webhook sent was forged"},
+	{"notification timeout", "Onerway gives up waiting for the merchant's answers at once", "webhooks are delivered",
+		"the simulator tried every notification again after its first try timed out"},
+	{"declined at once", `250.00 SAR of virtual goods with the phone "+966500000002"`, "250.00 SAR of virtual goods", "the gateway declined the payment at once"},
+	{"amount outside the limits", "the customer tries to check out <amount> SAR", "the customer tries to check out 250.00 SAR",
+		"the gateway refused the payment with respCode 40005"},
 }
 
 // TestArrangementsAreProven runs, for each condition the features set up,
@@ -398,7 +422,7 @@ func TestExternalAdapter(t *testing.T) {
 		name    string
 		adapter []byte
 		tags    string
-	}{{"in process", example, "@capture"}, {"shell line", shell, "@refund"}} {
+	}{{"in process", example, "@tabby and @capture"}, {"shell line", shell, "@tabby and @refund"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := ParseAdapter(tc.adapter)
 			if err != nil {

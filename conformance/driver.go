@@ -42,12 +42,33 @@ type driver interface {
 	// status, to the merchant's endpoint; forged, it carries authentication
 	// other than the merchant's. The returned record says what was sent.
 	webhook(ctx context.Context, status string, forged bool) (*http.Request, *sentWebhook, error)
+	// tabbyPayment is the Tabby payment behind the scenario's payment,
+	// whose status and history the simulator shows: the payment itself, or
+	// the one a gateway made for its transaction.
+	tabbyPayment(ctx context.Context) (string, error)
+	// paymentStatus is the status of the scenario's payment as the
+	// provider names it: Tabby's status, or the gateway transaction's.
+	paymentStatus(ctx context.Context) (string, error)
+	// orderRuleSource is where the rule that the order is in state comes
+	// from for the provider.
+	orderRuleSource(state string) string
 }
+
+// A referenceOpener is a driver whose provider the reference merchant
+// serves in a mode of its own: it opens the reference target itself.
+type referenceOpener interface {
+	openReference(ctx context.Context, r *Reference, env *Env) (*simctl.Merchant, *Adapter, func(), error)
+}
+
+// driverKey carries the scenario's driver in the context a target is
+// opened with.
+type driverKey struct{}
 
 // drivers are the providers' drivers by the tag that chooses them, each
 // made for the scenario's world.
 var drivers = map[string]func(*World) driver{
-	"@tabby": newTabbyDriver,
+	"@tabby":   newTabbyDriver,
+	"@onerway": newOnerwayDriver,
 }
 
 // chooseDriver picks the driver of the scenario's provider tag; a scenario

@@ -24,7 +24,7 @@ func TestRun_ScenarioNeedsOneProviderTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Passed || !strings.Contains(out.String(), "exactly one provider tag (@tabby)") {
+	if res.Passed || !strings.Contains(out.String(), "exactly one provider tag (@onerway, @tabby)") {
 		t.Fatalf("a scenario without a provider tag: passed %v\n%s", res.Passed, out.String())
 	}
 }

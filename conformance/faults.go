@@ -92,8 +92,8 @@ func (w *World) failedOnPurpose(ctx context.Context, op string) error {
 	})
 }
 
-// answered says what a journal entry's client got.
-func answered(e simctl.JournalEntry) string {
+// requestAnswer says what a journal entry's client got.
+func requestAnswer(e simctl.JournalEntry) string {
 	if e.Status == 0 {
 		return "no answer (the connection was dropped)"
 	}
@@ -120,7 +120,7 @@ func (w *World) checkRetriedSameReference(ctx context.Context, op string) error 
 	rule := fmt.Sprintf("send a %s that got a 5xx or no answer again, with the same reference_id", op)
 	tries := all[slices.IndexFunc(all, func(e simctl.JournalEntry) bool { return e.Seq == faulted[0].Seq }):]
 	if len(tries) == 1 {
-		return broke(rule, source, "the merchant sent the %s once, got %s, and never sent it again", op, answered(tries[0]))
+		return broke(rule, source, "the merchant sent the %s once, got %s, and never sent it again", op, requestAnswer(tries[0]))
 	}
 	var refs []string
 	for _, t := range tries {
@@ -132,7 +132,7 @@ func (w *World) checkRetriedSameReference(ctx context.Context, op string) error 
 		return broke(rule, source, "the merchant sent the %s %d times with the reference_ids %s", op, len(tries), strings.Join(refs, ", "))
 	}
 	if last := tries[len(tries)-1]; last.Status != http.StatusOK {
-		return broke(rule, source, "the merchant's last %s request got %s %s", op, answered(last), cut([]byte(last.ResponseBody)))
+		return broke(rule, source, "the merchant's last %s request got %s %s", op, requestAnswer(last), cut([]byte(last.ResponseBody)))
 	}
 	return nil
 }

@@ -194,7 +194,11 @@ func (w *World) recorded(ctx context.Context, event, detail string) error {
 	if err := w.needPayment(); err != nil {
 		return err
 	}
-	p, err := w.env.Control.Payment(ctx, w.paymentID)
+	id, err := w.driver.tabbyPayment(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := w.env.Control.Payment(ctx, id)
 	if err != nil {
 		return err
 	}

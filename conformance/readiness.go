@@ -52,7 +52,7 @@ var checklists = []checklist{
 		title: "Onerway: Technical Integration Checklist (Tabby through Onerway)", source: pageOnerwayTabby,
 		sections: []checklistSection{
 			{"API Integration", []checklistItem{
-				{says: "Payment request API implemented and tested", rules: []string{"R-HOSTED-PAGE", "R-SESSION-MATCHES-ORDER", "R-OW-PAYMENT-REQUEST"}},
+				{says: "Payment request API implemented and tested", rules: []string{"R-HOSTED-PAGE", "R-SESSION-MATCHES-ORDER", "R-OW-PAYMENT-REQUEST", "R-OW-MERCHANT-URLS"}},
 				{says: "Request signature generation working correctly", rules: []string{"R-OW-SIGN"}},
 				{says: "Error response handling implemented", rules: []string{"R-PROVIDER-ERRORS"}},
 				{says: "Redirect flow implemented (handle status=R)", rules: []string{"R-HOSTED-PAGE", "R-CUSTOMER-SEES-OUTCOME", "R-OW-REDIRECT"}},
@@ -61,7 +61,7 @@ var checklists = []checklist{
 				{says: "Product information includes type field (physical or virtual)", rules: []string{"R-OW-PRODUCT-TYPE"}},
 				{says: "Product information includes productAvatarUrl field (HTTPS image URL)", rules: []string{"R-OW-PRODUCT-IMAGE"}},
 				{says: "txnOrderMsg includes customerPlatform field (domain for web, app name for app)", rules: []string{"R-OW-CUSTOMER-PLATFORM"}},
-				{says: "Physical goods: Logistics information upload API implemented", rules: []string{"R-OW-LOGISTICS"}},
+				{says: "Physical goods: Logistics information upload API implemented", rules: []string{"R-OW-LOGISTICS", "R-OW-LOGISTICS-PHYSICAL-ONLY"}},
 				{says: "Physical goods: Package delivery status verification implemented",
 					unobservable: "the package's delivery is between the shop and its carrier; neither the provider's API nor the harness sees it"},
 				{says: "Physical goods: Order final status checking implemented", rules: []string{"R-OW-LOGISTICS-AFTER-SUCCESS"}},
@@ -87,7 +87,7 @@ var checklists = []checklist{
 				{says: "Failed payment scenario tested", rules: []string{"R-PRESCORING-HIDE"}, steps: []string{`^the payment is REJECTED$`}},
 				{says: "Timeout scenario tested", tags: []string{"@timeout"}},
 				{says: "Webhook delivery tested", tags: []string{"@webhook"}},
-				{says: "Duplicate transaction prevention tested", tags: []string{"@duplicate"}, rules: []string{"R-WEBHOOK-IDEMPOTENT"}},
+				{says: "Duplicate transaction prevention tested", tags: []string{"@duplicate"}, rules: []string{"R-WEBHOOK-IDEMPOTENT", "R-OW-MERCHANT-TXN-ID"}},
 				{says: "Redirect flow tested on mobile devices",
 					unobservable: "the harness follows the redirects as a browser does; mobile web views and app deep links are not simulated"},
 			}},

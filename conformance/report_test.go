@@ -220,7 +220,7 @@ func TestReadiness_EveryItemHasAStatus(t *testing.T) {
 	}
 	for item, want := range map[string]string{
 		"Successful payment scenario tested":             statusFailed,
-		"Request signature generation working correctly": statusNotRun,
+		"Request signature generation working correctly": statusVerified,
 		"TLS 1.2 or higher enabled":                      statusNotObservable,
 		"Webhook delivery tested":                        statusFailed,
 		"Timeout scenario tested":                        statusVerified,

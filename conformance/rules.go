@@ -19,26 +19,27 @@ type Rule struct {
 
 // Public pages the rules come from.
 const (
-	pageQuickStart   = "https://docs.tabby.ai/pay-in-4-custom-integration/quick-start"
-	pageProcessing   = "https://docs.tabby.ai/pay-in-4-custom-integration/payment-processing"
-	pageStatuses     = "https://docs.tabby.ai/pay-in-4-custom-integration/payment-statuses"
-	pageWebhooks     = "https://docs.tabby.ai/pay-in-4-custom-integration/webhooks"
-	pageCheckoutFlow = "https://docs.tabby.ai/pay-in-4-custom-integration/checkout-flow"
-	pageCredentials  = "https://docs.tabby.ai/testing-guidelines/testing-credentials"
-	pageFAQ          = "https://docs.tabby.ai/introduction/faq"
-	pageTechnical    = "https://docs.tabby.ai/introduction/technical-requirements"
-	pageCreate       = "https://docs.tabby.ai/api-reference/checkout/create-a-session"
-	pageRetrieve     = "https://docs.tabby.ai/api-reference/payments/retrieve-a-payment"
-	pageCapture      = "https://docs.tabby.ai/api-reference/payments/capture-a-payment"
-	pageRefund       = "https://docs.tabby.ai/api-reference/payments/refund-a-payment"
-	pageClose        = "https://docs.tabby.ai/api-reference/payments/close-a-payment"
-	pageOpenAPI      = "https://docs.tabby.ai/openapi.yaml"
-	pageOnerwayTabby = "https://docs.onerway.com/apis/en/v0.6/tabby"
-	pageOnerwaySign  = "https://docs.onerway.com/apis/en/v0.6/sign"
-	pageOnerwayNote  = "https://docs.onerway.com/apis/en/v0.6/transaction-notification"
-	pageOnerwayShip  = "https://docs.onerway.com/apis/en/v0.6/logistics-upload"
-	pageOnerwayQuery = "https://docs.onerway.com/apis/en/v0.6/order-query"
-	pageOnerwayError = "https://docs.onerway.com/payments/payment-operations/appendix/error-codes"
+	pageQuickStart    = "https://docs.tabby.ai/pay-in-4-custom-integration/quick-start"
+	pageProcessing    = "https://docs.tabby.ai/pay-in-4-custom-integration/payment-processing"
+	pageStatuses      = "https://docs.tabby.ai/pay-in-4-custom-integration/payment-statuses"
+	pageWebhooks      = "https://docs.tabby.ai/pay-in-4-custom-integration/webhooks"
+	pageCheckoutFlow  = "https://docs.tabby.ai/pay-in-4-custom-integration/checkout-flow"
+	pageCredentials   = "https://docs.tabby.ai/testing-guidelines/testing-credentials"
+	pageFAQ           = "https://docs.tabby.ai/introduction/faq"
+	pageTechnical     = "https://docs.tabby.ai/introduction/technical-requirements"
+	pageCreate        = "https://docs.tabby.ai/api-reference/checkout/create-a-session"
+	pageRetrieve      = "https://docs.tabby.ai/api-reference/payments/retrieve-a-payment"
+	pageCapture       = "https://docs.tabby.ai/api-reference/payments/capture-a-payment"
+	pageRefund        = "https://docs.tabby.ai/api-reference/payments/refund-a-payment"
+	pageClose         = "https://docs.tabby.ai/api-reference/payments/close-a-payment"
+	pageOpenAPI       = "https://docs.tabby.ai/openapi.yaml"
+	pageOnerwayTabby  = "https://docs.onerway.com/apis/en/v0.6/tabby"
+	pageOnerwaySign   = "https://docs.onerway.com/apis/en/v0.6/sign"
+	pageOnerwayNote   = "https://docs.onerway.com/apis/en/v0.6/transaction-notification"
+	pageOnerwayShip   = "https://docs.onerway.com/apis/en/v0.6/logistics-upload"
+	pageOnerwayQuery  = "https://docs.onerway.com/apis/en/v0.6/order-query"
+	pageOnerwayError  = "https://docs.onerway.com/payments/payment-operations/appendix/error-codes"
+	pageOnerwayRefund = "https://docs.onerway.com/apis/en/v0.6/refund"
 )
 
 // Rules are every rule of RULES.md, in its order.
@@ -90,6 +91,11 @@ var Rules = []Rule{
 	{"R-OW-WEBHOOK-SIGNATURE", "verify the signature of every notification", []string{pageOnerwayNote, pageOnerwaySign}},
 	{"R-OW-WEBHOOK-ACK", "acknowledge every notification with HTTP 200 and its transactionId", []string{pageOnerwayTabby, pageOnerwayNote}},
 	{"R-OW-POLL", "query the transaction's status rather than trust the redirect's parameters", []string{pageOnerwayTabby, pageOnerwayQuery}},
+	{"R-OW-MERCHANT-TXN-ID", "give every payment a merchantTxnId of its own", []string{pageOnerwayTabby}},
+	{"R-OW-MERCHANT-URLS", "send returnUrl and notifyUrl in txnOrderMsg with every payment", []string{pageOnerwayTabby, pageOnerwayNote}},
+	{"R-OW-LOGISTICS-PHYSICAL-ONLY", "upload logistics for physical goods only", []string{pageOnerwayTabby}},
+	{"R-OW-REFUND-EXACT", "refund through onlineRefund exactly what was asked; a refund is done once Onerway's audit passes", []string{pageOnerwayRefund}},
+	{"R-OW-REFUND-WITHIN-PAID", "never refund beyond what is left of the payment, counting the refunds under audit", []string{pageOnerwayRefund}},
 }
 
 // ruleByID returns the rule of RULES.md with id.
@@ -116,6 +122,7 @@ var citations = []struct{ says, cites, rule string }{
 	{"a merchant's cancel is a close", "tabby-api.md §3.8", "R-CANCEL-IS-CLOSE"},
 	{"every refund is an operation of its own", "tabby-api.md §3.7", "R-REFUND-EXACT"},
 	{"the order is pending", "seed 000 step 4, seed 002: only Tabby's status decides", "R-REDIRECT-UNTRUSTED"},
+	{"the order is pending", "seed 001: rely on the notification or the transaction query, never on the redirect", "R-OW-POLL"},
 	{"the order is ", "", "R-ORDER-STATUS"},
 	{"register a webhook for the merchant code", "seed 002, tabby-api.md §3.10", "R-WEBHOOK-REGISTERED"},
 	{"register a webhook so Tabby can notify the merchant", "seed 002", "R-WEBHOOK-REGISTERED"},
@@ -137,6 +144,26 @@ var citations = []struct{ says, cites, rule string }{
 	{"tell the customer when the checkout could not start", "tabby-api.md §11", "R-PROVIDER-ERRORS"},
 	{"keep the order when Tabby's answer cannot be used", "tabby-api.md §8, §11", "R-PROVIDER-ERRORS"},
 	{"never mark an order paid without a payment", "seed 002", "R-ORDER-STATUS"},
+	// Tabby through the Onerway gateway (onerway*.go).
+	{"request the payment with productType LPMS", "", "R-OW-PAYMENT-REQUEST"},
+	{"sign every request", "onerway-api.md §2.1", "R-OW-SIGN"},
+	{"send the customer to the redirectUrl only when", "seed 001 (Response Handling)", "R-OW-REDIRECT"},
+	{"give every product its type", "seed 001: the type decides settlement", "R-OW-PRODUCT-TYPE"},
+	{"give every product an https productAvatarUrl", "", "R-OW-PRODUCT-IMAGE"},
+	{"send customerPlatform in txnOrderMsg", "", "R-OW-CUSTOMER-PLATFORM"},
+	{"upload logistics for physical goods only", "seed 001: virtual goods need no logistics", "R-OW-LOGISTICS-PHYSICAL-ONLY"},
+	{"upload the delivery of paid physical goods", "seed 001: physical goods orders must reach success status before uploading", "R-OW-LOGISTICS-AFTER-SUCCESS"},
+	{"upload the delivery of paid physical goods", "seed 001 (Settlement Process Requirements)", "R-OW-LOGISTICS"},
+	{"verify the sign of every notification", "seed 001, onerway-api.md §2.3", "R-OW-WEBHOOK-SIGNATURE"},
+	{"acknowledge every notification with HTTP 200 and its transactionId", "seed 001 (Webhook Configuration)", "R-OW-WEBHOOK-ACK"},
+	{"query the transaction's status", "seed 001 (Transaction Status Polling)", "R-OW-POLL"},
+	{"give every new payment a merchantTxnId of its own", "onerway-api.md §4: merchantTxnId is unique for each payment", "R-OW-MERCHANT-TXN-ID"},
+	{"send txnOrderMsg.returnUrl with the payment", "", "R-OW-MERCHANT-URLS"},
+	{"send txnOrderMsg.notifyUrl with the payment", "", "R-OW-MERCHANT-URLS"},
+	{"refund through onlineRefund, within what was paid", "onerway-api.md §6", "R-OW-REFUND-WITHIN-PAID"},
+	{"never refund beyond what is left of the payment", "onerway-api.md §6", "R-OW-REFUND-WITHIN-PAID"},
+	{"refund through onlineRefund", "onerway-api.md §6", "R-OW-REFUND-EXACT"},
+	{"refund what was asked for, within what was paid", "onerway-api.md §6", "R-OW-REFUND-EXACT"},
 }
 
 // citedPages are the public pages of what the steps cite, for a failure

@@ -71,6 +71,18 @@ func (w *World) throughout(ctx context.Context, check func(context.Context) erro
 	}
 }
 
+// until is check as a step that polls within the settling window: what
+// the merchant does may happen a moment after the harness's last action.
+func (w *World) until(check func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error { return w.eventually(ctx, check) }
+}
+
+// always is check as a step that must hold across the settling window:
+// what the merchant must never do has not happened by its end.
+func (w *World) always(check func(context.Context) error) func(context.Context) error {
+	return func(ctx context.Context) error { return w.throughout(ctx, check) }
+}
+
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

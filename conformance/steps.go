@@ -95,4 +95,6 @@ func registerSteps(sc *godog.ScenarioContext, h *harness) {
 
 	// faults.go: the simulator fails on purpose.
 	registerFaultSteps(sc, w)
+	// onerway_steps.go: what only Tabby through the Onerway gateway has.
+	registerOnerwaySteps(sc, w)
 }

@@ -23,6 +23,9 @@ import (
 type tabbyDriver struct {
 	w         *World
 	sessionID string // of the hosted page the customer was sent to
+	// page is the hosted page when the customer reaches it other than by
+	// the merchant's redirect (through a gateway's cashier).
+	page string
 }
 
 func newTabbyDriver(w *World) driver { return &tabbyDriver{w: w} }
@@ -94,7 +97,11 @@ func (d *tabbyDriver) hostedPage(ctx context.Context, action string) (*http.Resp
 // post posts one form of the hosted page and returns the answer without
 // following redirects.
 func (d *tabbyDriver) post(ctx context.Context, step string, form url.Values) (*http.Response, error) {
-	u, err := url.Parse(d.w.redirect)
+	page := d.w.redirect
+	if d.page != "" {
+		page = d.page
+	}
+	u, err := url.Parse(page)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +143,18 @@ func (d *tabbyDriver) returnURL(ctx context.Context, kind, paymentID string) (st
 		return "", broke("send merchant_urls."+kind+" with the session", "tabby-api.md §3.1", "the session has no %s URL", kind)
 	}
 	return tabby.WithPaymentID(u, paymentID), nil
+}
+
+func (d *tabbyDriver) tabbyPayment(context.Context) (string, error) { return d.w.paymentID, nil }
+
+func (d *tabbyDriver) orderRuleSource(state string) string { return orderRuleSource[state] }
+
+func (d *tabbyDriver) paymentStatus(ctx context.Context) (string, error) {
+	p, err := d.w.env.Control.Payment(ctx, d.w.paymentID)
+	if err != nil {
+		return "", err
+	}
+	return p.Status, nil
 }
 
 // tabbyPayments are the paths of a payment's operations; Tabby serves them

@@ -62,8 +62,12 @@ func (r *Reference) Name() string {
 // Parallel implements Target: every scenario has its own merchant.
 func (r *Reference) Parallel() bool { return true }
 
-// Open implements Target.
+// Open implements Target: a scenario whose driver's provider the reference
+// merchant serves in a mode of its own opens it in that mode.
 func (r *Reference) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapter, func(), error) {
+	if o, ok := ctx.Value(driverKey{}).(referenceOpener); ok {
+		return o.openReference(ctx, r, env)
+	}
 	m, err := env.Control.CreateMerchant(ctx, simctl.CreateMerchantRequest{Clock: "manual"})
 	if err != nil {
 		return nil, nil, nil, err
@@ -136,7 +140,7 @@ func (e *External) Parallel() bool { return false }
 func (e *External) Open(ctx context.Context, env *Env) (*simctl.Merchant, *Adapter, func(), error) {
 	m, err := env.Control.UpdateSettings(ctx, e.MerchantID, map[string]any{
 		"tabby":    map[string]any{"expire_webhooks": false},
-		"webhooks": map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": ""},
+		"webhooks": map[string]any{"duplicate": 0, "reorder": false, "drop_rate": 0, "delay": "0s", "forge": "", "timeout": "0s"},
 	})
 	if err != nil {
 		return nil, nil, nil, err
@@ -160,7 +164,8 @@ func launch(ctx context.Context, a *Adapter, simURL string, m *simctl.Merchant) 
 		return nil, nil, err
 	}
 	d := LaunchData{SimURL: simURL, Port: port, SecretKey: m.Tabby.SecretKey,
-		MerchantCodes: merchant.FormatMerchantCodes(codes), MerchantCode: codes["AED"]}
+		MerchantCodes: merchant.FormatMerchantCodes(codes), MerchantCode: codes["AED"],
+		OnerwayMerchantNo: m.Onerway.MerchantNo, OnerwaySecretKey: m.Onerway.SecretKey, OnerwayAppID: m.Onerway.AppID}
 	launched := *a
 	if launched.BaseURL, err = render(a.BaseURL, d); err != nil {
 		return nil, nil, fmt.Errorf("adapter: base_url: %w", err)
@@ -184,7 +189,8 @@ func launch(ctx context.Context, a *Adapter, simURL string, m *simctl.Merchant) 
 		cmd = exec.Command(words[0], words[1:]...)
 	}
 	cmd.Env = append(os.Environ(), "TABBYSIM_URL="+simURL, "TABBY_SECRET_KEY="+d.SecretKey,
-		"TABBY_MERCHANT_CODES="+d.MerchantCodes, "TABBY_MERCHANT_CODE="+d.MerchantCode)
+		"TABBY_MERCHANT_CODES="+d.MerchantCodes, "TABBY_MERCHANT_CODE="+d.MerchantCode,
+		"ONERWAY_MERCHANT_NO="+d.OnerwayMerchantNo, "ONERWAY_SECRET_KEY="+d.OnerwaySecretKey, "ONERWAY_APP_ID="+d.OnerwayAppID)
 	for _, k := range slices.Sorted(maps.Keys(a.Env)) {
 		v, err := render(a.Env[k], d)
 		if err != nil {

@@ -86,6 +86,45 @@ var vocabulary = []struct {
 	{`Then every request refused with 429 was sent again after its Retry-After, not before`, []string{"R-PROVIDER-ERRORS"}},
 	{`Then the customer is told the checkout failed, or sent to pay`, []string{"R-PROVIDER-ERRORS"}},
 	{`Then the order is kept, not paid`, []string{"R-PROVIDER-ERRORS", "R-ORDER-STATUS"}},
+	// Tabby through the Onerway gateway: the payment. A checkout the
+	// gateway took was signed and carried every field it requires.
+	{`Given the customer checks out 250.00 SAR of virtual goods`, []string{"R-OW-PAYMENT-REQUEST", "R-OW-SIGN", "R-OW-MERCHANT-URLS", "R-OW-MERCHANT-TXN-ID", "R-OW-PRODUCT-IMAGE", "R-OW-CUSTOMER-PLATFORM"}},
+	{`Given the customer checks out 250.00 SAR of virtual goods as "otp.rejected@tabby.ai"`, []string{"R-OW-PAYMENT-REQUEST", "R-OW-SIGN", "R-OW-MERCHANT-URLS", "R-OW-MERCHANT-TXN-ID", "R-OW-PRODUCT-IMAGE", "R-OW-CUSTOMER-PLATFORM"}},
+	{`Given the customer checks out 250.00 SAR of virtual goods with the phone "+966500000002"`, []string{"R-OW-PAYMENT-REQUEST", "R-OW-SIGN", "R-OW-MERCHANT-URLS", "R-OW-MERCHANT-TXN-ID", "R-OW-PRODUCT-IMAGE", "R-OW-CUSTOMER-PLATFORM"}},
+	{`When the customer tries to check out 0.05 SAR of virtual goods`, []string{"R-OW-PAYMENT-REQUEST", "R-OW-SIGN", "R-OW-MERCHANT-URLS", "R-OW-MERCHANT-TXN-ID", "R-OW-PRODUCT-IMAGE", "R-OW-CUSTOMER-PLATFORM"}},
+	{`When the customer opens a returnUrl saying the payment succeeded`, []string{"R-OW-POLL"}},
+	{`Then the transaction is S`, nil},
+	{`Then the gateway declined the payment at once`, nil},
+	{`Then the gateway refused the payment with respCode 40005`, nil},
+	{`Then the customer was sent to no cashier`, []string{"R-OW-REDIRECT"}},
+	{`Then every merchantTxnId the merchant sent was new`, []string{"R-OW-MERCHANT-TXN-ID"}},
+	{`Then the merchant queried the transaction`, []string{"R-OW-POLL"}},
+	// Onerway's notifications.
+	{`Given every notification carries a wrong sign`, []string{"R-OW-WEBHOOK-SIGNATURE"}},
+	{`Given Onerway gives up waiting for the merchant's answers at once`, nil},
+	{`When Onerway waits for the merchant's answers as usual again`, nil},
+	{`When a notification with a wrong sign announces the payment as successful`, []string{"R-OW-WEBHOOK-SIGNATURE"}},
+	{`When an authentic notification announces the payment as successful`, []string{"R-OW-POLL"}},
+	{`Then every notification was acknowledged with its transactionId`, []string{"R-OW-WEBHOOK-ACK"}},
+	{`Then the gateway sent every notification once`, []string{"R-OW-WEBHOOK-ACK"}},
+	{`Then the merchant acknowledged no notification`, []string{"R-OW-WEBHOOK-SIGNATURE"}},
+	{`Then the merchant refused the notification`, []string{"R-OW-WEBHOOK-SIGNATURE"}},
+	{`Then the simulator forged every notification`, nil},
+	{`Then the simulator tried every notification again after its first try timed out`, nil},
+	// Physical and virtual goods, logistics and settlement.
+	{`When the package is delivered`, nil},
+	{`When the merchant learns the package was delivered 31 days ago`, nil},
+	{`Then the gateway took the goods as physical`, []string{"R-OW-PRODUCT-TYPE"}},
+	{`Then the merchant uploaded no logistics`, []string{"R-OW-LOGISTICS-PHYSICAL-ONLY"}},
+	{`Then the merchant uploaded the logistics within 30 days after the delivery`, []string{"R-OW-LOGISTICS", "R-OW-LOGISTICS-WITHIN-30-DAYS"}},
+	{`Then every logistics upload was accepted`, []string{"R-OW-LOGISTICS-AFTER-SUCCESS"}},
+	{`Then the gateway refused the logistics as more than 30 days after the delivery`, nil},
+	{`Then the settlement is settled`, []string{"R-OW-LOGISTICS"}},
+	// Refunds through the gateway.
+	{`Then the refund is pending Onerway's audit`, []string{"R-OW-REFUND-EXACT"}},
+	{`Then Onerway's audit rejected the refund`, nil},
+	{`Then the gateway refunded 30.00 in total`, []string{"R-OW-REFUND-EXACT"}},
+	{`Then no refund request exceeded what was paid`, []string{"R-OW-REFUND-WITHIN-PAID"}},
 }
 
 // stepKeywords are the keywords an example may start with.

@@ -89,12 +89,14 @@ func (w *World) open(ctx context.Context, tags []string) error {
 	}
 	w.driver = d
 	w.started = time.Now()
-	m, a, release, err := w.target.Open(ctx, w.env)
+	// The reference merchant serves the scenario's provider in its mode
+	// for it (Reference.Open asks the driver).
+	m, a, release, err := w.target.Open(context.WithValue(ctx, driverKey{}, d), w.env)
 	if err != nil {
 		return fmt.Errorf("opening the target: %w", err)
 	}
 	w.merchant, w.adapter, w.release = m, a, release
-	w.data = CallData{Lang: "en"}
+	w.data = CallData{Lang: "en", OnerwayMerchantNo: m.Onerway.MerchantNo, OnerwaySecretKey: m.Onerway.SecretKey, OnerwayAppID: m.Onerway.AppID}
 	return nil
 }
 

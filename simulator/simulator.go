@@ -273,8 +273,9 @@ func (s *Simulator) saveClock(merchant string, st clock.State) {
 }
 
 // recover resumes a stored state: merchants stored by an earlier version
-// are upgraded, every merchant gets its clock back, and payment timers,
-// gateway transactions and pending webhook tries go back on those clocks.
+// are upgraded, every merchant gets its clock back, payment timers,
+// gateway transactions and pending webhook tries go back on those clocks,
+// and the gateway captures what a crash left uncaptured.
 func (s *Simulator) recover(ctx context.Context) error {
 	if err := s.Merchants.Upgrade(ctx, s.log, s.onerwayCredentials); err != nil {
 		return err

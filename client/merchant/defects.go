@@ -45,10 +45,22 @@ const (
 	DefectNoRetryOn5xx        = "no-retry-on-5xx"
 	DefectTrustsNonJSON       = "trusts-non-json"
 	DefectIgnoresRetryAfter   = "ignores-retry-after"
+
+	// The Onerway mode's.
+	DefectSkipsWebhookSign         = "skips-webhook-sign"
+	DefectAcksWithoutTransactionID = "acks-without-transaction-id"
+	DefectTrustsReturnURL          = "trusts-return-url"
+	DefectNeverUploadsLogistics    = "never-uploads-logistics"
+	DefectUploadsBeforeSuccess     = "uploads-before-success"
+	DefectVirtualAsPhysical        = "virtual-as-physical"
+	DefectSignsReserialisedJSON    = "signs-reserialised-json"
+	DefectReusesMerchantTxnID      = "reuses-merchant-txn-id"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
-// rule of seeds 000 and 002 or of tabby-api.md §4, §6, §8 and §11.
+// rule of seeds 000 and 002 or of tabby-api.md §4, §6, §8 and §11; those of
+// the Onerway mode, after them, one of seed 001 or of onerway-api.md. A
+// defect of one mode changes nothing in the other.
 var Defects = []Defect{
 	{DefectIgnoresWebhooks, "acknowledges webhooks with 200 but does nothing with them, so a payment authorized without the redirect stays pending"},
 	{DefectTrustsRedirect, "the success redirect marks the order paid without retrieving the payment (seed 000: never rely on the redirect alone)"},
@@ -79,6 +91,26 @@ var Defects = []Defect{
 	{DefectNoRetryOn5xx, "never sends a request again: a capture or refund that failed with a 5xx or a lost answer, or a request refused with 429, is given up (tabby-api.md §3.6: captures and refunds are safe to retry)"},
 	{DefectTrustsNonJSON, "takes any answer that is not JSON (a firewall's HTML page, a proxy's plain-text 5xx) for success, as a shop does that only looks for Tabby's error envelope (tabby-api.md §11)"},
 	{DefectIgnoresRetryAfter, "sends a request refused with 429 again after its own short delay, before the Retry-After the answer asks for (tabby-api.md §1.4)"},
+
+	{DefectSkipsWebhookSign, "applies Onerway's notifications without verifying their sign, so a forged one marks an order paid (seed 001: verify the webhook signature)"},
+	{DefectAcksWithoutTransactionID, "acknowledges notifications with HTTP 200 and {\"received\":true} instead of the transactionId, so Onerway counts each as not received and retries it (seed 001)"},
+	{DefectTrustsReturnURL, "takes the status in the returnUrl's parameters for the payment's, without the notification or /v1/txn/list (seed 001: the redirect may not reflect the outcome)"},
+	{DefectNeverUploadsLogistics, "never reports the delivery of physical goods, so Onerway never settles them (seed 001: upload within 30 days after delivery)"},
+	{DefectUploadsBeforeSuccess, "reports a delivery at once, before the payment succeeded, and never again after Onerway refused it (seed 001: the order must reach success first)"},
+	{DefectVirtualAsPhysical, "sends every product as physical goods, virtual ones too, so Onerway holds their settlement for a logistics upload that never comes (seed 001)"},
+	{DefectSignsReserialisedJSON, "signs nested objects as it encodes them again (keys sorted) rather than as the strings it sends, so Onerway refuses every request's sign (onerway-api.md §2.1)"},
+	{DefectReusesMerchantTxnID, "derives the merchantTxnId from the cart, so a new order after a failed or cancelled payment reuses the old one and Onerway refuses it as a duplicate"},
+}
+
+// Provider is the mode whose behaviour the defect changes: ProviderTabby
+// or ProviderOnerway.
+func (d Defect) Provider() string {
+	switch d.Name {
+	case DefectSkipsWebhookSign, DefectAcksWithoutTransactionID, DefectTrustsReturnURL, DefectNeverUploadsLogistics,
+		DefectUploadsBeforeSuccess, DefectVirtualAsPhysical, DefectSignsReserialisedJSON, DefectReusesMerchantTxnID:
+		return ProviderOnerway
+	}
+	return ProviderTabby
 }
 
 // checkDefect accepts "" or a name from Defects.

@@ -26,7 +26,12 @@ import (
 //	POST /webhooks/tabby        Tabby's webhooks
 //	POST /admin/reconcile       poll the open payments now (async-reconcile: start it, 202)
 //	GET  /healthz               ready: 200 once the webhooks are registered
+//
+// The Onerway mode serves its own API (see onerway_http.go).
 func (m *Merchant) Handler() http.Handler {
+	if m.ow != nil {
+		return m.ow.handler()
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /checkout", m.checkout)
 	mux.HandleFunc("GET /orders/{id}", m.getOrder)

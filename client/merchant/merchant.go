@@ -54,6 +54,11 @@ type Config struct {
 	// PollInterval is how often the merchant retrieves the payments still
 	// open; 0 means no background polling (PollOnce is still callable).
 	PollInterval time.Duration
+	// Provider is how the shop takes Tabby: ProviderTabby ("" too), through
+	// Tabby's own API with the settings above, or ProviderOnerway, through
+	// the Onerway gateway with Onerway's.
+	Provider string
+	Onerway  OnerwayConfig
 	// Defect is "" or one name from Defects.
 	Defect string
 	// Variant is "" or one name from Variants; a merchant carries a
@@ -96,6 +101,8 @@ type Merchant struct {
 	wg      sync.WaitGroup // the poller, the webhook worker and background jobs
 	// webhooks are the webhooks waiting for the worker (async-webhooks).
 	webhooks chan queuedWebhook
+
+	ow *onerwayShop // the Onerway mode's orders; nil in the Tabby mode
 }
 
 // queuedWebhook is a webhook acknowledged at and waiting for the worker.
@@ -143,6 +150,16 @@ func New(cfg Config) (*Merchant, error) {
 	}
 	if cfg.Defect != "" && cfg.Variant != "" {
 		return nil, errors.New("merchant: a merchant carries a defect or a variant, not both")
+	}
+	switch cfg.Provider {
+	case "", ProviderTabby:
+	case ProviderOnerway:
+		if cfg.Variant != "" {
+			return nil, errors.New("merchant: the variants are the Tabby mode's; the Onerway mode has none")
+		}
+		return newOnerway(cfg)
+	default:
+		return nil, fmt.Errorf("merchant: Provider must be %s or %s, got %q", ProviderTabby, ProviderOnerway, cfg.Provider)
 	}
 	if cfg.TabbyURL == "" {
 		return nil, errors.New("merchant: TabbyURL is required")
@@ -216,11 +233,12 @@ func (m *Merchant) is(variant string) bool { return m.cfg.Variant == variant }
 // it takes that one, with its own header), and starts the poller when
 // PollInterval is set and the webhook worker of the async-webhooks variant;
 // they, and the background jobs of the async-reconcile variant, stop with
-// ctx.
+// ctx. In the Onerway mode there is nothing to register: each payment
+// names its notifyUrl.
 func (m *Merchant) Start(ctx context.Context) error {
 	m.startMu.Lock()
 	defer m.startMu.Unlock()
-	if m.webhookIDs == nil {
+	if m.webhookIDs == nil && m.ow == nil {
 		ids := map[string]string{}
 		for _, code := range m.codes() {
 			id, err := m.registerWebhook(ctx, code)
@@ -424,13 +442,18 @@ func (m *Merchant) poll(ctx context.Context) {
 
 // PollOnce retrieves the payment of every pending order, and of every paid
 // order whose payment is still AUTHORIZED without a capture, and applies
-// it: the cron job seed 002 offers as the alternative to webhooks.
+// it: the cron job seed 002 offers as the alternative to webhooks. In the
+// Onerway mode it queries the transactions of every order the gateway may
+// still have news of.
 func (m *Merchant) PollOnce(ctx context.Context) error {
 	_, err := m.pollOnce(ctx)
 	return err
 }
 
 func (m *Merchant) pollOnce(ctx context.Context) (int, error) {
+	if m.ow != nil {
+		return m.ow.pollOnce(ctx)
+	}
 	if m.has(DefectNeverPolls) {
 		return 0, nil
 	}

@@ -32,7 +32,7 @@ var (
 		Example: "tabbysim conform --target shop-adapter.json --junit conformance.xml --report readiness.md",
 	}
 	merchantHelp = commandHelp{
-		Name: "merchant", Usage: "merchant --tabby-url URL --secret-key KEY [flags]",
+		Name: "merchant", Usage: "merchant --tabby-url URL --secret-key KEY [flags] | --provider onerway --onerway-url URL --merchant-no NO --onerway-secret-key KEY [flags]",
 		Summary: "run the reference merchant as a service; it removes its webhook when it stops",
 		Example: "tabbysim merchant --tabby-url http://127.0.0.1:4600 --secret-key sk_test_00000000-0000-4000-8000-000000000000",
 	}

@@ -283,6 +283,10 @@ func TestRun_BadFlags(t *testing.T) {
 		{"merchant", "--no-such-flag"},
 		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "ae"},
 		{"merchant", "--tabby-url", "http://x", "--secret-key", "sk", "--merchant-codes", "USD=us"},
+		{"merchant", "--provider", "paypal", "--tabby-url", "http://x", "--secret-key", "sk"},
+		{"merchant", "--provider", "onerway", "--onerway-url", "http://x", "--onerway-secret-key", "k"},
+		{"merchant", "--provider", "onerway", "--merchant-no", "800209", "--onerway-secret-key", "k"},
+		{"merchant", "--provider", "onerway", "--onerway-url", "http://x", "--merchant-no", "800209"},
 		{"scenario"},
 		{"health", "--url", "ftp://x"},
 		{"version", "extra"},
@@ -496,9 +500,9 @@ func TestConform_NoScenarioSelected(t *testing.T) {
 // and a malformed one is a one-line usage error, never a panic.
 func TestConform_TagSyntax(t *testing.T) {
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"conform", "--tags", "@refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
+	if code := run(context.Background(), []string{"conform", "--tags", "@tabby and @refund and not @capture", "--seed", "3"}, &out, &errOut); code != 0 ||
 		!strings.Contains(out.String(), "\n7 scenarios: 7 passed, 0 failed, 0 skipped\n") {
-		t.Fatalf("--tags '@refund and not @capture': exit %d, want the 7 refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
+		t.Fatalf("--tags '@tabby and @refund and not @capture': exit %d, want the 7 Tabby refund scenarios to pass\n%s%s", code, out.String(), errOut.String())
 	}
 	for _, tags := range []string{"@capture &&", "@capture and", "(@capture", "@capture AND @refund"} {
 		out.Reset()

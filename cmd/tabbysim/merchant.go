@@ -18,14 +18,19 @@ import (
 func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet(&merchantHelp)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0 picks a free port)")
-	tabbyURL := fs.String("tabby-url", "", "base URL of the Tabby API, such as the simulator's http://127.0.0.1:4600 (required)")
-	secretKey := fs.String("secret-key", "", "Tabby secret key, sk_test_… (required)")
+	tabbyURL := fs.String("tabby-url", "", "base URL of the Tabby API, such as the simulator's http://127.0.0.1:4600 (required with --provider tabby, the default)")
+	secretKey := fs.String("secret-key", "", "Tabby secret key, sk_test_… (required with --provider tabby)")
 	codes := fs.String("merchant-codes", merchant.FormatMerchantCodes(merchant.DefaultMerchantCodes()), "the Tabby merchant code of each currency the shop sells in, as CURRENCY=code pairs")
 	publicURL := fs.String("public-url", "", "the merchant's base URL as Tabby and browsers reach it (default: the listening URL)")
 	poll := fs.Duration("poll-interval", 0, "how often to retrieve open payments, such as 30s (0: never in the background)")
 	defect := fs.String("defect", "", "a defect to switch on (see tabbysim conform --list-defects)")
 	variant := fs.String("variant", "", "build the merchant as one of its correct variants: "+variantNames())
 	secret := fs.String("webhook-secret", "", "value of the X-Webhook-Secret header registered with Tabby (default: random)")
+	provider := fs.String("provider", merchant.ProviderTabby, "take Tabby directly (tabby) or through the Onerway gateway (onerway)")
+	onerwayURL := fs.String("onerway-url", "", "base URL of the Onerway gateway, such as the simulator's http://127.0.0.1:4600 (required with --provider onerway)")
+	merchantNo := fs.String("merchant-no", "", "Onerway merchantNo (required with --provider onerway)")
+	onerwaySecret := fs.String("onerway-secret-key", "", "Onerway secret key, which signs requests and notifications (required with --provider onerway)")
+	appID := fs.String("app-id", "", "Onerway appId of the website, sent with every payment")
 	if code, ok := fs.parse(args, stdout, stderr); !ok {
 		return code
 	}
@@ -33,7 +38,13 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	case fs.NArg() > 0:
 		fs.fail(stderr, fmt.Sprintf("unexpected arguments %q", fs.Args()))
 		return 2
-	case *tabbyURL == "" || *secretKey == "":
+	case *provider != merchant.ProviderTabby && *provider != merchant.ProviderOnerway:
+		fs.fail(stderr, fmt.Sprintf("--provider must be %s or %s, got %q", merchant.ProviderTabby, merchant.ProviderOnerway, *provider))
+		return 2
+	case *provider == merchant.ProviderOnerway && (*onerwayURL == "" || *merchantNo == "" || *onerwaySecret == ""):
+		fs.fail(stderr, "--onerway-url, --merchant-no and --onerway-secret-key are required with --provider onerway")
+		return 2
+	case *provider == merchant.ProviderTabby && (*tabbyURL == "" || *secretKey == ""):
 		fs.fail(stderr, "--tabby-url and --secret-key are required")
 		return 2
 	case *defect != "" && !knownDefect(*defect):
@@ -54,7 +65,9 @@ func runMerchant(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	cfg := merchant.Config{
 		TabbyURL: *tabbyURL, SecretKey: *secretKey, MerchantCodes: merchantCodes, PublicURL: *publicURL,
 		PollInterval: *poll, Defect: *defect, Variant: *variant,
-		Logger: slog.New(slog.NewTextHandler(stderr, nil)),
+		Provider: *provider,
+		Onerway:  merchant.OnerwayConfig{URL: *onerwayURL, MerchantNo: *merchantNo, SecretKey: *onerwaySecret, AppID: *appID},
+		Logger:   slog.New(slog.NewTextHandler(stderr, nil)),
 	}
 	if *secret != "" {
 		cfg.WebhookHeader = tabby.WebhookHeader{Title: "X-Webhook-Secret", Value: *secret}
