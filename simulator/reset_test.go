@@ -241,3 +241,36 @@ func (c *raceClient) round() {
 		c.call(http.MethodPatch, "/_sim/v1/merchants/"+id, "", map[string]any{"settings": map[string]any{"strict": false}}, 200)
 	}
 }
+
+// After a reset, the keys of the merchants it removed are unknown, even to
+// a new merchant of the same id, and the default merchant's settings are
+// as new: no request is answered from a merchant as it was before.
+func TestReset_ForgetsMerchantsAndTheirKeys(t *testing.T) {
+	e := e2e.Start(t, simulator.Config{Seed: 5, ClockMode: clock.Manual})
+	old := e.NewMerchant(t, map[string]any{"id": "shop", "clock": "manual"})
+	old.Session()
+	def := e.DefaultMerchant(t)
+	def.Settings(map[string]any{"tabby": map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": "50.00"}}}})
+	if r := def.Checkout(); r.Str("status") != "rejected" {
+		t.Fatalf("a 100.00 session above the default merchant's max: %s", r)
+	}
+
+	if r := e.Ctl(t, http.MethodPost, "/reset", nil); r.Status != http.StatusOK {
+		t.Fatalf("reset: %s", r)
+	}
+	for _, key := range []string{old.SecretKey, old.PublicKey} {
+		r := e.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: key, Body: e2e.CheckoutBody()})
+		e2e.WantError(t, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
+	}
+	if r := def.Checkout(); r.Str("status") != "created" {
+		t.Errorf("a 100.00 session for the default merchant after the reset: %s, want created", r)
+	}
+	again := e.NewMerchant(t, map[string]any{"id": "shop", "clock": "manual"})
+	if again.SecretKey == old.SecretKey {
+		t.Fatalf("the new merchant got the old one's key %s", old.SecretKey)
+	}
+	again.Session()
+	r := e.Do(t, e2e.Req{Method: http.MethodGet, Path: "/api/v2/payments?status=created", Key: old.SecretKey})
+	e2e.WantError(t, r, http.StatusUnauthorized, "not_authorized", "auth: provided key doesn't exist")
+	e2e.WantField(t, again.Get("/api/v2/payments?status=created"), "pagination.total_count", "1")
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -207,7 +208,8 @@ func (m *Memory) refile(prev, d *Doc) {
 // list serves q from the shortest list that holds every match: its kind's
 // for the merchant, or one index entry's. Created bounds are found by
 // binary search; only other index entries asked for are checked one
-// document at a time, and only the page is copied.
+// document at a time. It returns the stored documents of the page, which
+// the caller copies.
 func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 	base := listKey{kind: kind, merchant: q.Merchant, all: q.Merchant == ""}
 	from := base
@@ -243,7 +245,7 @@ func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 	var out []Doc
 	if len(check) == 0 {
 		for i := len(es) - 1 - offset; i >= 0 && len(out) < limit; i-- {
-			out = append(out, cloneDoc(docs[es[i].id]))
+			out = append(out, docs[es[i].id])
 		}
 		return out, len(es)
 	}
@@ -254,7 +256,7 @@ func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 			continue
 		}
 		if total >= offset && len(out) < limit {
-			out = append(out, cloneDoc(d))
+			out = append(out, d)
 		}
 		total++
 	}
@@ -282,18 +284,38 @@ type memTx struct {
 func (t *memTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
 func (t *memTx) Get(kind, id string) (Doc, error) {
-	d, ok := t.m.kinds[kind][id]
+	d, ok := t.stored(kind, id)
 	if !ok {
 		return Doc{}, ErrNotFound
 	}
-	return cloneDoc(d), nil
+	return exported(d)
+}
+
+// stored is the document as the store holds it, to be copied before it
+// leaves the store.
+func (t *memTx) stored(kind, id string) (Doc, bool) {
+	d, ok := t.m.kinds[kind][id]
+	return d, ok
+}
+
+// exported is a copy of a stored document with its JSON, for Get and List.
+func exported(d Doc) (Doc, error) {
+	c := cloneDoc(d)
+	if c.value != nil {
+		data, err := json.Marshal(c.value)
+		if err != nil {
+			return Doc{}, err
+		}
+		c.Data, c.value = data, nil
+	}
+	return c, nil
 }
 
 func (t *memTx) Create(d Doc) error {
 	if t.readOnly {
 		return ErrReadOnly
 	}
-	if _, err := t.Get(d.Kind, d.ID); err == nil {
+	if _, ok := t.stored(d.Kind, d.ID); ok {
 		return fmt.Errorf("%w: %s %s", ErrExists, d.Kind, d.ID)
 	}
 	return t.Put(d)
@@ -304,6 +326,9 @@ func (t *memTx) Put(d Doc) error {
 		return ErrReadOnly
 	}
 	c := cloneDoc(d)
+	if c.Data != nil {
+		c.value = nil
+	}
 	if prev, ok := t.m.kinds[d.Kind][d.ID]; ok {
 		c.Seq = prev.Seq
 	} else {
@@ -337,6 +362,12 @@ func (t *memTx) write(k key, d *Doc) {
 
 func (t *memTx) List(kind string, q Query) ([]Doc, int, error) {
 	docs, total := t.m.list(kind, q)
+	for i, d := range docs {
+		var err error
+		if docs[i], err = exported(d); err != nil {
+			return nil, 0, err
+		}
+	}
 	return docs, total, nil
 }
 

@@ -3,12 +3,20 @@
 // holds; the store only guarantees that an Update's writes land together or
 // not at all, which is how a state change and the webhook it causes are
 // written in one step.
+//
+// The memory store keeps the documents written from a Value decoded, so
+// that reading one (GetJSON, ListJSON) costs a copy rather than a JSON
+// decode and writing one no encoding; every reader still sees the document
+// as its JSON would give it.
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
+	"reflect"
 	"time"
 )
 
@@ -35,7 +43,22 @@ type Doc struct {
 	// Index holds up to a few secondary keys a listing can filter on, such
 	// as a payment id on a webhook delivery.
 	Index map[string]string
-	Data  json.RawMessage
+	// Data is the document's JSON. It is nil in a Doc returned by GetJSON
+	// when the store keeps the document decoded.
+	Data json.RawMessage
+	// value is the document decoded, kept by the memory store instead of
+	// Data when Data is nil; it is never changed once written.
+	value Value
+}
+
+// Value is a document type the memory store keeps decoded: the pointer
+// type a domain package reads and writes with GetJSON, PutJSON, CreateJSON
+// and ListJSON.
+type Value interface {
+	// CopyValue returns a deep copy of the document, of the same pointer
+	// type, that shares nothing either side could change; decoding its
+	// JSON would give the same.
+	CopyValue() Value
 }
 
 // Tx reads and writes documents inside View or Update.
@@ -89,8 +112,19 @@ type Store interface {
 	Close() error
 }
 
-// GetJSON reads a document and decodes it into v.
+// GetJSON reads a document and decodes it into v, which should point to
+// a zero value: a copy of the document when the store keeps it decoded as
+// v's type, its JSON decoded otherwise.
 func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
+	if mt, ok := tx.(*memTx); ok {
+		d, ok := mt.stored(kind, id)
+		if !ok {
+			return Doc{}, ErrNotFound
+		}
+		data := d.Data
+		d.Index, d.Data = maps.Clone(d.Index), bytes.Clone(data)
+		return d, decode(data, d.value, v)
+	}
 	d, err := tx.Get(kind, id)
 	if err != nil {
 		return d, err
@@ -98,22 +132,74 @@ func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
 	return d, json.Unmarshal(d.Data, v)
 }
 
-// PutJSON encodes v into d.Data and writes d.
-func PutJSON(tx Tx, d Doc, v any) error {
-	data, err := json.Marshal(v)
+// ListJSON is Tx.List with every document decoded as GetJSON decodes it.
+func ListJSON[T any](tx Tx, kind string, q Query) ([]*T, int, error) {
+	var docs []Doc
+	var total int
+	if mt, ok := tx.(*memTx); ok {
+		docs, total = mt.m.list(kind, q)
+	} else {
+		var err error
+		if docs, total, err = tx.List(kind, q); err != nil {
+			return nil, 0, err
+		}
+	}
+	out := make([]*T, 0, len(docs))
+	for _, d := range docs {
+		v := new(T)
+		if err := decode(d.Data, d.value, v); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, v)
+	}
+	return out, total, nil
+}
+
+// decode sets v to a document: a copy of value when it is of v's type,
+// value's JSON decoded when it is not, data decoded when there is no value.
+func decode(data json.RawMessage, value Value, v any) error {
+	if value == nil {
+		return json.Unmarshal(data, v)
+	}
+	if dst := reflect.ValueOf(v); dst.Type() == reflect.TypeOf(value) {
+		dst.Elem().Set(reflect.ValueOf(value.CopyValue()).Elem())
+		return nil
+	}
+	data, err := json.Marshal(value)
 	if err != nil {
 		return err
 	}
-	d.Data = data
+	return json.Unmarshal(data, v)
+}
+
+// PutJSON writes v as document d: as a copy of v when v is a Value and the
+// store keeps documents decoded, as v's JSON otherwise.
+func PutJSON(tx Tx, d Doc, v any) error {
+	if err := setContent(tx, &d, v); err != nil {
+		return err
+	}
 	return tx.Put(d)
 }
 
-// CreateJSON encodes v into d.Data and writes d as a new document.
+// CreateJSON writes v as a new document d, as PutJSON writes it.
 func CreateJSON(tx Tx, d Doc, v any) error {
+	if err := setContent(tx, &d, v); err != nil {
+		return err
+	}
+	return tx.Create(d)
+}
+
+func setContent(tx Tx, d *Doc, v any) error {
+	if val, ok := v.(Value); ok {
+		if _, ok := tx.(*memTx); ok {
+			d.Data, d.value = nil, val.CopyValue()
+			return nil
+		}
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	d.Data = data
-	return tx.Create(d)
+	d.Data, d.value = data, nil
+	return nil
 }

@@ -4,11 +4,14 @@
 package tabby
 
 import (
+	"bytes"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
 	"github.com/tabbysim/tabbysim/simulator/apperr"
+	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -61,6 +64,49 @@ type Payment struct {
 	Captures     []Capture      `json:"captures"`
 	Refunds      []Refund       `json:"refunds"`
 	History      []HistoryEntry `json:"history"`
+}
+
+// CopyValue implements store.Value: the memory store keeps payments
+// decoded.
+func (p *Payment) CopyValue() store.Value {
+	c := *p
+	c.Order.Items = copyItems(p.Order.Items)
+	c.BuyerHistory.WishlistCount = copyPtr(p.BuyerHistory.WishlistCount)
+	c.BuyerHistory.IsSocialNetworksConnected = copyPtr(p.BuyerHistory.IsSocialNetworksConnected)
+	c.BuyerHistory.IsPhoneNumberVerified = copyPtr(p.BuyerHistory.IsPhoneNumberVerified)
+	c.BuyerHistory.IsEmailVerified = copyPtr(p.BuyerHistory.IsEmailVerified)
+	c.OrderHistory = slices.Clone(p.OrderHistory)
+	for i, raw := range c.OrderHistory {
+		c.OrderHistory[i] = bytes.Clone(raw)
+	}
+	c.Meta, c.Attachment = bytes.Clone(p.Meta), bytes.Clone(p.Attachment)
+	c.AuthorizedAt, c.ClosedAt, c.ExpiredAt = copyPtr(p.AuthorizedAt), copyPtr(p.ClosedAt), copyPtr(p.ExpiredAt)
+	c.Captures = slices.Clone(p.Captures)
+	for i := range c.Captures {
+		c.Captures[i].Items = copyItems(p.Captures[i].Items)
+	}
+	c.Refunds = slices.Clone(p.Refunds)
+	for i := range c.Refunds {
+		c.Refunds[i].Items = copyItems(p.Refunds[i].Items)
+	}
+	c.History = slices.Clone(p.History)
+	return &c
+}
+
+func copyItems(items []Item) []Item {
+	c := slices.Clone(items)
+	for i := range c {
+		c[i].IsRefundable = copyPtr(items[i].IsRefundable)
+	}
+	return c
+}
+
+func copyPtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // Channel is how a payment came to Tabby: from the merchant's own call to

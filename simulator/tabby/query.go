@@ -2,7 +2,6 @@ package tabby
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -115,26 +114,16 @@ type ListQuery struct {
 // List returns merchant m's payments matching q, newest first, and the total
 // number that matched. It reads only the payments it returns.
 func (s *Service) List(ctx context.Context, m *tenant.Merchant, q ListQuery) ([]*Payment, int, error) {
-	out := []*Payment{}
+	var out []*Payment
 	var total int
 	err := s.Store.View(ctx, func(tx store.Tx) error {
-		docs, n, err := tx.List(kindPayment, store.Query{
+		var err error
+		out, total, err = store.ListJSON[Payment](tx, kindPayment, store.Query{
 			Merchant: m.ID, Index: q.Filter.index(),
 			CreatedFrom: q.CreatedFrom, CreatedBefore: q.CreatedBefore,
 			Limit: q.Limit, Offset: q.Offset,
 		})
-		if err != nil {
-			return err
-		}
-		total = n
-		for _, d := range docs {
-			p := new(Payment)
-			if err := json.Unmarshal(d.Data, p); err != nil {
-				return err
-			}
-			out = append(out, p)
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, 0, err

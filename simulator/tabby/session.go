@@ -2,6 +2,7 @@ package tabby
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -78,9 +79,9 @@ func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, n
 	p := &Payment{
 		Merchant: m.ID, MerchantCode: req.MerchantCode, CreatedAt: now, Status: Created, IsTest: isTest,
 		Amount: amount, Currency: r.Currency, Description: r.Description, Lang: req.Lang,
-		Buyer: *r.Buyer, OrderHistory: r.OrderHistory, Meta: r.Meta, Attachment: r.Attachment,
-		SessionExpiresAt: now.Add(m.Settings.Tabby.SessionTTL.D()),
-		Captures:         []Capture{}, Refunds: []Refund{},
+		Buyer: *r.Buyer, OrderHistory: make([]Raw, 0, len(r.OrderHistory)),
+		Meta: canonical(r.Meta), Attachment: canonical(r.Attachment),
+		SessionExpiresAt: now.Add(m.Settings.Tabby.SessionTTL.D()), Captures: []Capture{}, Refunds: []Refund{},
 	}
 	if p.Lang == "" {
 		p.Lang = "en"
@@ -97,8 +98,8 @@ func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, n
 	if p.BuyerHistory.RegisteredSince == "" {
 		p.BuyerHistory.RegisteredSince = now.Format(time.RFC3339)
 	}
-	if p.OrderHistory == nil {
-		p.OrderHistory = []Raw{}
+	for _, raw := range r.OrderHistory {
+		p.OrderHistory = append(p.OrderHistory, canonical(raw))
 	}
 	if o := r.Order; o != nil {
 		p.Order = Order{ReferenceID: o.ReferenceID, UpdatedAt: o.UpdatedAt,
@@ -109,6 +110,19 @@ func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, n
 		p.Order = Order{TaxAmount: zero, ShippingAmount: zero, DiscountAmount: zero, Items: []Item{}}
 	}
 	return p
+}
+
+// canonical is the merchant's raw JSON as encoding/json writes it (compact,
+// with <, > and & escaped): as stored, and as every answer carries it.
+func canonical(raw Raw) Raw {
+	if raw == nil {
+		return nil
+	}
+	c, err := json.Marshal(raw)
+	if err != nil {
+		return raw
+	}
+	return c
 }
 
 // prescore returns Tabby's rejection reason for the session, or "".

@@ -39,6 +39,17 @@ type Merchant struct {
 	Settings  Settings           `json:"settings"`
 }
 
+// CopyValue implements store.Value: the memory store keeps merchants
+// decoded, so that a request finds its merchant without decoding it.
+func (m *Merchant) CopyValue() store.Value {
+	c := *m
+	c.Tabby.MerchantCodes = maps.Clone(m.Tabby.MerchantCodes)
+	c.Settings.Tabby.Limits = maps.Clone(m.Settings.Tabby.Limits)
+	c.Settings.Onerway.Limits = maps.Clone(m.Settings.Onerway.Limits)
+	c.Settings.Onerway.SettlementRate = maps.Clone(m.Settings.Onerway.SettlementRate)
+	return &c
+}
+
 // TabbyKeys are a merchant's Tabby credentials.
 type TabbyKeys struct {
 	SecretKey string `json:"secret_key"`
@@ -102,20 +113,31 @@ func (m *Merchant) credentials() map[Credential]string {
 
 func credentialID(c Credential, value string) string { return string(c) + ":" + value }
 
+// owner is what a credential document holds: its merchant's id, a JSON
+// string the memory store keeps decoded.
+type owner string
+
+// CopyValue implements store.Value.
+func (o *owner) CopyValue() store.Value {
+	c := *o
+	return &c
+}
+
 // fileCredential stores the document that finds m by its credential c. It
 // reports false when that document is stored already for m, and ErrInvalid
 // when another merchant has the credential.
 func fileCredential(tx store.Tx, m *Merchant, c Credential) (bool, error) {
 	d := store.Doc{Kind: kindCredential, ID: credentialID(c, m.credentials()[c]), Merchant: m.ID, Created: m.CreatedAt}
-	err := store.CreateJSON(tx, d, m.ID)
+	id := owner(m.ID)
+	err := store.CreateJSON(tx, d, &id)
 	if !errors.Is(err, store.ErrExists) {
 		return err == nil, err
 	}
-	var owner string
-	if _, err := store.GetJSON(tx, kindCredential, d.ID, &owner); err != nil {
+	var o owner
+	if _, err := store.GetJSON(tx, kindCredential, d.ID, &o); err != nil {
 		return false, err
 	}
-	if owner != m.ID {
+	if string(o) != m.ID {
 		return false, fmt.Errorf("%w: a merchant already uses that %s", ErrInvalid, c)
 	}
 	return false, nil
@@ -157,10 +179,9 @@ func (r *Registry) Create(ctx context.Context, m *Merchant) error {
 
 // Get returns the merchant with id.
 func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
-	var d store.Doc
+	var m Merchant
 	err := r.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		d, err = tx.Get(kindMerchant, id)
+		_, err := store.GetJSON(tx, kindMerchant, id, &m)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -169,8 +190,7 @@ func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Decoded outside the view: every webhook try reads its merchant.
-	return decode(d.Data)
+	return &m, nil
 }
 
 // Exists reports, inside a transaction, whether merchant id is stored.
@@ -199,14 +219,14 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	if value == "" {
 		return nil, ErrNotFound
 	}
-	var d store.Doc
+	var m Merchant
 	err := r.Store.View(ctx, func(tx store.Tx) error {
-		var id string
+		var id owner
 		_, err := store.GetJSON(tx, kindCredential, credentialID(c, value), &id)
 		if err != nil {
 			return err
 		}
-		d, err = tx.Get(kindMerchant, id)
+		_, err = store.GetJSON(tx, kindMerchant, string(id), &m)
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -215,25 +235,16 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	if err != nil {
 		return nil, err
 	}
-	return decode(d.Data)
+	return &m, nil
 }
 
 // List returns every merchant, newest first.
 func (r *Registry) List(ctx context.Context) ([]*Merchant, error) {
 	var out []*Merchant
 	err := r.Store.View(ctx, func(tx store.Tx) error {
-		docs, _, err := tx.List(kindMerchant, store.Query{})
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			m, err := decode(d.Data)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return nil
+		var err error
+		out, _, err = store.ListJSON[Merchant](tx, kindMerchant, store.Query{})
+		return err
 	})
 	return out, err
 }
@@ -241,16 +252,13 @@ func (r *Registry) List(ctx context.Context) ([]*Merchant, error) {
 // UpdateSettings applies patch, a JSON object of settings fields, to the
 // merchant's settings and returns the merchant as stored.
 func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.RawMessage) (*Merchant, error) {
-	var m *Merchant
+	m := new(Merchant)
 	err := r.Store.Update(ctx, func(tx store.Tx) error {
-		d, err := tx.Get(kindMerchant, id)
+		_, err := store.GetJSON(tx, kindMerchant, id, m)
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrNotFound
 		}
 		if err != nil {
-			return err
-		}
-		if m, err = decode(d.Data); err != nil {
 			return err
 		}
 		next := m.Settings
@@ -269,14 +277,16 @@ func (r *Registry) UpdateSettings(ctx context.Context, id string, patch json.Raw
 	return m, nil
 }
 
-// decode reads a stored merchant. A setting the merchant was stored
+// UnmarshalJSON reads a stored merchant. A setting the merchant was stored
 // without, by a version that did not have it, takes its default.
-func decode(data []byte) (*Merchant, error) {
-	m := &Merchant{Settings: DefaultSettings()}
-	if err := json.Unmarshal(data, m); err != nil {
-		return nil, err
+func (m *Merchant) UnmarshalJSON(data []byte) error {
+	type plain Merchant // without this method
+	p := plain{Settings: DefaultSettings()}
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
 	}
-	return m, nil
+	*m = Merchant(p)
+	return nil
 }
 
 var (

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tabbysim/tabbysim/simulator/store"
 	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
+	"github.com/tabbysim/tabbysim/simulator/store/storetest"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
 )
 
@@ -170,4 +171,15 @@ func BenchmarkRegistry_ByCredential(b *testing.B) {
 			})
 		}
 	}
+}
+
+// The memory store keeps merchants decoded: a copy of one shares nothing
+// with it and is what its JSON decodes to.
+func TestMerchant_CopyValue(t *testing.T) {
+	m := merchant(1)
+	m.Name, m.CreatedAt = "Shop", time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	m.Settings.Webhooks = tenant.WebhookSettings{Timeout: tenant.Duration(time.Second), Duplicate: 1, Reorder: true,
+		DropRate: 0.5, Delay: tenant.Duration(time.Minute), Forge: "wrong"}
+	m.Settings.Tabby.ExpireWebhooks, m.Settings.Strict = true, true
+	storetest.CheckValue(t, m)
 }

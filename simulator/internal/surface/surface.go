@@ -81,6 +81,10 @@ type Identity struct {
 	// Merchant is the merchant the request's credentials belong to; ""
 	// when they belong to none.
 	Merchant string
+	// Found is what the provider's API found while identifying the request
+	// (the merchant, say), for its handler to use rather than look it up
+	// again; nil when it found nothing.
+	Found any
 }
 
 // Identifier tells a request's identity before it is handled. A provider's

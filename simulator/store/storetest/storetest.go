@@ -23,13 +23,15 @@ type Opener func(t *testing.T) store.Store
 // Run runs the contract against the stores open returns: documents round
 // trip, Updates are atomic, listings are ordered, paged and filtered as the
 // store.Tx documentation says and agree with a scan, Create never writes
-// over a document, generations count.
+// over a document, generations count, and a document written from a
+// store.Value reads as its JSON would.
 func Run(t *testing.T, open Opener) {
 	testStore(t, open)
 	t.Run("Create", func(t *testing.T) { testCreate(t, open) })
 	t.Run("NewGeneration", func(t *testing.T) { testNewGeneration(t, open) })
 	t.Run("ListFollowsChanges", func(t *testing.T) { testListFollowsChanges(t, open) })
 	t.Run("ListAgreesWithScan", func(t *testing.T) { testListAgreesWithScan(t, open) })
+	t.Run("Values", func(t *testing.T) { testValues(t, open) })
 }
 
 var (

@@ -66,8 +66,9 @@ type call struct {
 
 type handler func(c *call)
 
-// auth resolves the bearer key to a merchant. Only create-session accepts a
-// public key, as Tabby's shipped SDKs use it there (tabby-api.md §1.2).
+// auth resolves the bearer key to a merchant: the one Identify found for
+// the same key, or as stored. Only create-session accepts a public key, as
+// Tabby's shipped SDKs use it there (tabby-api.md §1.2).
 func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		key, ok := bearerKey(r)
@@ -76,7 +77,11 @@ func (a *API) auth(publicKeyOK bool, next handler) http.HandlerFunc {
 			return
 		}
 		kind := tenant.TabbyKey(key)
-		m, err := a.Merchants.ByCredential(r.Context(), kind, key)
+		m, ok := surface.IdentityOf(r.Context()).Found.(*tenant.Merchant)
+		var err error
+		if !ok {
+			m, err = a.Merchants.ByCredential(r.Context(), kind, key)
+		}
 		if err != nil {
 			a.fail(w, r, err)
 			return

@@ -114,3 +114,29 @@ func TestAuth_InvalidPaymentID(t *testing.T) {
 		e2e.WantError(t, r, http.StatusBadRequest, "bad_data", "invalid payment id")
 	}
 }
+
+// Each request reads its merchant as stored now: a settings patch applies
+// from the next request on, to that merchant only, whichever key it sends.
+func TestAuth_MerchantAsPatched(t *testing.T) {
+	a := newMerchant(t)
+	b := shared.NewMerchant(t, nil)
+	limit := func(max string) map[string]any {
+		return map[string]any{"tabby": map[string]any{"limits": map[string]any{"AED": map[string]any{"min": "1.00", "max": max}}}}
+	}
+	status := func(m *e2e.Merchant, key string) string {
+		r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: key, Body: e2e.CheckoutBody()})
+		e2e.WantStatus(t, r, http.StatusOK)
+		return r.Str("status")
+	}
+	for _, step := range []struct{ max, want string }{{"50.00", "rejected"}, {"500.00", "created"}, {"99.00", "rejected"}} {
+		a.Settings(limit(step.max))
+		for _, key := range []string{a.SecretKey, a.PublicKey} {
+			if got := status(a, key); got != step.want {
+				t.Errorf("a 100.00 session with AED max %s: %s, want %s", step.max, got, step.want)
+			}
+		}
+		if got := status(b, b.SecretKey); got != "created" {
+			t.Errorf("the other merchant's session while a's AED max is %s: %s, want created", step.max, got)
+		}
+	}
+}

@@ -33,7 +33,8 @@ const (
 )
 
 // Identify tells a request's operation by the name of its route and its
-// merchant by its bearer key, secret or public, before it is handled.
+// merchant by its bearer key, secret or public, before it is handled; auth
+// takes the merchant it found.
 func (a *API) Identify(r *http.Request) surface.Identity {
 	id := surface.Identity{Provider: Provider}
 	if rt := mux.CurrentRoute(r); rt != nil {
@@ -41,7 +42,7 @@ func (a *API) Identify(r *http.Request) surface.Identity {
 	}
 	if key, ok := bearerKey(r); ok {
 		if m, err := a.Merchants.ByCredential(r.Context(), tenant.TabbyKey(key), key); err == nil {
-			id.Merchant = m.ID
+			id.Merchant, id.Found = m.ID, m
 		}
 	}
 	return id
