@@ -112,6 +112,16 @@ type Store interface {
 	Close() error
 }
 
+// Ref is a document that holds only the id of another, as a JSON string:
+// the merchant a credential belongs to, the payment of a checkout session.
+type Ref string
+
+// CopyValue implements Value.
+func (r *Ref) CopyValue() Value {
+	c := *r
+	return &c
+}
+
 // GetJSON reads a document and decodes it into v, which should point to
 // a zero value: a copy of the document when the store keeps it decoded as
 // v's type, its JSON decoded otherwise.

@@ -13,14 +13,15 @@ import (
 )
 
 // CreateSession runs pre-scoring and creates a checkout session with its
-// payment, for the merchant's own call. isTest is true for test keys.
+// payment, for the merchant's own call. isTest is true for test keys. The
+// request is checked and the payment made before the store is locked, to
+// keep other requests waiting only while it is written.
 func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *CheckoutRequest, isTest bool) (*Payment, error) {
-	var p *Payment
-	err := s.Store.Update(ctx, func(tx store.Tx) error {
-		var err error
-		p, err = s.CreateSessionTx(ctx, tx, m, req, isTest, Direct)
-		return err
-	})
+	p, c, err := s.newSession(m, req, isTest, Direct)
+	if err != nil {
+		return nil, err
+	}
+	err = s.Store.Update(ctx, func(tx store.Tx) error { return s.fileSession(ctx, tx, p, c) })
 	if err != nil {
 		return nil, err
 	}
@@ -32,26 +33,36 @@ func (s *Service) CreateSession(ctx context.Context, m *tenant.Merchant, req *Ch
 // records its own transaction, so that both are stored or neither. The
 // session's timers start once tx commits.
 func (s *Service) CreateSessionTx(ctx context.Context, tx store.Tx, m *tenant.Merchant, req *CheckoutRequest, isTest bool, ch Channel) (*Payment, error) {
-	if err := ch.validate(); err != nil {
+	p, c, err := s.newSession(m, req, isTest, ch)
+	if err != nil {
 		return nil, err
+	}
+	if err := s.fileSession(ctx, tx, p, c); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// newSession checks a checkout request and makes its payment, pre-scored,
+// with what its creation changes.
+func (s *Service) newSession(m *tenant.Merchant, req *CheckoutRequest, isTest bool, ch Channel) (*Payment, *change, error) {
+	if err := ch.validate(); err != nil {
+		return nil, nil, err
 	}
 	amount, err := req.Validate(m.Settings.Strict)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	currency, ok := m.Currency(req.MerchantCode)
 	if !ok {
-		return nil, ErrUnknownMerchantCode
+		return nil, nil, ErrUnknownMerchantCode
 	}
 	if currency != req.Payment.Currency {
-		return nil, apperr.Errorf(apperr.Invalid, "could not create payment: only '%s' is supported, but got '%s'", currency, req.Payment.Currency)
+		return nil, nil, apperr.Errorf(apperr.Invalid, "could not create payment: only '%s' is supported, but got '%s'", currency, req.Payment.Currency)
 	}
 	now, err := s.Now(m.ID)
 	if err != nil {
-		return nil, err
-	}
-	if err := stillThere(tx, m); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := newPayment(m, req, amount, now, isTest)
 	p.ID, p.SessionID, p.Channel = s.IDs.UUID(), s.IDs.UUID(), ch
@@ -64,14 +75,21 @@ func (s *Service) CreateSessionTx(ctx context.Context, tx store.Tx, m *tenant.Me
 		p.record(now, "session created", ByMerchant, "")
 		c.timers = append(c.timers, timer{at: expiryAt(p, m), kind: timerExpire})
 	}
-	sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: m.ID, Created: now}
-	if err := store.CreateJSON(tx, sess, p.ID); err != nil {
-		return nil, err
+	return p, c, nil
+}
+
+// fileSession writes a new session and its payment in tx, unless a reset
+// removed the merchant since the request found it.
+func (s *Service) fileSession(ctx context.Context, tx store.Tx, p *Payment, c *change) error {
+	if err := stillThere(tx, c.m); err != nil {
+		return err
 	}
-	if err := s.commit(ctx, tx, p, c); err != nil {
-		return nil, err
+	sess := store.Doc{Kind: kindSession, ID: p.SessionID, Merchant: p.Merchant, Created: p.CreatedAt}
+	ref := store.Ref(p.ID)
+	if err := store.CreateJSON(tx, sess, &ref); err != nil {
+		return err
 	}
-	return p, nil
+	return s.commit(ctx, tx, p, c)
 }
 
 func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, now time.Time, isTest bool) *Payment {
@@ -179,7 +197,7 @@ func (s *Service) cancelSession(p *Payment, c *change) error {
 func (s *Service) SessionAnyMerchant(ctx context.Context, sessionID string) (*Payment, error) {
 	var p Payment
 	err := s.Store.View(ctx, func(tx store.Tx) error {
-		var paymentID string
+		var paymentID store.Ref
 		_, err := store.GetJSON(tx, kindSession, sessionID, &paymentID)
 		if errors.Is(err, store.ErrNotFound) {
 			return apperr.Errorf(apperr.NotFound, "no such session")
@@ -187,7 +205,7 @@ func (s *Service) SessionAnyMerchant(ctx context.Context, sessionID string) (*Pa
 		if err != nil {
 			return err
 		}
-		_, err = store.GetJSON(tx, kindPayment, paymentID, &p)
+		_, err = store.GetJSON(tx, kindPayment, string(paymentID), &p)
 		if errors.Is(err, store.ErrNotFound) {
 			return apperr.Errorf(apperr.NotFound, "no such session")
 		}

@@ -113,31 +113,21 @@ func (m *Merchant) credentials() map[Credential]string {
 
 func credentialID(c Credential, value string) string { return string(c) + ":" + value }
 
-// owner is what a credential document holds: its merchant's id, a JSON
-// string the memory store keeps decoded.
-type owner string
-
-// CopyValue implements store.Value.
-func (o *owner) CopyValue() store.Value {
-	c := *o
-	return &c
-}
-
 // fileCredential stores the document that finds m by its credential c. It
 // reports false when that document is stored already for m, and ErrInvalid
 // when another merchant has the credential.
 func fileCredential(tx store.Tx, m *Merchant, c Credential) (bool, error) {
 	d := store.Doc{Kind: kindCredential, ID: credentialID(c, m.credentials()[c]), Merchant: m.ID, Created: m.CreatedAt}
-	id := owner(m.ID)
-	err := store.CreateJSON(tx, d, &id)
+	owner := store.Ref(m.ID)
+	err := store.CreateJSON(tx, d, &owner)
 	if !errors.Is(err, store.ErrExists) {
 		return err == nil, err
 	}
-	var o owner
-	if _, err := store.GetJSON(tx, kindCredential, d.ID, &o); err != nil {
+	var stored store.Ref
+	if _, err := store.GetJSON(tx, kindCredential, d.ID, &stored); err != nil {
 		return false, err
 	}
-	if string(o) != m.ID {
+	if string(stored) != m.ID {
 		return false, fmt.Errorf("%w: a merchant already uses that %s", ErrInvalid, c)
 	}
 	return false, nil
@@ -221,7 +211,7 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	}
 	var m Merchant
 	err := r.Store.View(ctx, func(tx store.Tx) error {
-		var id owner
+		var id store.Ref
 		_, err := store.GetJSON(tx, kindCredential, credentialID(c, value), &id)
 		if err != nil {
 			return err

@@ -60,7 +60,11 @@ func putOrder(t *testing.T, s store.Store, id string, o *order) {
 // writer or a reader changes afterwards is not stored, a raw Get or List
 // gives its JSON, and rollbacks and Reset take it back as any document.
 func testValues(t *testing.T, open Opener) {
-	t.Run("CheckValue", func(t *testing.T) { CheckValue(t, newOrder("1.00")) })
+	t.Run("CheckValue", func(t *testing.T) {
+		CheckValue(t, newOrder("1.00"))
+		ref := store.Ref("o1")
+		CheckValue(t, &ref)
+	})
 	t.Run("Isolated", func(t *testing.T) {
 		s := open(t)
 		o := newOrder("1.00")
