@@ -1,0 +1,16 @@
+@onerway @fault
+Feature: The Onerway gateway fails, the merchant copes
+  Onerway answers every request with HTTP 200 and tells success from
+  failure by respCode (onerway-api.md §10): 11001 "System exception" means
+  nothing was done. The simulator fails on purpose by running the shipped
+  scenario "onerway-system-errors" and proves from its journal that the
+  failure happened before it judges the merchant.
+
+  # onerway-api.md §10: a payment answered 11001 was not made; a merchant
+  # that reads only the HTTP status would take it for success.
+  Scenario: A system error on the payment request is not taken for success
+    Given the simulator runs the scenario "onerway-system-errors"
+    When the customer tries to check out 100.00 SAR of virtual goods
+    Then the simulator failed the merchant's checkout request on purpose
+    And the customer is told the checkout failed, or sent to pay
+    And the order is kept, not paid
