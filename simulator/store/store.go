@@ -142,6 +142,16 @@ func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
 	return d, json.Unmarshal(d.Data, v)
 }
 
+// Exists reports whether document kind/id is stored, without reading it.
+func Exists(tx Tx, kind, id string) bool {
+	if mt, ok := tx.(*memTx); ok {
+		_, ok := mt.stored(kind, id)
+		return ok
+	}
+	_, err := tx.Get(kind, id)
+	return err == nil
+}
+
 // ListJSON is Tx.List with every document decoded as GetJSON decodes it.
 func ListJSON[T any](tx Tx, kind string, q Query) ([]*T, int, error) {
 	var docs []Doc
