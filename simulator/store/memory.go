@@ -18,14 +18,14 @@ import (
 type Memory struct {
 	mu         sync.RWMutex
 	kinds      map[string]map[string]Doc
-	lists      map[listKey][]entry
+	lists      map[listKey]*entries
 	seq        uint64
 	generation uint64
 }
 
 // NewMemory returns an empty memory store.
 func NewMemory() *Memory {
-	return &Memory{kinds: map[string]map[string]Doc{}, lists: map[listKey][]entry{}}
+	return &Memory{kinds: map[string]map[string]Doc{}, lists: map[listKey]*entries{}}
 }
 
 // View implements Store.
@@ -78,7 +78,7 @@ func (m *Memory) Reset(context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.kinds = map[string]map[string]Doc{}
-	m.lists = map[listKey][]entry{}
+	m.lists = map[listKey]*entries{}
 	return nil
 }
 
@@ -185,22 +185,19 @@ func (m *Memory) refile(prev, d *Doc) {
 	moved := prev == nil || d == nil || from != to
 	for _, l := range was {
 		if moved || !slices.Contains(is, l) {
-			es := m.lists[l]
-			if i, ok := slices.BinarySearchFunc(es, from, compareEntries); ok {
-				es = slices.Delete(es, i, i+1)
-			}
-			if len(es) == 0 {
+			if es := m.lists[l]; es != nil && es.remove(from) && es.len() == 0 {
 				delete(m.lists, l)
-			} else {
-				m.lists[l] = es
 			}
 		}
 	}
 	for _, l := range is {
 		if moved || !slices.Contains(was, l) {
 			es := m.lists[l]
-			i, _ := slices.BinarySearchFunc(es, to, compareEntries)
-			m.lists[l] = slices.Insert(es, i, to)
+			if es == nil {
+				es = &entries{}
+				m.lists[l] = es
+			}
+			es.insert(to)
 		}
 	}
 }
@@ -216,7 +213,7 @@ func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 	for k, v := range q.Index {
 		l := base
 		l.key, l.value = k, v
-		if v != "" && (from == base || len(m.lists[l]) < len(m.lists[from])) {
+		if v != "" && (from == base || m.listLen(l) < m.listLen(from)) {
 			from = l
 		}
 	}
@@ -227,40 +224,51 @@ func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 		}
 	}
 	es := m.lists[from]
-	lo, hi := 0, len(es)
+	if es == nil {
+		return nil, 0
+	}
+	lo, hi := 0, es.len()
 	if !q.CreatedFrom.IsZero() {
-		lo, _ = slices.BinarySearchFunc(es, bound(q.CreatedFrom), compareEntries)
+		lo = es.rank(bound(q.CreatedFrom))
 	}
 	if !q.CreatedBefore.IsZero() {
-		hi, _ = slices.BinarySearchFunc(es, bound(q.CreatedBefore), compareEntries)
+		hi = max(lo, es.rank(bound(q.CreatedBefore)))
 	}
-	es = es[lo:max(lo, hi)]
 
 	docs := m.kinds[kind]
 	offset := max(q.Offset, 0)
-	limit := len(es)
+	limit := hi - lo
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
 	var out []Doc
 	if len(check) == 0 {
-		for i := len(es) - 1 - offset; i >= 0 && len(out) < limit; i-- {
-			out = append(out, docs[es[i].id])
-		}
-		return out, len(es)
+		es.backward(lo, hi-offset, func(e entry) bool {
+			out = append(out, docs[e.id])
+			return len(out) < limit
+		})
+		return out, hi - lo
 	}
 	total := 0
-	for i := len(es) - 1; i >= 0; i-- {
-		d := docs[es[i].id]
-		if !matches(d, check) {
-			continue
+	es.backward(lo, hi, func(e entry) bool {
+		d := docs[e.id]
+		if matches(d, check) {
+			if total >= offset && len(out) < limit {
+				out = append(out, d)
+			}
+			total++
 		}
-		if total >= offset && len(out) < limit {
-			out = append(out, d)
-		}
-		total++
-	}
+		return true
+	})
 	return out, total
+}
+
+// listLen is how many documents list l holds.
+func (m *Memory) listLen(l listKey) int {
+	if es := m.lists[l]; es != nil {
+		return es.len()
+	}
+	return 0
 }
 
 func matches(d Doc, index map[string]string) bool {
