@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"runtime"
@@ -82,7 +84,9 @@ func cpuTime() time.Duration {
 }
 
 func newBenchSim(b *testing.B) *simulator.Simulator {
-	sim, err := simulator.New(simulator.Config{Seed: 1, PublicURL: "http://sim"})
+	// A log line per request, as serve writes by default, written nowhere.
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sim, err := simulator.New(simulator.Config{Seed: 1, PublicURL: "http://sim", Logger: logger})
 	if err != nil {
 		b.Fatal(err)
 	}
