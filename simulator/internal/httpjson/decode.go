@@ -58,6 +58,12 @@ var errTrailing = errors.New("more than one JSON value in the body")
 // Decode decodes data, which must hold exactly one JSON value, into v. Its
 // errors are *DecodeError.
 func Decode(data []byte, v any, unknown Fields) error {
+	// Unmarshal reads data in place where a Decoder copies it into a buffer
+	// first; a body it refuses is read again by the Decoder, whose error
+	// (the first value's own, before anything after it) is the one told.
+	if unknown == IgnoreUnknown && json.Unmarshal(data, v) == nil {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if unknown == RefuseUnknown {
 		dec.DisallowUnknownFields()
