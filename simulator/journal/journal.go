@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 )
 
@@ -103,7 +104,7 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 		if r.Body != nil {
 			// Keep the start for the journal and hand the handler the whole
 			// stream, so its own size limit still applies.
-			reqBody, _ = io.ReadAll(io.LimitReader(r.Body, BodyLimit+1))
+			reqBody, _ = httpjson.ReadAll(io.LimitReader(r.Body, BodyLimit+1), min(r.ContentLength, BodyLimit+1))
 			r.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), r.Body), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
