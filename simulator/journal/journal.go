@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -132,7 +133,7 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 type recorder struct {
 	http.ResponseWriter
 	status   int
-	body     bytes.Buffer
+	body     strings.Builder // its String is the entry's, not a copy
 	overflow bool
 	wrote    bool
 }
