@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -105,19 +104,58 @@ type listKey struct {
 	key, value     string
 }
 
-// listsOf names the lists d is on.
+// listsOf names the lists the stored document d is on.
 func listsOf(d Doc) []listKey {
-	ls := make([]listKey, 0, 2*(1+len(d.Index)))
+	ls := make([]listKey, 0, 2*(1+len(d.index)))
 	for _, l := range []listKey{{kind: d.Kind, merchant: d.Merchant}, {kind: d.Kind, all: true}} {
 		ls = append(ls, l)
-		for k, v := range d.Index {
-			if v != "" {
-				l.key, l.value = k, v
+		for _, e := range d.index {
+			if e.value != "" {
+				l.key, l.value = e.key, e.value
 				ls = append(ls, l)
 			}
 		}
 	}
 	return ls
+}
+
+// indexEntry is one entry of a stored document's index. The memory store
+// keeps a document's few entries as a slice sorted by key: a map of one
+// to three entries takes a few times the room.
+type indexEntry struct{ key, value string }
+
+// packIndex is index as stored: nil for nil, empty for empty.
+func packIndex(index map[string]string) []indexEntry {
+	if index == nil {
+		return nil
+	}
+	out := make([]indexEntry, 0, len(index))
+	for k, v := range index {
+		out = append(out, indexEntry{k, v})
+	}
+	slices.SortFunc(out, func(a, b indexEntry) int { return cmp.Compare(a.key, b.key) })
+	return out
+}
+
+func unpackIndex(es []indexEntry) map[string]string {
+	if es == nil {
+		return nil
+	}
+	index := make(map[string]string, len(es))
+	for _, e := range es {
+		index[e.key] = e.value
+	}
+	return index
+}
+
+// indexValue is the value of key in a stored index, "" when it has none.
+func indexValue(es []indexEntry, key string) string {
+	for _, e := range es {
+		if e.key == key {
+			return e.value
+		}
+	}
+	return ""
 }
 
 // entry is a document's place on a list. Lists are sorted oldest first.
@@ -170,7 +208,7 @@ func (m *Memory) write(k key, d *Doc) {
 // leaving alone the lists where its place does not change: most writes
 // change a document's data and perhaps one index entry.
 func (m *Memory) refile(prev, d *Doc) {
-	if prev != nil && d != nil && prev.Merchant == d.Merchant && maps.Equal(prev.Index, d.Index) &&
+	if prev != nil && d != nil && prev.Merchant == d.Merchant && slices.Equal(prev.index, d.index) &&
 		entryOf(*prev) == entryOf(*d) {
 		return
 	}
@@ -273,7 +311,7 @@ func (m *Memory) listLen(l listKey) int {
 
 func matches(d Doc, index map[string]string) bool {
 	for k, v := range index {
-		if d.Index[k] != v {
+		if indexValue(d.index, k) != v {
 			return false
 		}
 	}
@@ -308,7 +346,9 @@ func (t *memTx) stored(kind, id string) (Doc, bool) {
 
 // exported is a copy of a stored document with its JSON, for Get and List.
 func exported(d Doc) (Doc, error) {
-	c := cloneDoc(d)
+	c := d
+	c.Data = append([]byte(nil), d.Data...)
+	c.Index, c.index = unpackIndex(d.index), nil
 	if c.value != nil {
 		data, err := json.Marshal(c.value)
 		if err != nil {
@@ -333,7 +373,9 @@ func (t *memTx) Put(d Doc) error {
 	if t.readOnly {
 		return ErrReadOnly
 	}
-	c := cloneDoc(d)
+	c := d
+	c.Data = append([]byte(nil), d.Data...)
+	c.Index, c.index = nil, packIndex(d.Index)
 	if c.Data != nil {
 		c.value = nil
 	}
@@ -377,16 +419,4 @@ func (t *memTx) List(kind string, q Query) ([]Doc, int, error) {
 		}
 	}
 	return docs, total, nil
-}
-
-func cloneDoc(d Doc) Doc {
-	c := d
-	c.Data = append([]byte(nil), d.Data...)
-	if d.Index != nil {
-		c.Index = make(map[string]string, len(d.Index))
-		for k, v := range d.Index {
-			c.Index[k] = v
-		}
-	}
-	return c
 }
