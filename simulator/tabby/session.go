@@ -140,26 +140,28 @@ func canonical(raw Raw) Raw {
 	}
 	const hex = "0123456789abcdef"
 	out := make(Raw, 0, len(raw))
-	inString, escaped := false, false
+	inString := false
 	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case escaped:
-			escaped = false
-		case c == '\\':
-			escaped = true
-		case c == '"':
-			inString = !inString
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			continue
-		case c == '<', c == '>', c == '&':
-			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-			continue
-		case c == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && (raw[i+2] == 0xA8 || raw[i+2] == 0xA9):
-			out = append(out, '\\', 'u', '2', '0', '2', hex[raw[i+2]&0xF])
-			i += 2
+		c := raw[i]
+		if !notPlain[c] {
+			out = append(out, c)
 			continue
 		}
-		out = append(out, raw[i])
+		switch {
+		case c == '\\' && i+1 < len(raw):
+			out = append(out, c, raw[i+1]) // what a backslash escapes is plain ASCII
+			i++
+		case c == '"':
+			inString = !inString
+			out = append(out, c)
+		case c == '<', c == '>', c == '&':
+			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+		case lineSeparator(raw, i):
+			out = append(out, '\\', 'u', '2', '0', '2', hex[raw[i+2]&0xF])
+			i += 2
+		case c == 0xE2, inString: // another character; a space in a string
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -420,24 +420,40 @@ func object[T any](w *jsonWriter, m map[string]T, each func(*jsonWriter, T)) {
 // canonicalJSON reports whether valid JSON is as encoding/json writes it:
 // no space outside strings, <, >, &, U+2028 and U+2029 escaped.
 func canonicalJSON(r []byte) bool {
-	inString, escaped := false, false
-	for i, c := range r {
-		switch {
-		case escaped:
-			escaped = false
-		case c == '\\':
-			escaped = true
-		case c == '"':
+	inString := false
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		if !notPlain[c] {
+			continue
+		}
+		switch c {
+		case '\\':
+			i++ // what a backslash escapes is plain ASCII
+		case '"':
 			inString = !inString
-		case c == '<', c == '>', c == '&':
+		case '<', '>', '&':
 			return false
-		case c == 0xE2 && i+2 < len(r) && r[i+1] == 0x80 && (r[i+2] == 0xA8 || r[i+2] == 0xA9):
-			return false
-		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
-			return false
+		case 0xE2:
+			if lineSeparator(r, i) {
+				return false
+			}
+		default: // whitespace
+			if !inString {
+				return false
+			}
 		}
 	}
 	return len(r) > 0
+}
+
+// notPlain marks the bytes canonicalJSON and canonical look at; JSON is
+// mostly made of the others.
+var notPlain = [256]bool{'"': true, '\\': true, '<': true, '>': true, '&': true, 0xE2: true,
+	' ': true, '\t': true, '\n': true, '\r': true}
+
+// lineSeparator reports whether U+2028 or U+2029 starts at r[i].
+func lineSeparator(r []byte, i int) bool {
+	return i+2 < len(r) && r[i] == 0xE2 && r[i+1] == 0x80 && (r[i+2] == 0xA8 || r[i+2] == 0xA9)
 }
 
 // appendString writes s as a JSON string as encoding/json does: <, > and &
