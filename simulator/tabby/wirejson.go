@@ -306,14 +306,16 @@ type jsonWriter struct {
 func (w *jsonWriter) open()  { w.b = append(w.b, '{') }
 func (w *jsonWriter) close() { w.b = append(w.b, '}') }
 
-// key starts an object's member: no value ends in '{', so a '{' before it
-// is the start of the object.
+// key starts an object's member named name, one of the field names above
+// that need no escaping: no value ends in '{', so a '{' before it is the
+// start of the object.
 func (w *jsonWriter) key(name string) {
 	if w.b[len(w.b)-1] != '{' {
 		w.b = append(w.b, ',')
 	}
-	w.b = appendString(w.b, name)
-	w.b = append(w.b, ':')
+	w.b = append(w.b, '"')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '"', ':')
 }
 
 func (w *jsonWriter) str(name, s string) {
@@ -410,8 +412,12 @@ func object[T any](w *jsonWriter, m map[string]T, each func(*jsonWriter, T)) {
 		return
 	}
 	w.open()
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		w.key(k)
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendString(w.b, k)
+		w.b = append(w.b, ':')
 		each(w, m[k])
 	}
 	w.close()
@@ -456,6 +462,14 @@ func lineSeparator(r []byte, i int) bool {
 	return i+2 < len(r) && r[i] == 0xE2 && r[i+1] == 0x80 && (r[i+2] == 0xA8 || r[i+2] == 0xA9)
 }
 
+// htmlSafe marks the ASCII bytes a JSON string carries as they are.
+var htmlSafe = func() (safe [utf8.RuneSelf]bool) {
+	for c := range safe {
+		safe[c] = c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return safe
+}()
+
 // appendString writes s as a JSON string as encoding/json does: <, > and &
 // escaped, invalid UTF-8 as U+FFFD, U+2028 and U+2029 escaped.
 func appendString(b []byte, s string) []byte {
@@ -464,7 +478,7 @@ func appendString(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if htmlSafe[c] {
 				i++
 				continue
 			}
