@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -15,6 +18,8 @@ import (
 	"time"
 
 	"github.com/tabbysim/tabbysim/simulator"
+	"github.com/tabbysim/tabbysim/simulator/store"
+	"github.com/tabbysim/tabbysim/simulator/store/sqlite"
 	"github.com/tabbysim/tabbysim/simulator/tabby"
 )
 
@@ -81,8 +86,11 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func newBenchSim(b *testing.B) *simulator.Simulator {
-	sim, err := simulator.New(simulator.Config{Seed: 1, PublicURL: "http://sim"})
+// newBenchSim starts a simulator keeping its state in st (nil: in memory).
+func newBenchSim(b *testing.B, st store.Store) *simulator.Simulator {
+	// A log line per request, as serve writes by default, written nowhere.
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sim, err := simulator.New(simulator.Config{Seed: 1, PublicURL: "http://sim", Logger: logger, Store: st})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,64 +133,90 @@ func sessions(b *testing.B, sim *simulator.Simulator, body []byte, n int, approv
 func BenchmarkTabbyAPI(b *testing.B) {
 	checkout := postmanCheckout(b)
 	for _, parallel := range []bool{false, true} {
-		run := func(b *testing.B, op func(i int)) {
-			b.ReportAllocs()
-			growStack(64 << 10)
-			start := cpuTime()
-			b.ResetTimer()
-			if !parallel {
-				for i := 0; i < b.N; i++ {
-					op(i)
-				}
-			} else {
-				var next atomic.Int64
-				// 64 requests at once on 2 cores, as tabbysim bench's
-				// 64 connections.
-				b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						op(int(next.Add(1) - 1))
-					}
-				})
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-		}
 		suffix := ""
 		if parallel {
 			suffix = "/parallel"
 		}
 		b.Run("create"+suffix, func(b *testing.B) {
-			h := newBenchSim(b).Handler()
-			run(b, func(int) { serve(b, h, http.MethodPost, "/api/v2/checkout", checkout) })
+			h := newBenchSim(b, nil).Handler()
+			measure(b, parallel, func(int) { serve(b, h, http.MethodPost, "/api/v2/checkout", checkout) })
 		})
 		b.Run("retrieve"+suffix, func(b *testing.B) {
-			sim := newBenchSim(b)
+			sim := newBenchSim(b, nil)
 			ids := sessions(b, sim, checkout, 1000, true)
 			h := sim.Handler()
-			run(b, func(i int) { serve(b, h, http.MethodGet, "/api/v2/payments/"+ids[i%len(ids)], nil) })
+			measure(b, parallel, func(i int) { serve(b, h, http.MethodGet, "/api/v2/payments/"+ids[i%len(ids)], nil) })
 		})
 		b.Run("capture"+suffix, func(b *testing.B) {
-			sim := newBenchSim(b)
+			sim := newBenchSim(b, nil)
 			ids := sessions(b, sim, checkout, b.N, true)
 			h := sim.Handler()
-			run(b, func(i int) { serve(b, h, http.MethodPost, "/api/v2/payments/"+ids[i]+"/captures", captureBody) })
+			measure(b, parallel, func(i int) { serve(b, h, http.MethodPost, "/api/v2/payments/"+ids[i]+"/captures", captureBody) })
 		})
 		for _, stored := range []int{100, 10_000} {
 			b.Run(fmt.Sprintf("list-%d%s", stored, suffix), func(b *testing.B) {
-				sim := newBenchSim(b)
+				sim := newBenchSim(b, nil)
 				sessions(b, sim, checkout, stored, true)
 				h := sim.Handler()
-				run(b, func(int) { serve(b, h, http.MethodGet, "/api/v2/payments?limit=20", nil) })
+				measure(b, parallel, func(int) { serve(b, h, http.MethodGet, "/api/v2/payments?limit=20", nil) })
 			})
 		}
 	}
 }
 
+// BenchmarkTabbyAPIData serves create and retrieve with the state in
+// SQLite, as serve --data keeps it.
+func BenchmarkTabbyAPIData(b *testing.B) {
+	checkout := postmanCheckout(b)
+	open := func(b *testing.B) store.Store {
+		st, err := sqlite.Open(filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st
+	}
+	b.Run("create", func(b *testing.B) {
+		h := newBenchSim(b, open(b)).Handler()
+		measure(b, false, func(int) { serve(b, h, http.MethodPost, "/api/v2/checkout", checkout) })
+	})
+	b.Run("retrieve", func(b *testing.B) {
+		sim := newBenchSim(b, open(b))
+		ids := sessions(b, sim, checkout, 1000, true)
+		h := sim.Handler()
+		measure(b, false, func(i int) { serve(b, h, http.MethodGet, "/api/v2/payments/"+ids[i%len(ids)], nil) })
+	})
+}
+
+// measure runs op b.N times, one at a time or 64 at once, and reports the
+// CPU time per op beside the wall time.
+func measure(b *testing.B, parallel bool, op func(i int)) {
+	b.ReportAllocs()
+	growStack(64 << 10)
+	start := cpuTime()
+	b.ResetTimer()
+	if !parallel {
+		for i := 0; i < b.N; i++ {
+			op(i)
+		}
+	} else {
+		var next atomic.Int64
+		// 64 requests at once on 2 cores, as tabbysim bench's 64
+		// connections.
+		b.SetParallelism(max(1, 64/runtime.GOMAXPROCS(0)))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				op(int(next.Add(1) - 1))
+			}
+		})
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
 // BenchmarkStoredSession stores sessions with the Postman body and
 // reports the live heap each one takes (run it with -benchtime=20000x).
 func BenchmarkStoredSession(b *testing.B) {
-	sim := newBenchSim(b)
+	sim := newBenchSim(b, nil)
 	checkout := postmanCheckout(b)
 	var before, after runtime.MemStats
 	runtime.GC()

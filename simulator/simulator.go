@@ -137,7 +137,7 @@ func New(cfg Config) (*Simulator, error) {
 		cfg.ClockMode = clock.Wall
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.JournalSize <= 0 {
 		cfg.JournalSize = 1000

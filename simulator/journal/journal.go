@@ -9,9 +9,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/tabbysim/tabbysim/simulator/internal/httpjson"
 	"github.com/tabbysim/tabbysim/simulator/internal/surface"
 )
 
@@ -177,7 +179,7 @@ func (j *Journal) Middleware(next http.Handler) http.Handler {
 		if r.Body != nil {
 			// Keep the start for the journal and hand the handler the whole
 			// stream, so its own size limit still applies.
-			reqBody, _ = io.ReadAll(io.LimitReader(r.Body, BodyLimit+1))
+			reqBody, _ = httpjson.ReadAll(io.LimitReader(r.Body, BodyLimit+1), min(r.ContentLength, BodyLimit+1))
 			r.Body = readCloser{io.MultiReader(bytes.NewReader(reqBody), r.Body), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
@@ -237,7 +239,7 @@ func MarkFault(ctx context.Context, label string) {
 type recorder struct {
 	http.ResponseWriter
 	status   int
-	body     bytes.Buffer
+	body     strings.Builder // its String is the entry's, not a copy
 	overflow bool
 	wrote    bool
 	hijacked bool

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tabbysim/tabbysim/simulator/metrics"
@@ -129,27 +130,51 @@ var logFirst = []string{"method", "path", "status", "latency_ms"}
 // logged without this changing.
 func logAttrs(v any) []slog.Attr {
 	sv := reflect.ValueOf(v).Elem()
-	t := sv.Type()
-	first := make([]slog.Attr, len(logFirst))
-	var rest []slog.Attr
+	fields := logFieldsOf(sv.Type())
+	attrs := make([]slog.Attr, 0, len(fields))
+	for _, f := range fields {
+		if fv := sv.Field(f.index); !fv.IsZero() {
+			attrs = append(attrs, slog.Attr{Key: f.name, Value: logValue(fv)})
+		}
+	}
+	return attrs
+}
+
+// logField is a struct field logAttrs logs: its index and its JSON name.
+type logField struct {
+	index int
+	name  string
+}
+
+// logFields holds each struct type's logFields, in the order they are
+// logged, worked out once.
+var logFields sync.Map // reflect.Type -> []logField
+
+func logFieldsOf(t reflect.Type) []logField {
+	if fs, ok := logFields.Load(t); ok {
+		return fs.([]logField)
+	}
+	var fields []logField
 	for i := range t.NumField() {
-		f, fv := t.Field(i), sv.Field(i)
+		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if !f.IsExported() || f.Tag.Get("log") == "-" || name == "-" || fv.IsZero() {
+		if !f.IsExported() || f.Tag.Get("log") == "-" || name == "-" {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		a := slog.Attr{Key: name, Value: logValue(fv)}
-		if at := slices.Index(logFirst, name); at >= 0 {
-			first[at] = a
-		} else {
-			rest = append(rest, a)
-		}
+		fields = append(fields, logField{index: i, name: name})
 	}
-	first = slices.DeleteFunc(first, func(a slog.Attr) bool { return a.Key == "" })
-	return append(first, rest...)
+	rank := func(f logField) int {
+		if at := slices.Index(logFirst, f.name); at >= 0 {
+			return at
+		}
+		return len(logFirst)
+	}
+	slices.SortStableFunc(fields, func(a, b logField) int { return rank(a) - rank(b) })
+	logFields.Store(t, fields)
+	return fields
 }
 
 // logValue is a field's value: scalars as themselves, anything else (a

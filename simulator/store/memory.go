@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -18,14 +17,14 @@ import (
 type Memory struct {
 	mu         sync.RWMutex
 	kinds      map[string]map[string]Doc
-	lists      map[listKey][]entry
+	lists      map[listKey]*entries
 	seq        uint64
 	generation uint64
 }
 
 // NewMemory returns an empty memory store.
 func NewMemory() *Memory {
-	return &Memory{kinds: map[string]map[string]Doc{}, lists: map[listKey][]entry{}}
+	return &Memory{kinds: map[string]map[string]Doc{}, lists: map[listKey]*entries{}}
 }
 
 // View implements Store.
@@ -78,7 +77,7 @@ func (m *Memory) Reset(context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.kinds = map[string]map[string]Doc{}
-	m.lists = map[listKey][]entry{}
+	m.lists = map[listKey]*entries{}
 	return nil
 }
 
@@ -105,19 +104,58 @@ type listKey struct {
 	key, value     string
 }
 
-// listsOf names the lists d is on.
+// listsOf names the lists the stored document d is on.
 func listsOf(d Doc) []listKey {
-	ls := make([]listKey, 0, 2*(1+len(d.Index)))
+	ls := make([]listKey, 0, 2*(1+len(d.index)))
 	for _, l := range []listKey{{kind: d.Kind, merchant: d.Merchant}, {kind: d.Kind, all: true}} {
 		ls = append(ls, l)
-		for k, v := range d.Index {
-			if v != "" {
-				l.key, l.value = k, v
+		for _, e := range d.index {
+			if e.value != "" {
+				l.key, l.value = e.key, e.value
 				ls = append(ls, l)
 			}
 		}
 	}
 	return ls
+}
+
+// indexEntry is one entry of a stored document's index. The memory store
+// keeps a document's few entries as a slice sorted by key: a map of one
+// to three entries takes a few times the room.
+type indexEntry struct{ key, value string }
+
+// packIndex is index as stored: nil for nil, empty for empty.
+func packIndex(index map[string]string) []indexEntry {
+	if index == nil {
+		return nil
+	}
+	out := make([]indexEntry, 0, len(index))
+	for k, v := range index {
+		out = append(out, indexEntry{k, v})
+	}
+	slices.SortFunc(out, func(a, b indexEntry) int { return cmp.Compare(a.key, b.key) })
+	return out
+}
+
+func unpackIndex(es []indexEntry) map[string]string {
+	if es == nil {
+		return nil
+	}
+	index := make(map[string]string, len(es))
+	for _, e := range es {
+		index[e.key] = e.value
+	}
+	return index
+}
+
+// indexValue is the value of key in a stored index, "" when it has none.
+func indexValue(es []indexEntry, key string) string {
+	for _, e := range es {
+		if e.key == key {
+			return e.value
+		}
+	}
+	return ""
 }
 
 // entry is a document's place on a list. Lists are sorted oldest first.
@@ -170,7 +208,7 @@ func (m *Memory) write(k key, d *Doc) {
 // leaving alone the lists where its place does not change: most writes
 // change a document's data and perhaps one index entry.
 func (m *Memory) refile(prev, d *Doc) {
-	if prev != nil && d != nil && prev.Merchant == d.Merchant && maps.Equal(prev.Index, d.Index) &&
+	if prev != nil && d != nil && prev.Merchant == d.Merchant && slices.Equal(prev.index, d.index) &&
 		entryOf(*prev) == entryOf(*d) {
 		return
 	}
@@ -185,22 +223,19 @@ func (m *Memory) refile(prev, d *Doc) {
 	moved := prev == nil || d == nil || from != to
 	for _, l := range was {
 		if moved || !slices.Contains(is, l) {
-			es := m.lists[l]
-			if i, ok := slices.BinarySearchFunc(es, from, compareEntries); ok {
-				es = slices.Delete(es, i, i+1)
-			}
-			if len(es) == 0 {
+			if es := m.lists[l]; es != nil && es.remove(from) && es.len() == 0 {
 				delete(m.lists, l)
-			} else {
-				m.lists[l] = es
 			}
 		}
 	}
 	for _, l := range is {
 		if moved || !slices.Contains(was, l) {
 			es := m.lists[l]
-			i, _ := slices.BinarySearchFunc(es, to, compareEntries)
-			m.lists[l] = slices.Insert(es, i, to)
+			if es == nil {
+				es = &entries{}
+				m.lists[l] = es
+			}
+			es.insert(to)
 		}
 	}
 }
@@ -216,7 +251,7 @@ func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 	for k, v := range q.Index {
 		l := base
 		l.key, l.value = k, v
-		if v != "" && (from == base || len(m.lists[l]) < len(m.lists[from])) {
+		if v != "" && (from == base || m.listLen(l) < m.listLen(from)) {
 			from = l
 		}
 	}
@@ -227,45 +262,56 @@ func (m *Memory) list(kind string, q Query) ([]Doc, int) {
 		}
 	}
 	es := m.lists[from]
-	lo, hi := 0, len(es)
+	if es == nil {
+		return nil, 0
+	}
+	lo, hi := 0, es.len()
 	if !q.CreatedFrom.IsZero() {
-		lo, _ = slices.BinarySearchFunc(es, bound(q.CreatedFrom), compareEntries)
+		lo = es.rank(bound(q.CreatedFrom))
 	}
 	if !q.CreatedBefore.IsZero() {
-		hi, _ = slices.BinarySearchFunc(es, bound(q.CreatedBefore), compareEntries)
+		hi = max(lo, es.rank(bound(q.CreatedBefore)))
 	}
-	es = es[lo:max(lo, hi)]
 
 	docs := m.kinds[kind]
 	offset := max(q.Offset, 0)
-	limit := len(es)
+	limit := hi - lo
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
 	var out []Doc
 	if len(check) == 0 {
-		for i := len(es) - 1 - offset; i >= 0 && len(out) < limit; i-- {
-			out = append(out, docs[es[i].id])
-		}
-		return out, len(es)
+		es.backward(lo, hi-offset, func(e entry) bool {
+			out = append(out, docs[e.id])
+			return len(out) < limit
+		})
+		return out, hi - lo
 	}
 	total := 0
-	for i := len(es) - 1; i >= 0; i-- {
-		d := docs[es[i].id]
-		if !matches(d, check) {
-			continue
+	es.backward(lo, hi, func(e entry) bool {
+		d := docs[e.id]
+		if matches(d, check) {
+			if total >= offset && len(out) < limit {
+				out = append(out, d)
+			}
+			total++
 		}
-		if total >= offset && len(out) < limit {
-			out = append(out, d)
-		}
-		total++
-	}
+		return true
+	})
 	return out, total
+}
+
+// listLen is how many documents list l holds.
+func (m *Memory) listLen(l listKey) int {
+	if es := m.lists[l]; es != nil {
+		return es.len()
+	}
+	return 0
 }
 
 func matches(d Doc, index map[string]string) bool {
 	for k, v := range index {
-		if d.Index[k] != v {
+		if indexValue(d.index, k) != v {
 			return false
 		}
 	}
@@ -300,7 +346,9 @@ func (t *memTx) stored(kind, id string) (Doc, bool) {
 
 // exported is a copy of a stored document with its JSON, for Get and List.
 func exported(d Doc) (Doc, error) {
-	c := cloneDoc(d)
+	c := d
+	c.Data = append([]byte(nil), d.Data...)
+	c.Index, c.index = unpackIndex(d.index), nil
 	if c.value != nil {
 		data, err := json.Marshal(c.value)
 		if err != nil {
@@ -325,7 +373,9 @@ func (t *memTx) Put(d Doc) error {
 	if t.readOnly {
 		return ErrReadOnly
 	}
-	c := cloneDoc(d)
+	c := d
+	c.Data = append([]byte(nil), d.Data...)
+	c.Index, c.index = nil, packIndex(d.Index)
 	if c.Data != nil {
 		c.value = nil
 	}
@@ -369,16 +419,4 @@ func (t *memTx) List(kind string, q Query) ([]Doc, int, error) {
 		}
 	}
 	return docs, total, nil
-}
-
-func cloneDoc(d Doc) Doc {
-	c := d
-	c.Data = append([]byte(nil), d.Data...)
-	if d.Index != nil {
-		c.Index = make(map[string]string, len(d.Index))
-		for k, v := range d.Index {
-			c.Index[k] = v
-		}
-	}
-	return c
 }

@@ -15,7 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"maps"
 	"reflect"
 	"time"
 )
@@ -49,6 +48,8 @@ type Doc struct {
 	// value is the document decoded, kept by the memory store instead of
 	// Data when Data is nil; it is never changed once written.
 	value Value
+	// index is Index as the memory store keeps it (Index is then nil).
+	index []indexEntry
 }
 
 // Value is a document type the memory store keeps decoded: the pointer
@@ -132,7 +133,7 @@ func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
 			return Doc{}, ErrNotFound
 		}
 		data := d.Data
-		d.Index, d.Data = maps.Clone(d.Index), bytes.Clone(data)
+		d.Index, d.index, d.Data = unpackIndex(d.index), nil, bytes.Clone(data)
 		return d, decode(data, d.value, v)
 	}
 	d, err := tx.Get(kind, id)
@@ -140,6 +141,16 @@ func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
 		return d, err
 	}
 	return d, json.Unmarshal(d.Data, v)
+}
+
+// Exists reports whether document kind/id is stored, without reading it.
+func Exists(tx Tx, kind, id string) bool {
+	if mt, ok := tx.(*memTx); ok {
+		_, ok := mt.stored(kind, id)
+		return ok
+	}
+	_, err := tx.Get(kind, id)
+	return err == nil
 }
 
 // ListJSON is Tx.List with every document decoded as GetJSON decodes it.

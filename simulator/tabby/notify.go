@@ -2,7 +2,6 @@ package tabby
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/tabbysim/tabbysim/simulator/apperr"
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -37,7 +36,8 @@ func (w *WebhookSender) SendOnDemand(ctx context.Context, tx store.Tx, m *tenant
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
-	body, err := json.Marshal(p.WebhookJSON())
+	wj := p.WebhookJSON()
+	body, err := wj.AppendJSON(nil)
 	if err != nil {
 		return err
 	}

@@ -72,6 +72,9 @@ func TestPayment_StoredAsItsJSON(t *testing.T) {
 		 "buyer_history": {"loyalty_level": 0.1, "wishlist_count": 3}`,
 		`"amount": "100", "currency": "AED", "buyer": {"email": "otp.success@tabby.ai", "phone": "500000001"},
 		 "meta": null, "attachment": null, "order_history": null, "order": null`,
+		"\"amount\": \"100\", \"currency\": \"AED\", \"buyer\": {\"email\": \"otp.success@tabby.ai\", \"phone\": \"500000001\"},\n" +
+			"\t\"meta\": {\"a b\" :\t\"x \\\" y \\\\\" ,\r\n \"c\": [ \"<\u2028>\", \"\u2029 & \\u2028\", 1.50 , true ] },\n" +
+			"\"order_history\": [ { } , [ ] , \"\\\\\" ]",
 	} {
 		var req tabby.CheckoutRequest
 		if err := json.Unmarshal([]byte(`{"merchant_code": "ae", "payment": {`+payment+`}}`), &req); err != nil {

@@ -2,7 +2,6 @@ package tabby
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -130,17 +129,41 @@ func newPayment(m *tenant.Merchant, req *CheckoutRequest, amount money.Amount, n
 	return p
 }
 
-// canonical is the merchant's raw JSON as encoding/json writes it (compact,
-// with <, > and & escaped): as stored, and as every answer carries it.
+// canonical is the merchant's raw JSON, valid as decoded from the request,
+// as encoding/json writes it (compact, with <, >, &, U+2028 and U+2029
+// escaped): as stored, and as every answer carries it. It is made by one
+// pass over the bytes, not by encoding/json's scanner, which would check
+// again what decoding the request checked.
 func canonical(raw Raw) Raw {
-	if raw == nil {
-		return nil
-	}
-	c, err := json.Marshal(raw)
-	if err != nil {
+	if raw == nil || canonicalJSON(raw) {
 		return raw
 	}
-	return c
+	const hex = "0123456789abcdef"
+	out := make(Raw, 0, len(raw))
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if !notPlain[c] {
+			out = append(out, c)
+			continue
+		}
+		switch {
+		case c == '\\' && i+1 < len(raw):
+			out = append(out, c, raw[i+1]) // what a backslash escapes is plain ASCII
+			i++
+		case c == '"':
+			inString = !inString
+			out = append(out, c)
+		case c == '<', c == '>', c == '&':
+			out = append(out, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+		case lineSeparator(raw, i):
+			out = append(out, '\\', 'u', '2', '0', '2', hex[raw[i+2]&0xF])
+			i += 2
+		case c == 0xE2, inString: // another character; a space in a string
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // prescore returns Tabby's rejection reason for the session, or "".

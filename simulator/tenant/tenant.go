@@ -185,8 +185,7 @@ func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
 
 // Exists reports, inside a transaction, whether merchant id is stored.
 func Exists(tx store.Tx, id string) bool {
-	_, err := tx.Get(kindMerchant, id)
-	return err == nil
+	return store.Exists(tx, kindMerchant, id)
 }
 
 // Now is merchant id's time on its own clock. A merchant without a clock is

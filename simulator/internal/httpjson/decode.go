@@ -19,11 +19,35 @@ var ErrTooLarge = errors.New("the body is larger than 1 MiB or was cut off")
 
 // ReadBody reads r's body, at most MaxBody bytes.
 func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	b, err := ReadAll(http.MaxBytesReader(w, r.Body, MaxBody), r.ContentLength)
 	if err != nil {
 		return nil, ErrTooLarge
 	}
 	return b, nil
+}
+
+// ReadAll is io.ReadAll for a body whose length its request announced
+// (size; -1 when it did not): read into one buffer of that size, when it
+// is under MaxBody, rather than one that grows from 512 bytes.
+func ReadAll(body io.Reader, size int64) ([]byte, error) {
+	c := 512
+	if size >= 0 && size < MaxBody {
+		c = int(size) + 1 // a byte more, to see the end without growing
+	}
+	b := make([]byte, 0, c)
+	for {
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // Fields says what Decode does with an object member that v has no field
@@ -58,6 +82,12 @@ var errTrailing = errors.New("more than one JSON value in the body")
 // Decode decodes data, which must hold exactly one JSON value, into v. Its
 // errors are *DecodeError.
 func Decode(data []byte, v any, unknown Fields) error {
+	// Unmarshal reads data in place where a Decoder copies it into a buffer
+	// first; a body it refuses is read again by the Decoder, whose error
+	// (the first value's own, before anything after it) is the one told.
+	if unknown == IgnoreUnknown && json.Unmarshal(data, v) == nil {
+		return nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if unknown == RefuseUnknown {
 		dec.DisallowUnknownFields()

@@ -19,6 +19,7 @@ func Benchmark(b *testing.B, open BenchOpener) {
 	b.Run("Get", func(b *testing.B) { benchGet(b, open) })
 	b.Run("List", func(b *testing.B) { benchList(b, open) })
 	b.Run("ListPage", func(b *testing.B) { benchListPage(b, open) })
+	b.Run("Refile", func(b *testing.B) { benchRefile(b, open) })
 }
 
 // withStore runs run on a new store and closes it.
@@ -111,6 +112,44 @@ func benchList(b *testing.B, open BenchOpener) {
 			if err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// benchRefile changes the status of one of 100,000 stored payments per op,
+// the oldest first, as captures of payments authorized long before do: the
+// payment leaves the start of one status's list and joins another's.
+func benchRefile(b *testing.B, open BenchOpener) {
+	withStore(b, open, func(b *testing.B, s store.Store) {
+		const n = 100_000
+		doc := func(i int, status string) store.Doc {
+			return store.Doc{Kind: "payment", ID: fmt.Sprint("p", i), Merchant: "m", Created: T0.Add(time.Duration(i) * time.Second),
+				Index: map[string]string{"status": status}, Data: benchData}
+		}
+		for i := 0; i < n; i += 1000 {
+			err := s.Update(ctx, func(tx store.Tx) error {
+				for j := i; j < i+1000; j++ {
+					if err := tx.Put(doc(j, "AUTHORIZED")); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			status := "CLOSED"
+			if i/n%2 == 1 {
+				status = "AUTHORIZED"
+			}
+			if err := s.Update(ctx, func(tx store.Tx) error { return tx.Put(doc(i%n, status)) }); err != nil {
+				b.Fatal(err)
+			}
+			i++
 		}
 	})
 }

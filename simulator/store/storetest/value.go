@@ -106,6 +106,9 @@ func testValues(t *testing.T, open Opener) {
 			if err != nil || n != 1 || string(docs[0].Data) != string(want) {
 				t.Errorf("List = %v %d %v; want %s", docs, n, err, want)
 			}
+			if !store.Exists(tx, "order", "o1") || store.Exists(tx, "order", "o2") || store.Exists(tx, "payment", "o1") {
+				t.Error("Exists: want o1 an order, and nothing else")
+			}
 			// Into another type, it decodes from the JSON.
 			var amount struct{ Amount string }
 			if _, err := store.GetJSON(tx, "order", "o1", &amount); err != nil || amount.Amount != "1.00" {

@@ -133,7 +133,8 @@ func (a *API) answerSession(c *call) func(*tabby.Payment, error) {
 			a.fail(c.w, c.r, err)
 			return
 		}
-		a.writeJSON(c.w, c.r, http.StatusOK, p.SessionJSON(now, a.HostedPageURL(p.SessionID)))
+		s := p.SessionJSON(now, a.HostedPageURL(p.SessionID))
+		a.writeJSON(c.w, c.r, http.StatusOK, &s)
 	}
 }
 
@@ -169,7 +170,8 @@ func (a *API) answerPayment(c *call) func(*tabby.Payment, error) {
 			a.fail(c.w, c.r, err)
 			return
 		}
-		a.writeJSON(c.w, c.r, http.StatusOK, p.JSON())
+		j := p.JSON()
+		a.writeJSON(c.w, c.r, http.StatusOK, &j)
 	}
 }
 
@@ -237,14 +239,12 @@ func (a *API) listPayments(c *call) {
 		a.fail(c.w, c.r, err)
 		return
 	}
-	out := make([]tabby.PaymentJSON, 0, len(ps))
+	out := tabby.ListJSON{Payments: make([]tabby.PaymentJSON, 0, len(ps)),
+		Pagination: tabby.Pagination{Limit: lq.Limit, Offset: lq.Offset, TotalCount: total}}
 	for _, p := range ps {
-		out = append(out, p.JSON())
+		out.Payments = append(out.Payments, p.JSON())
 	}
-	a.writeJSON(c.w, c.r, http.StatusOK, map[string]any{
-		"payments":   out,
-		"pagination": map[string]int{"limit": lq.Limit, "offset": lq.Offset, "total_count": total},
-	})
+	a.writeJSON(c.w, c.r, http.StatusOK, &out)
 }
 
 func (a *API) listWebhooks(c *call) {

@@ -18,6 +18,15 @@ func TestCheckout_MalformedJSON(t *testing.T) {
 	}
 }
 
+// A first value with a field of the wrong type is refused naming the
+// field, whatever follows it in the body.
+func TestCheckout_WrongTypeBeforeMoreJSON(t *testing.T) {
+	m := newMerchant(t)
+	r := m.Env.Do(t, e2e.Req{Method: http.MethodPost, Path: "/api/v2/checkout", Key: m.SecretKey,
+		Body: `{"payment": {"currency": 1}} {"lang": "en"}`})
+	e2e.WantError(t, r, http.StatusBadRequest, "bad_data", "payment.currency: expected a string, got number")
+}
+
 // TestCheckout_WrongTypeNamesTheField; an amount sent as a number is
 // read leniently, with a warning (TestLint).
 func TestCheckout_WrongTypeNamesTheField(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -186,9 +187,11 @@ func (b *bencher) problem(format string, a ...any) {
 	b.r.Problems = append(b.r.Problems, fmt.Sprintf(format, a...))
 }
 
-// newSim starts a simulator on loopback with its event loop, as serve does.
+// newSim starts a simulator on loopback with its event loop and a log line
+// per request, as serve does by default (the lines are written nowhere).
 func (b *bencher) newSim(st store.Store) (*simulator.Server, func(), error) {
-	sim, err := simulator.Listen("127.0.0.1:0", simulator.Config{Seed: b.o.Seed, Store: st})
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	sim, err := simulator.Listen("127.0.0.1:0", simulator.Config{Seed: b.o.Seed, Store: st, Logger: logger})
 	if err != nil {
 		return nil, nil, err
 	}
