@@ -1,9 +1,7 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -66,7 +64,7 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 		return nil
 	}
 
-	d, raw, err := e.load(ctx, id)
+	d, err := e.load(ctx, id)
 	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
 		return nil
 	}
@@ -95,54 +93,30 @@ func (e *Engine) tryOnce(ctx context.Context, merchant, id string, n int) (then 
 	att.Accepted = att.Error == "" && pol.Accepts(att.Status, body, &d)
 	e.Metrics.WebhookAttempt(d.Provider, att.Result(), time.Duration(att.LatencyMS*float64(time.Millisecond)))
 
-	// The delivery as it will be stored, worked out before the store is
-	// locked; the store's lock only sees a comparison and a put, unless
-	// the delivery changed since it was read (a later event was queued
-	// behind it), when the try is applied to the stored version instead.
-	rec := d
-	retry := settle(&rec, att, pol, now, n)
-	data, err := json.Marshal(&rec)
-	if err != nil {
-		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
-		return nil
-	}
-	// What was recorded, for the log: the delivery after the try and when
-	// the next is due.
+	// The try is recorded on the delivery as stored now, which may have
+	// changed since it was read (a later event queued behind it).
 	var recorded *Delivery
 	var nextAt *time.Time
 	err = e.Store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error {
 		recorded, nextAt = nil, nil
-		doc, err := tx.Get(kindDelivery, id)
-		if errors.Is(err, store.ErrNotFound) {
+		var cur Delivery
+		if _, err := store.GetJSON(tx, kindDelivery, id, &cur); errors.Is(err, store.ErrNotFound) {
 			return nil // gone with its merchant in a reset
-		}
-		if err != nil {
+		} else if err != nil {
 			return err
 		}
-		cur, next := &rec, retry
-		if !bytes.Equal(doc.Data, raw) {
-			var stored Delivery
-			if err := json.Unmarshal(doc.Data, &stored); err != nil {
-				return err
-			}
-			if len(stored.Attempts)+1 != n {
-				return nil
-			}
-			cur, next = &stored, settle(&stored, att, pol, now, n)
-			if data, err = json.Marshal(cur); err != nil {
-				return err
-			}
+		if len(cur.Attempts)+1 != n {
+			return nil
 		}
+		next := settle(&cur, att, pol, now, n)
 		if next != nil {
 			e.scheduleAfter(tx, cur.Merchant, *next, tryKey(id, n+1))
 		}
 		if n == 1 {
 			then = cur.Then
 		}
-		out := deliveryDoc(cur)
-		out.Data = data
-		recorded, nextAt = cur, next
-		return tx.Put(out)
+		recorded, nextAt = &cur, next
+		return store.PutJSON(tx, deliveryDoc(&cur), &cur)
 	})
 	if err != nil {
 		e.Log.Error("recording a webhook try failed", "delivery", id, "err", err)
@@ -210,18 +184,13 @@ func redactURL(raw string) string {
 
 // load reads delivery id and the JSON it is stored as, decoding outside
 // the store's lock.
-func (e *Engine) load(ctx context.Context, id string) (Delivery, []byte, error) {
-	var raw []byte
+func (e *Engine) load(ctx context.Context, id string) (Delivery, error) {
+	var d Delivery
 	err := e.Store.View(ctx, func(tx store.Tx) error {
-		doc, err := tx.Get(kindDelivery, id)
-		raw = doc.Data
+		_, err := store.GetJSON(tx, kindDelivery, id, &d)
 		return err
 	})
-	var d Delivery
-	if err == nil {
-		err = json.Unmarshal(raw, &d)
-	}
-	return d, raw, err
+	return d, err
 }
 
 // settle records attempt att, try n, on d: delivered, failed, or pending
@@ -245,7 +214,7 @@ func settle(d *Delivery, att Attempt, pol Policy, now time.Time, n int) (retry *
 // after its caller gave up on it: the next advance, or the background loop,
 // makes it. A delivery that is no longer due is left alone.
 func (e *Engine) reschedule(ctx context.Context, id string, n int) {
-	d, _, err := e.load(context.WithoutCancel(ctx), id)
+	d, err := e.load(context.WithoutCancel(ctx), id)
 	if err != nil || len(d.Attempts)+1 != n || (d.Status != Pending && d.Status != Held) {
 		return
 	}

@@ -1,6 +1,12 @@
 package webhook
 
-import "time"
+import (
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/tabbysim/tabbysim/simulator/store"
+)
 
 // Status is where a delivery stands.
 type Status string
@@ -65,6 +71,34 @@ type Attempt struct {
 	Error          string            `json:"error,omitempty"`
 	Accepted       bool              `json:"accepted"`
 	NextAttempt    *time.Time        `json:"next_attempt_at,omitempty"`
+}
+
+// CopyValue implements store.Value: the memory store keeps deliveries
+// decoded, so that an enqueue and a try, written under the store's lock,
+// encode and decode nothing there.
+func (d *Delivery) CopyValue() store.Value {
+	c := *d
+	c.Headers = maps.Clone(d.Headers)
+	c.Chaos = slices.Clone(d.Chaos)
+	c.NextAttempt = copyTime(d.NextAttempt)
+	c.Then = slices.Clone(d.Then)
+	if d.Attempts != nil {
+		c.Attempts = make([]Attempt, len(d.Attempts))
+		for i, a := range d.Attempts {
+			a.RequestHeaders = maps.Clone(a.RequestHeaders)
+			a.NextAttempt = copyTime(a.NextAttempt)
+			c.Attempts[i] = a
+		}
+	}
+	return &c
+}
+
+func copyTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
 }
 
 // ResponseLimit bounds how much of an answer an attempt keeps.

@@ -16,6 +16,12 @@ type chain struct {
 	Held string `json:"held,omitempty"`
 }
 
+// CopyValue implements store.Value.
+func (c *chain) CopyValue() store.Value {
+	cp := *c
+	return &cp
+}
+
 func chainKey(d *Delivery) string { return d.Merchant + "|" + d.PaymentID + "|" + d.URL }
 
 // Enqueue writes d in tx, the transaction that makes the change d reports,

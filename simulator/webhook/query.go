@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/tabbysim/tabbysim/simulator/store"
@@ -27,18 +26,11 @@ func (e *Engine) List(ctx context.Context, f Filter) ([]Delivery, error) {
 	}
 	out := []Delivery{}
 	err := e.Store.View(ctx, func(tx store.Tx) error {
-		docs, _, err := tx.List(kindDelivery, store.Query{Merchant: f.Merchant, Index: idx, Limit: f.Limit})
-		if err != nil {
-			return err
+		ds, _, err := store.ListJSON[Delivery](tx, kindDelivery, store.Query{Merchant: f.Merchant, Index: idx, Limit: f.Limit})
+		for _, d := range ds {
+			out = append(out, *d)
 		}
-		for _, doc := range docs {
-			var d Delivery
-			if err := json.Unmarshal(doc.Data, &d); err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return nil
+		return err
 	})
 	return out, err
 }
