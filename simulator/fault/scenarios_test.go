@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/tabbysim/tabbysim/client/simctl"
 	"github.com/tabbysim/tabbysim/scenarios"
 	"github.com/tabbysim/tabbysim/simulator/tenant"
+	"github.com/tabbysim/tabbysim/simulator/webhook"
 	"github.com/tabbysim/tabbysim/simulator/webhook/webhooktest"
 )
 
@@ -282,6 +285,176 @@ func TestScenarios_Tabby(t *testing.T) {
 			if entry.Seq > seq && entry.Fault != "" {
 				t.Errorf("an hour later, %s was failed by %s", entry.Operation, entry.Fault)
 			}
+		}
+	})
+}
+
+// events lists the events of the merchant's deliveries, oldest first,
+// with the status of each.
+func (e *env) events() []string {
+	e.t.Helper()
+	var out []string
+	for _, d := range e.deliveries() {
+		out = append(out, d.Event+":"+d.Status)
+	}
+	return out
+}
+
+// TestScenarios_Settings: each shipped scenario made of settings only
+// does what its description says, through the Tabby API and the
+// webhooks a receiver gets.
+func TestScenarios_Settings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	t.Run("delayed-webhooks", func(t *testing.T) {
+		t.Parallel()
+		e, rcv := webhookEnv(t)
+		e.apply("delayed-webhooks")
+		e.authorized()
+		e.advance(5*time.Minute - time.Second)
+		if n := rcv.Count(); n != 0 {
+			t.Fatalf("%d webhooks arrived before their five minutes", n)
+		}
+		e.advance(time.Second)
+		if n := rcv.Count(); n != 1 {
+			t.Fatalf("%d webhooks arrived five minutes late, want the authorize webhook", n)
+		}
+	})
+	t.Run("duplicate-webhooks", func(t *testing.T) {
+		t.Parallel()
+		e, rcv := webhookEnv(t)
+		e.apply("duplicate-webhooks")
+		id := e.authorized()
+		e.capture(id, "cap-1")
+		e.advance(0)
+		hits := rcv.All()
+		if got := e.events(); !slices.Equal(got, []string{"authorize:delivered", "authorize:delivered", "capture:delivered",
+			"capture:delivered", "close:delivered", "close:delivered"}) || len(hits) != 6 {
+			t.Fatalf("deliveries %v, %d hits; want every webhook twice", got, len(hits))
+		}
+		for i := 0; i < len(hits); i += 2 {
+			if string(hits[i].Body) != string(hits[i+1].Body) {
+				t.Errorf("a webhook and its copy differ:\n%s\n%s", hits[i].Body, hits[i+1].Body)
+			}
+		}
+	})
+	t.Run("expire-webhooks", func(t *testing.T) {
+		t.Parallel()
+		for _, scenario := range []string{"calm", "expire-webhooks"} {
+			e, rcv := webhookEnv(t)
+			e.apply(scenario)
+			id := e.checkout().str("payment.id")
+			e.advance(25 * time.Minute)
+			if p := e.payment(id); p.Status != "EXPIRED" {
+				t.Fatalf("%s: the payment is %s 25 minutes on, want EXPIRED", scenario, p.Status)
+			}
+			want := 0
+			if scenario == "expire-webhooks" {
+				want = 1
+			}
+			if got := e.events(); len(got) != want || rcv.Count() != want || (want == 1 && got[0] != "expire:delivered") {
+				t.Fatalf("%s: deliveries %v; want the expire webhook only when it is switched on", scenario, got)
+			}
+		}
+	})
+	t.Run("fast-expiry", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.apply("fast-expiry")
+		late, lapsed := e.checkout().str("payment.id"), e.checkout().str("payment.id")
+		e.advance(2 * time.Minute)
+		if _, err := e.ctl.Customer(ctx, late, "approve"); err == nil {
+			t.Fatal("the customer approved a session two minutes old")
+		}
+		e.advance(time.Minute - time.Second)
+		if p := e.payment(lapsed); p.Status == "EXPIRED" {
+			t.Fatal("the payment expired before the minute after its session")
+		}
+		e.advance(time.Second)
+		if p := e.payment(lapsed); p.Status != "EXPIRED" {
+			t.Fatalf("the payment is %s three minutes on, want EXPIRED", p.Status)
+		}
+	})
+	t.Run("flaky-webhooks", func(t *testing.T) {
+		t.Parallel()
+		e, rcv := webhookEnv(t)
+		e.apply("flaky-webhooks")
+		for range 15 {
+			e.authorized()
+		}
+		e.advance(0)
+		dropped := 0
+		for _, d := range e.deliveries() {
+			if d.Status == "dropped" {
+				dropped++
+			}
+		}
+		if dropped == 0 || dropped > 10 || rcv.Count() != 15-dropped {
+			t.Fatalf("%d of 15 webhooks lost, %d arrived; want about a third lost", dropped, rcv.Count())
+		}
+	})
+	t.Run("forged-webhooks", func(t *testing.T) {
+		t.Parallel()
+		e, rcv := webhookEnv(t)
+		e.apply("forged-webhooks")
+		e.authorized()
+		e.advance(0)
+		hits := rcv.All()
+		if len(hits) != 1 || hits[0].Header.Get("X-Secret") == "" || hits[0].Header.Get("X-Secret") == "s3cret" {
+			t.Fatalf("hits %+v: want the webhook with a wrong X-Secret", hits)
+		}
+	})
+	t.Run("immediate-capture", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		e.apply("immediate-capture")
+		p := e.payment(e.authorized())
+		if p.Status != "CLOSED" || len(p.Captures) != 1 || p.Captures[0].Amount != "100.00" {
+			t.Fatalf("the approved payment is %s with captures %+v; want it captured in full", p.Status, p.Captures)
+		}
+	})
+	t.Run("lost-webhooks", func(t *testing.T) {
+		t.Parallel()
+		e, rcv := webhookEnv(t)
+		e.apply("lost-webhooks")
+		id := e.authorized()
+		e.advance(time.Hour)
+		if got := e.events(); !slices.Equal(got, []string{"authorize:dropped"}) || rcv.Count() != 0 {
+			t.Fatalf("deliveries %v, %d hits; want the webhook lost", got, rcv.Count())
+		}
+		if r := e.call(http.MethodGet, "/api/v2/payments/"+id, nil, ""); r.str("status") != "AUTHORIZED" {
+			t.Fatalf("polling: %d %s; want the payment found AUTHORIZED", r.status, r.body)
+		}
+	})
+	t.Run("reordered-webhooks", func(t *testing.T) {
+		t.Parallel()
+		e, rcv := webhookEnv(t)
+		e.apply("reordered-webhooks")
+		id := e.authorized()
+		e.capture(id, "cap-1")
+		e.advance(webhook.ReorderHold)
+		var got []string
+		for _, h := range rcv.All() {
+			got = append(got, h.JSON(t)["status"].(string)+"/"+strings.Repeat("c", len(h.JSON(t)["captures"].([]any))))
+		}
+		if len(got) != 3 || got[0] == "authorized/" {
+			t.Fatalf("webhooks arrived as %v; want all three, the authorize webhook not first", got)
+		}
+	})
+	t.Run("calm", func(t *testing.T) {
+		t.Parallel()
+		e, rcv := webhookEnv(t)
+		e.apply("bad-day")
+		e.apply("lost-webhooks")
+		e.apply("calm")
+		for range 3 {
+			if r := e.capture(e.authorized(), "cap-1"); r.status != http.StatusOK {
+				t.Fatalf("a capture after calm: %d %s", r.status, r.body)
+			}
+		}
+		e.advance(0)
+		if n := rcv.Count(); n != 9 {
+			t.Fatalf("%d webhooks arrived at once, want the 9 of three captured payments", n)
 		}
 	})
 }
