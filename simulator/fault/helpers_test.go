@@ -12,6 +12,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
+	"github.com/tabbysim/tabbysim/client/onerway"
 	"github.com/tabbysim/tabbysim/client/simctl"
 	"github.com/tabbysim/tabbysim/simulator"
 	"github.com/tabbysim/tabbysim/simulator/clock"
@@ -213,4 +214,74 @@ func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
 func readAll(resp *http.Response) []byte {
 	b, _ := io.ReadAll(resp.Body)
 	return b
+}
+
+// owSend sends a request to the Onerway gateway as merchant m, signed with
+// its secret key, with the X-Sim-Fault header when fault is not "".
+func (e *env) owSend(m *simctl.Merchant, path string, req any, fault string) *reply {
+	e.t.Helper()
+	body, err := onerway.SignRequest(req, m.Onerway.SecretKey)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.send(http.MethodPost, path, "", json.RawMessage(body),
+		http.Header{"Content-Type": {"application/json"}, "X-Sim-Fault": nonEmpty(fault)})
+}
+
+// owCall sends a request to the Onerway gateway as the test's merchant.
+func (e *env) owCall(path string, req any, fault string) *reply {
+	e.t.Helper()
+	return e.owSend(e.merchant, path, req, fault)
+}
+
+// owPayment is a doTransaction of the test's merchant: a Tabby payment of
+// 10 SAR for a virtual order.
+func (e *env) owPayment(merchantTxnID string) onerway.PaymentRequest {
+	return onerway.PaymentRequest{
+		MerchantNo: e.merchant.Onerway.MerchantNo, MerchantTxnID: merchantTxnID, MerchantCustID: "cust-1",
+		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
+		OrderAmount: "10", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
+		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: "https://shop.example/notify",
+			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Card", Price: "10.00", Num: "1", Currency: "SAR",
+				Type: onerway.GoodsVirtual, ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
+		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
+	}
+}
+
+// owRefund is an onlineRefund of 4 SAR of transaction origin.
+func (e *env) owRefund(merchantTxnID, origin string) onerway.RefundRequest {
+	return onerway.RefundRequest{MerchantNo: e.merchant.Onerway.MerchantNo, RefundType: onerway.RefundApply,
+		MerchantTxnID: merchantTxnID, OriginTransactionID: origin, RefundAmount: "4"}
+}
+
+// owPaid makes a doTransaction the customer approves and returns its
+// transactionId, S.
+func (e *env) owPaid(merchantTxnID string) string {
+	e.t.Helper()
+	r := e.owCall(onerway.PathDoTransaction, e.owPayment(merchantTxnID), "")
+	id := r.str("data.transactionId")
+	if r.status != http.StatusOK || r.str("respCode") != onerway.RespSuccess || id == "" {
+		e.t.Fatalf("doTransaction: %d %s %v", r.status, r.body, r.err)
+	}
+	if res, err := e.ctl.Customer(context.Background(), id, "approve"); err != nil || res.TransactionStatus != "S" {
+		e.t.Fatalf("approving %s: %+v %v", id, res, err)
+	}
+	return id
+}
+
+// owMade counts the test merchant's Onerway transactions, payments and
+// refunds, with the merchantTxnId.
+func (e *env) owMade(merchantTxnID string) int {
+	e.t.Helper()
+	txns, err := e.ctl.OnerwayTransactions(context.Background(), e.merchant.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	n := 0
+	for _, t := range txns {
+		if t.MerchantTxnID == merchantTxnID {
+			n++
+		}
+	}
+	return n
 }
