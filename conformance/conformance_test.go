@@ -134,6 +134,7 @@ var caughtBy = map[string]string{
 	"virtual-as-physical":         "Virtual goods are paid through the cashier",
 	"signs-reserialised-json":     "Virtual goods are paid through the cashier",
 	"reuses-merchant-txn-id":      "A new order after a cancelled payment has a merchantTxnId of its own",
+	"trusts-http-200":             "A system error on the payment request is not taken for success",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault
@@ -260,6 +261,7 @@ var arrangements = []struct{ name, text, without, proof string }{
 	{"rate limits", `scenario "rate-limiting"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"firewall page", `scenario "firewall-pages"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"gateway timeout", `scenario "checkout-timeouts"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
+	{"Onerway system errors", `scenario "onerway-system-errors"`, `scenario "calm"`, "the simulator failed the merchant's"},
 	{"notifications with a wrong sign", "every notification carries a wrong sign", "webhooks are delivered", "the simulator forged every notification"},
 	{"a notification with a wrong sign", "a notification with a wrong sign announces the payment as successful",
 		"an authentic notification announces the payment as successful", "the webhook sent was forged"},

@@ -82,6 +82,7 @@ func registerOnerwaySteps(sc *godog.ScenarioContext, w *World) {
 		return w.eventually(ctx, func(ctx context.Context) error { return w.refundedInTotal(ctx, total) })
 	})
 	sc.Step(`^no refund request exceeded what was paid$`, w.always(w.noRefundBeyondPaid))
+	sc.Step(`^the merchant counts no refund Onerway has not made$`, w.always(w.noRefundNotMade))
 }
 
 // checksOutGoods checks out one item of goods; a payment the gateway
@@ -538,24 +539,34 @@ func (w *World) auditRejected(ctx context.Context) error {
 	return nil
 }
 
-func (w *World) refundedInTotal(ctx context.Context, total string) error {
-	want, err := w.amount(total)
-	if err != nil {
-		return err
-	}
+// gatewayRefunded is what the gateway refunded of the payment: its
+// refunds whose audit passed.
+func (w *World) gatewayRefunded(ctx context.Context) (money.Amount, error) {
 	rs, err := w.gatewayRefunds(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var got money.Amount
 	for _, r := range rs {
 		if r.Status == string(ow.StatusSuccess) {
 			a, err := money.Parse(r.Amount, r.Currency)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			got += a
 		}
+	}
+	return got, nil
+}
+
+func (w *World) refundedInTotal(ctx context.Context, total string) error {
+	want, err := w.amount(total)
+	if err != nil {
+		return err
+	}
+	got, err := w.gatewayRefunded(ctx)
+	if err != nil {
+		return err
 	}
 	if got != want {
 		return broke("refund what was asked for, within what was paid", "onerway-api.md §6",
@@ -576,4 +587,29 @@ func (w *World) noRefundBeyondPaid(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// noRefundNotMade checks the order shows no refund while the gateway has
+// refunded nothing: an onlineRefund refused, with HTTP 200 and a respCode
+// such as 11001, was not applied for, and one applied for is done only once
+// the audit passes.
+func (w *World) noRefundNotMade(ctx context.Context) error {
+	state, raw, ok, err := w.orderStatus(ctx)
+	if err != nil || !ok || (state != "refunded" && state != "partially_refunded") {
+		return err
+	}
+	refunded, err := w.gatewayRefunded(ctx)
+	if err != nil || refunded > 0 {
+		return err
+	}
+	calls, err := w.apiCalls(ctx, "refund")
+	if err != nil {
+		return err
+	}
+	answers := make([]string, len(calls))
+	for i, c := range calls {
+		answers[i] = respOf(c)
+	}
+	return broke("count a refund only once Onerway made it: respCode 20000, then the audit passed", "onerway-api.md §6, §10",
+		"the merchant reports the order as %q while Onerway refunded nothing; it answered the merchant's refunds %s", raw, strings.Join(answers, ", "))
 }

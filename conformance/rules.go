@@ -164,6 +164,7 @@ var citations = []struct{ says, cites, rule string }{
 	{"never refund beyond what is left of the payment", "onerway-api.md §6", "R-OW-REFUND-WITHIN-PAID"},
 	{"refund through onlineRefund", "onerway-api.md §6", "R-OW-REFUND-EXACT"},
 	{"refund what was asked for, within what was paid", "onerway-api.md §6", "R-OW-REFUND-EXACT"},
+	{"count a refund only once Onerway made it", "onerway-api.md §6, §10", "R-OW-REFUND-EXACT"},
 }
 
 // citedPages are the public pages of what the steps cite, for a failure

@@ -3,8 +3,9 @@ Feature: The Onerway gateway fails, the merchant copes
   Onerway answers every request with HTTP 200 and tells success from
   failure by respCode (onerway-api.md §10): 11001 "System exception" means
   nothing was done. The simulator fails on purpose by running the shipped
-  scenario "onerway-system-errors" and proves from its journal that the
-  failure happened before it judges the merchant.
+  scenario "onerway-system-errors", which answers the next payment and the
+  next refund so, and proves from its journal that the failure happened
+  before it judges the merchant.
 
   # onerway-api.md §10: a payment answered 11001 was not made; a merchant
   # that reads only the HTTP status would take it for success.
@@ -14,3 +15,20 @@ Feature: The Onerway gateway fails, the merchant copes
     Then the simulator failed the merchant's checkout request on purpose
     And the customer is told the checkout failed, or sent to pay
     And the order is kept, not paid
+
+  # onerway-api.md §6, §10: a refund answered 11001 was not applied for;
+  # nothing is refunded, and what was paid is still there to refund.
+  @refund @webhook
+  Scenario: A system error on the refund request is not taken for a refund
+    Given the customer checks out 100.00 SAR of virtual goods
+    And the customer pays on the hosted page
+    And webhooks are delivered
+    And the simulator runs the scenario "onerway-system-errors"
+    When the merchant refunds 30.00
+    Then the simulator failed the merchant's refund request on purpose
+    And the merchant counts no refund Onerway has not made
+    And the order is paid
+    When the merchant refunds 100.00
+    And the clock advances 1 hour
+    Then the gateway refunded 100.00 in total
+    And the order is refunded

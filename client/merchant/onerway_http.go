@@ -259,6 +259,9 @@ func (s *onerwayShop) checkout(w http.ResponseWriter, r *http.Request) {
 	s.index(o, "", o.merchantTxnID)
 
 	p, err := s.api.DoTransaction(r.Context(), s.paymentRequest(o, &req))
+	if s.trustsHTTP200(err) {
+		p, err = new(onerway.Payment), nil
+	}
 	var oe *onerway.Error
 	switch {
 	case err == nil:
@@ -517,6 +520,10 @@ func (s *onerwayShop) refundOrder(w http.ResponseWriter, r *http.Request) {
 		RefundType: onerway.RefundApply, MerchantTxnID: rf.merchantTxnID,
 		OriginTransactionID: o.transactionID, RefundAmount: amount.Format(o.currency),
 	})
+	if s.has(DefectTrustsHTTP200) && (err == nil || s.trustsHTTP200(err)) {
+		err, rf.status = nil, onerway.StatusSuccess // the HTTP 200 taken for the refund itself
+		o.settleRefunds()
+	}
 	var oe *onerway.Error
 	switch {
 	case errors.As(err, &oe) && oe.RespCode != "":
