@@ -32,3 +32,19 @@ Feature: The Onerway gateway fails, the merchant copes
     And the clock advances 1 hour
     Then the gateway refunded 100.00 in total
     And the order is refunded
+
+  # onerway-api.md §6, §7: a refund is named by the merchant's own
+  # merchantTxnId, by which /v1/txn/list finds it; applied for again under a
+  # new one after a lost answer, it refunds the customer twice.
+  @refund @webhook
+  Scenario: A refund whose answer was lost is applied for once
+    Given the customer checks out 100.00 SAR of virtual goods
+    And the customer pays on the hosted page
+    And webhooks are delivered
+    And the simulator loses the answer to the merchant's next onlineRefund
+    When the merchant refunds 30.00
+    Then the simulator failed the merchant's refund request on purpose
+    And the merchant applied for the refund once
+    When the clock advances 1 hour
+    Then the gateway refunded 30.00 in total
+    And the order is partially_refunded
