@@ -2,10 +2,10 @@
 Feature: The Onerway gateway fails, the merchant copes
   Onerway answers every request with HTTP 200 and tells success from
   failure by respCode (onerway-api.md §10): 11001 "System exception" means
-  nothing was done. The simulator fails on purpose by running the shipped
+  nothing was done. The simulator fails on purpose, by running the shipped
   scenario "onerway-system-errors", which answers the next payment and the
-  next refund so, and proves from its journal that the failure happened
-  before it judges the merchant.
+  next refund so, or a fault rule of its own, and proves from its journal
+  that the failure happened before it judges the merchant.
 
   # onerway-api.md §10: a payment answered 11001 was not made; a merchant
   # that reads only the HTTP status would take it for success.
