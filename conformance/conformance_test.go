@@ -126,14 +126,16 @@ var caughtBy = map[string]string{
 	"ignores-retry-after":    "A rate-limited request is sent again after Retry-After, not before",
 
 	// The Onerway mode's (onerway*.feature).
-	"skips-webhook-sign":          "Notifications with a wrong sign are refused",
-	"acks-without-transaction-id": "A notification acknowledged with its transactionId is not sent again",
-	"trusts-return-url":           "A returnUrl saying success before payment is not trusted",
-	"never-uploads-logistics":     "The delivery of paid physical goods is uploaded",
-	"uploads-before-success":      "Logistics wait for the payment's success",
-	"virtual-as-physical":         "Virtual goods are paid through the cashier",
-	"signs-reserialised-json":     "Virtual goods are paid through the cashier",
-	"reuses-merchant-txn-id":      "A new order after a cancelled payment has a merchantTxnId of its own",
+	"skips-webhook-sign":           "Notifications with a wrong sign are refused",
+	"acks-without-transaction-id":  "A notification acknowledged with its transactionId is not sent again",
+	"trusts-return-url":            "A returnUrl saying success before payment is not trusted",
+	"never-uploads-logistics":      "The delivery of paid physical goods is uploaded",
+	"uploads-before-success":       "Logistics wait for the payment's success",
+	"virtual-as-physical":          "Virtual goods are paid through the cashier",
+	"signs-reserialised-json":      "Virtual goods are paid through the cashier",
+	"reuses-merchant-txn-id":       "A new order after a cancelled payment has a merchantTxnId of its own",
+	"trusts-http-200":              "A system error on the payment request is not taken for success",
+	"new-merchant-txn-id-on-retry": "A refund whose answer was lost is applied for once",
 }
 
 // caughtOnlyBy are the defects that only a scenario's injected fault
@@ -260,6 +262,9 @@ var arrangements = []struct{ name, text, without, proof string }{
 	{"rate limits", `scenario "rate-limiting"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"firewall page", `scenario "firewall-pages"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"gateway timeout", `scenario "checkout-timeouts"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
+	{"Onerway system errors", `scenario "onerway-system-errors"`, `scenario "calm"`, "the simulator failed the merchant's"},
+	{"Onerway refund made, answer lost", "the simulator loses the answer to the merchant's next onlineRefund", `the simulator runs the scenario "calm"`,
+		"the simulator failed the merchant's refund request on purpose"},
 	{"notifications with a wrong sign", "every notification carries a wrong sign", "webhooks are delivered", "the simulator forged every notification"},
 	{"a notification with a wrong sign", "a notification with a wrong sign announces the payment as successful",
 		"an authentic notification announces the payment as successful", "the webhook sent was forged"},

@@ -82,6 +82,9 @@ func registerOnerwaySteps(sc *godog.ScenarioContext, w *World) {
 		return w.eventually(ctx, func(ctx context.Context) error { return w.refundedInTotal(ctx, total) })
 	})
 	sc.Step(`^no refund request exceeded what was paid$`, w.always(w.noRefundBeyondPaid))
+	sc.Step(`^the merchant counts no refund Onerway has not made$`, w.always(w.noRefundNotMade))
+	sc.Step(`^the simulator loses the answer to the merchant's next onlineRefund$`, w.losesNextRefundAnswer)
+	sc.Step(`^the merchant applied for the refund once$`, w.always(w.appliedForRefundOnce))
 }
 
 // checksOutGoods checks out one item of goods; a payment the gateway
@@ -538,24 +541,34 @@ func (w *World) auditRejected(ctx context.Context) error {
 	return nil
 }
 
-func (w *World) refundedInTotal(ctx context.Context, total string) error {
-	want, err := w.amount(total)
-	if err != nil {
-		return err
-	}
+// gatewayRefunded is what the gateway refunded of the payment: its
+// refunds whose audit passed.
+func (w *World) gatewayRefunded(ctx context.Context) (money.Amount, error) {
 	rs, err := w.gatewayRefunds(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var got money.Amount
 	for _, r := range rs {
 		if r.Status == string(ow.StatusSuccess) {
 			a, err := money.Parse(r.Amount, r.Currency)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			got += a
 		}
+	}
+	return got, nil
+}
+
+func (w *World) refundedInTotal(ctx context.Context, total string) error {
+	want, err := w.amount(total)
+	if err != nil {
+		return err
+	}
+	got, err := w.gatewayRefunded(ctx)
+	if err != nil {
+		return err
 	}
 	if got != want {
 		return broke("refund what was asked for, within what was paid", "onerway-api.md §6",
@@ -576,4 +589,67 @@ func (w *World) noRefundBeyondPaid(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// noRefundNotMade checks the order shows no refund while the gateway has
+// refunded nothing: an onlineRefund refused, with HTTP 200 and a respCode
+// such as 11001, was not applied for, and one applied for is done only once
+// the audit passes.
+func (w *World) noRefundNotMade(ctx context.Context) error {
+	state, raw, ok, err := w.orderStatus(ctx)
+	if err != nil || !ok || (state != "refunded" && state != "partially_refunded") {
+		return err
+	}
+	refunded, err := w.gatewayRefunded(ctx)
+	if err != nil || refunded > 0 {
+		return err
+	}
+	calls, err := w.apiCalls(ctx, "refund")
+	if err != nil {
+		return err
+	}
+	answers := make([]string, len(calls))
+	for i, c := range calls {
+		answers[i] = respOf(c)
+	}
+	return broke("count a refund only once Onerway made it: respCode 20000, then the audit passed", "onerway-api.md §6, §10",
+		"the merchant reports the order as %q while Onerway refunded nothing; it answered the merchant's refunds %s", raw, strings.Join(answers, ", "))
+}
+
+// onerwayLostRefundAnswer is the scenario of a refund whose answer is lost:
+// the gateway applies for it, then drops the connection.
+const onerwayLostRefundAnswer = `{
+  "name": "onerway-lost-refund-answer",
+  "description": "The Onerway gateway applies for the merchant's next refund, then the connection is reset before the answer arrives.",
+  "faults": [
+    {"name": "refund-then-reset", "match": {"provider": "onerway", "operation": "onerway.online_refund"}, "action": {"kind": "after", "then": "reset"}, "scope": {"first": 1}}
+  ]
+}`
+
+// losesNextRefundAnswer applies onerwayLostRefundAnswer to the scenario's
+// merchant through the control API.
+func (w *World) losesNextRefundAnswer(ctx context.Context) error {
+	_, err := w.env.Control.ApplyScenarioJSON(ctx, w.merchant.ID, []byte(onerwayLostRefundAnswer))
+	return err
+}
+
+// appliedForRefundOnce checks the gateway holds one refund of the payment:
+// a refund whose answer was lost was applied for all the same, and sending
+// it again under a new merchantTxnId applies for a second (onerway-api.md
+// §6: merchantTxnId is the merchant's refund id; §7: /v1/txn/list finds a
+// transaction by it).
+func (w *World) appliedForRefundOnce(ctx context.Context) error {
+	rs, err := w.gatewayRefunds(ctx)
+	if err != nil || len(rs) == 1 {
+		return err
+	}
+	if len(rs) == 0 {
+		return broke("refund through onlineRefund", "onerway-api.md §6", "the gateway has no refund of the payment")
+	}
+	shown := make([]string, len(rs))
+	for i, r := range rs {
+		shown[i] = fmt.Sprintf("%s %s under merchantTxnId %s", r.Amount, r.Currency, r.MerchantTxnID)
+	}
+	return broke("apply for a refund whose answer was lost once: find it by its merchantTxnId, never send it under a new one", "onerway-api.md §6, §7",
+		"the gateway holds %d refunds of the payment: %s", len(rs), strings.Join(shown, "; "))
 }

@@ -94,7 +94,7 @@ var Rules = []Rule{
 	{"R-OW-MERCHANT-TXN-ID", "give every payment a merchantTxnId of its own", []string{pageOnerwayTabby}},
 	{"R-OW-MERCHANT-URLS", "send returnUrl and notifyUrl in txnOrderMsg with every payment", []string{pageOnerwayTabby, pageOnerwayNote}},
 	{"R-OW-LOGISTICS-PHYSICAL-ONLY", "upload logistics for physical goods only", []string{pageOnerwayTabby}},
-	{"R-OW-REFUND-EXACT", "refund through onlineRefund exactly what was asked; a refund is done once Onerway's audit passes", []string{pageOnerwayRefund}},
+	{"R-OW-REFUND-EXACT", "refund through onlineRefund exactly what was asked; a refund is done once Onerway's audit passes", []string{pageOnerwayRefund, pageOnerwayQuery, pageOnerwayError}},
 	{"R-OW-REFUND-WITHIN-PAID", "never refund beyond what is left of the payment, counting the refunds under audit", []string{pageOnerwayRefund}},
 }
 
@@ -164,6 +164,8 @@ var citations = []struct{ says, cites, rule string }{
 	{"never refund beyond what is left of the payment", "onerway-api.md §6", "R-OW-REFUND-WITHIN-PAID"},
 	{"refund through onlineRefund", "onerway-api.md §6", "R-OW-REFUND-EXACT"},
 	{"refund what was asked for, within what was paid", "onerway-api.md §6", "R-OW-REFUND-EXACT"},
+	{"count a refund only once Onerway made it", "onerway-api.md §6, §10", "R-OW-REFUND-EXACT"},
+	{"apply for a refund whose answer was lost once", "onerway-api.md §6, §7", "R-OW-REFUND-EXACT"},
 }
 
 // citedPages are the public pages of what the steps cite, for a failure

@@ -125,6 +125,9 @@ var vocabulary = []struct {
 	{`Then Onerway's audit rejected the refund`, nil},
 	{`Then the gateway refunded 30.00 in total`, []string{"R-OW-REFUND-EXACT"}},
 	{`Then no refund request exceeded what was paid`, []string{"R-OW-REFUND-WITHIN-PAID"}},
+	{`Then the merchant counts no refund Onerway has not made`, []string{"R-OW-REFUND-EXACT"}},
+	{`Given the simulator loses the answer to the merchant's next onlineRefund`, nil},
+	{`Then the merchant applied for the refund once`, []string{"R-OW-REFUND-EXACT"}},
 }
 
 // stepKeywords are the keywords an example may start with.

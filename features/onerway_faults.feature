@@ -2,9 +2,10 @@
 Feature: The Onerway gateway fails, the merchant copes
   Onerway answers every request with HTTP 200 and tells success from
   failure by respCode (onerway-api.md §10): 11001 "System exception" means
-  nothing was done. The simulator fails on purpose by running the shipped
-  scenario "onerway-system-errors" and proves from its journal that the
-  failure happened before it judges the merchant.
+  nothing was done. The simulator fails on purpose, by running the shipped
+  scenario "onerway-system-errors", which answers the next payment and the
+  next refund so, or a fault rule of its own, and proves from its journal
+  that the failure happened before it judges the merchant.
 
   # onerway-api.md §10: a payment answered 11001 was not made; a merchant
   # that reads only the HTTP status would take it for success.
@@ -14,3 +15,36 @@ Feature: The Onerway gateway fails, the merchant copes
     Then the simulator failed the merchant's checkout request on purpose
     And the customer is told the checkout failed, or sent to pay
     And the order is kept, not paid
+
+  # onerway-api.md §6, §10: a refund answered 11001 was not applied for;
+  # nothing is refunded, and what was paid is still there to refund.
+  @refund @webhook
+  Scenario: A system error on the refund request is not taken for a refund
+    Given the customer checks out 100.00 SAR of virtual goods
+    And the customer pays on the hosted page
+    And webhooks are delivered
+    And the simulator runs the scenario "onerway-system-errors"
+    When the merchant refunds 30.00
+    Then the simulator failed the merchant's refund request on purpose
+    And the merchant counts no refund Onerway has not made
+    And the order is paid
+    When the merchant refunds 100.00
+    And the clock advances 1 hour
+    Then the gateway refunded 100.00 in total
+    And the order is refunded
+
+  # onerway-api.md §6, §7: a refund is named by the merchant's own
+  # merchantTxnId, by which /v1/txn/list finds it; applied for again under a
+  # new one after a lost answer, it refunds the customer twice.
+  @refund @webhook
+  Scenario: A refund whose answer was lost is applied for once
+    Given the customer checks out 100.00 SAR of virtual goods
+    And the customer pays on the hosted page
+    And webhooks are delivered
+    And the simulator loses the answer to the merchant's next onlineRefund
+    When the merchant refunds 30.00
+    Then the simulator failed the merchant's refund request on purpose
+    And the merchant applied for the refund once
+    When the clock advances 1 hour
+    Then the gateway refunded 30.00 in total
+    And the order is partially_refunded

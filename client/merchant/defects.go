@@ -55,6 +55,8 @@ const (
 	DefectVirtualAsPhysical        = "virtual-as-physical"
 	DefectSignsReserialisedJSON    = "signs-reserialised-json"
 	DefectReusesMerchantTxnID      = "reuses-merchant-txn-id"
+	DefectTrustsHTTP200            = "trusts-http-200"
+	DefectNewMerchantTxnIDOnRetry  = "new-merchant-txn-id-on-retry"
 )
 
 // Defects is the catalogue of defects, in a stable order. Each breaks one
@@ -100,6 +102,8 @@ var Defects = []Defect{
 	{DefectVirtualAsPhysical, "sends every product as physical goods, virtual ones too, so Onerway holds their settlement for a logistics upload that never comes (seed 001)"},
 	{DefectSignsReserialisedJSON, "signs nested objects as it encodes them again (keys sorted) rather than as the strings it sends, so Onerway refuses every request's sign (onerway-api.md §2.1)"},
 	{DefectReusesMerchantTxnID, "derives the merchantTxnId from the cart, so a new order after a failed or cancelled payment reuses the old one and Onerway refuses it as a duplicate"},
+	{DefectTrustsHTTP200, "takes any answer Onerway sends with HTTP 200 for success, whatever its respCode: a payment refused with 11001 System exception leaves the customer with no cashier and no word, and a refund answered with HTTP 200 is counted as refunded at once, one refused with 11001 too (onerway-api.md §10: success is respCode 20000, and a refund is done once the audit passes)"},
+	{DefectNewMerchantTxnIDOnRetry, "applies for a refund whose answer was lost again under a new merchantTxnId, so the gateway, which took the first, refunds the customer twice (onerway-api.md §6: the merchantTxnId names the refund; /v1/txn/list finds it)"},
 }
 
 // Provider is the mode whose behaviour the defect changes: ProviderTabby
@@ -107,7 +111,7 @@ var Defects = []Defect{
 func (d Defect) Provider() string {
 	switch d.Name {
 	case DefectSkipsWebhookSign, DefectAcksWithoutTransactionID, DefectTrustsReturnURL, DefectNeverUploadsLogistics,
-		DefectUploadsBeforeSuccess, DefectVirtualAsPhysical, DefectSignsReserialisedJSON, DefectReusesMerchantTxnID:
+		DefectUploadsBeforeSuccess, DefectVirtualAsPhysical, DefectSignsReserialisedJSON, DefectReusesMerchantTxnID, DefectTrustsHTTP200, DefectNewMerchantTxnIDOnRetry:
 		return ProviderOnerway
 	}
 	return ProviderTabby

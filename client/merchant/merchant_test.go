@@ -1025,7 +1025,8 @@ func TestNew_ChecksConfig(t *testing.T) {
 		"wrong-order-reference",
 		"new-reference-on-retry", "no-retry-on-5xx", "trusts-non-json", "ignores-retry-after",
 		"skips-webhook-sign", "acks-without-transaction-id", "trusts-return-url", "never-uploads-logistics",
-		"uploads-before-success", "virtual-as-physical", "signs-reserialised-json", "reuses-merchant-txn-id"}
+		"uploads-before-success", "virtual-as-physical", "signs-reserialised-json", "reuses-merchant-txn-id",
+		"trusts-http-200", "new-merchant-txn-id-on-retry"}
 	if len(Defects) != len(want) {
 		t.Fatalf("%d defects, want %d", len(Defects), len(want))
 	}

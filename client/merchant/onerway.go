@@ -414,6 +414,13 @@ func (s *onerwayShop) pollOnce(ctx context.Context) (int, error) {
 	return checked, errors.Join(errs...)
 }
 
+// trustsHTTP200 is the trusts-http-200 defect: an answer the gateway sent
+// with HTTP 200 is success, whatever its respCode says.
+func (s *onerwayShop) trustsHTTP200(err error) bool {
+	var oe *onerway.Error
+	return s.has(DefectTrustsHTTP200) && errors.As(err, &oe) && oe.HTTPStatus == http.StatusOK
+}
+
 // reserialisingClient is the signs-reserialised-json defect: a client whose
 // requests are signed over nested objects decoded and encoded again (keys
 // sorted, as a JSON library writes a map) while the body still carries the

@@ -259,6 +259,9 @@ func (s *onerwayShop) checkout(w http.ResponseWriter, r *http.Request) {
 	s.index(o, "", o.merchantTxnID)
 
 	p, err := s.api.DoTransaction(r.Context(), s.paymentRequest(o, &req))
+	if s.trustsHTTP200(err) {
+		p, err = new(onerway.Payment), nil
+	}
 	var oe *onerway.Error
 	switch {
 	case err == nil:
@@ -513,11 +516,23 @@ func (s *onerwayShop) refundOrder(w http.ResponseWriter, r *http.Request) {
 	rf := &owRefund{merchantTxnID: fmt.Sprintf("%s-r%d", o.merchantTxnID, len(o.refunds)+1), amount: amount, status: onerway.StatusPendingAudit}
 	o.refunds = append(o.refunds, rf)
 	s.index(o, "", rf.merchantTxnID)
-	id, err := s.api.Refund(r.Context(), onerway.RefundRequest{
-		RefundType: onerway.RefundApply, MerchantTxnID: rf.merchantTxnID,
-		OriginTransactionID: o.transactionID, RefundAmount: amount.Format(o.currency),
-	})
+	apply := func() (string, error) {
+		return s.api.Refund(r.Context(), onerway.RefundRequest{
+			RefundType: onerway.RefundApply, MerchantTxnID: rf.merchantTxnID,
+			OriginTransactionID: o.transactionID, RefundAmount: amount.Format(o.currency),
+		})
+	}
+	id, err := apply()
 	var oe *onerway.Error
+	if err != nil && !errors.As(err, &oe) && s.has(DefectNewMerchantTxnIDOnRetry) {
+		rf.merchantTxnID += "-retry"
+		s.index(o, "", rf.merchantTxnID)
+		id, err = apply()
+	}
+	if s.has(DefectTrustsHTTP200) && (err == nil || s.trustsHTTP200(err)) {
+		err, rf.status = nil, onerway.StatusSuccess // the HTTP 200 taken for the refund itself
+		o.settleRefunds()
+	}
 	switch {
 	case errors.As(err, &oe) && oe.RespCode != "":
 		rf.status = onerway.StatusFailed

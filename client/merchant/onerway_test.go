@@ -425,6 +425,20 @@ func TestOnerway_Defects(t *testing.T) {
 			status, body := s.post("/checkout", owCart(onerway.GoodsVirtual), nil)
 			return status == http.StatusBadGateway && strings.Contains(string(body), "40006")
 		},
+		DefectTrustsHTTP200: func(t *testing.T, s *owShop) bool {
+			// A refund answered HTTP 200 with 11001 System exception.
+			res := s.paid(onerway.GoodsVirtual)
+			s.tn.fault("onerway.online_refund", map[string]any{"kind": "status", "status": 200, "code": "11001"})
+			s.refund(res.OrderID, "30.00")
+			return s.order(res.OrderID).Status != StatusPaid
+		},
+		DefectNewMerchantTxnIDOnRetry: func(t *testing.T, s *owShop) bool {
+			// A refund applied for, then its answer lost.
+			res := s.paid(onerway.GoodsVirtual)
+			s.tn.fault("onerway.online_refund", map[string]any{"kind": "after", "then": "reset"})
+			s.refund(res.OrderID, "30.00")
+			return len(s.tn.requests(http.MethodPost, onerway.PathRefund)) != 1
+		},
 	}
 	onerwayDefects := 0
 	for _, d := range Defects {
