@@ -9,7 +9,7 @@ import (
 // clean reference merchant; time is simulated, so it takes seconds.
 func BenchmarkSuite(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		res, err := Run(context.Background(), Options{Seed: 1, Concurrency: 4})
+		res, err := Run(context.Background(), Options{Seed: 1, Concurrency: 16})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -36,7 +36,7 @@ func TestFeatures(t *testing.T) {
 	for _, target := range targets {
 		t.Run(target.Name(), func(t *testing.T) {
 			t.Parallel()
-			o := Options{Target: target, TestingT: t, Concurrency: 4}
+			o := Options{Target: target, TestingT: t, Concurrency: 16}
 			if target.Variant != "" {
 				o.Tags = "@tabby" // the variants are built differently in the Tabby mode only
 			}
@@ -156,7 +156,7 @@ func TestDefectsAreCaught(t *testing.T) {
 		t.Run(d.Name, func(t *testing.T) {
 			t.Parallel()
 			var out bytes.Buffer
-			o := Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 4, Settle: syncSettle, Tags: "@" + d.Provider()}
+			o := Options{Target: &Reference{Defect: d.Name}, Output: &out, Concurrency: 16, Settle: syncSettle, Tags: "@" + d.Provider()}
 			if !caughtOnlyBy[d.Name] {
 				o.Features = featureOf(t, caughtBy[d.Name])
 			}
@@ -263,8 +263,6 @@ var arrangements = []struct{ name, text, without, proof string }{
 	{"firewall page", `scenario "firewall-pages"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"gateway timeout", `scenario "checkout-timeouts"`, `scenario "calm"`, "the simulator failed the merchant's checkout request on purpose"},
 	{"Onerway system errors", `scenario "onerway-system-errors"`, `scenario "calm"`, "the simulator failed the merchant's"},
-	{"Onerway refund made, answer lost", "the simulator loses the answer to the merchant's next onlineRefund", `the simulator runs the scenario "calm"`,
-		"the simulator failed the merchant's refund request on purpose"},
 	{"notifications with a wrong sign", "every notification carries a wrong sign", "webhooks are delivered", "the simulator forged every notification"},
 	{"a notification with a wrong sign", "a notification with a wrong sign announces the payment as successful",
 		"an authentic notification announces the payment as successful", "the webhook sent was forged"},
@@ -305,7 +303,7 @@ func TestArrangementsAreProven(t *testing.T) {
 				t.Fatalf("no scenario has a step with %q", a.text)
 			}
 			var out bytes.Buffer
-			res, err := Run(context.Background(), Options{Features: changed, Output: &out, Concurrency: 4, Settle: syncSettle})
+			res, err := Run(context.Background(), Options{Features: changed, Output: &out, Concurrency: 16, Settle: syncSettle})
 			if err != nil {
 				t.Fatal(err)
 			}

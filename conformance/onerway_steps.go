@@ -83,7 +83,6 @@ func registerOnerwaySteps(sc *godog.ScenarioContext, w *World) {
 	})
 	sc.Step(`^no refund request exceeded what was paid$`, w.always(w.noRefundBeyondPaid))
 	sc.Step(`^the merchant counts no refund Onerway has not made$`, w.always(w.noRefundNotMade))
-	sc.Step(`^the simulator loses the answer to the merchant's next onlineRefund$`, w.losesNextRefundAnswer)
 	sc.Step(`^the merchant applied for the refund once$`, w.always(w.appliedForRefundOnce))
 }
 
@@ -614,23 +613,6 @@ func (w *World) noRefundNotMade(ctx context.Context) error {
 	}
 	return broke("count a refund only once Onerway made it: respCode 20000, then the audit passed", "onerway-api.md §6, §10",
 		"the merchant reports the order as %q while Onerway refunded nothing; it answered the merchant's refunds %s", raw, strings.Join(answers, ", "))
-}
-
-// onerwayLostRefundAnswer is the scenario of a refund whose answer is lost:
-// the gateway applies for it, then drops the connection.
-const onerwayLostRefundAnswer = `{
-  "name": "onerway-lost-refund-answer",
-  "description": "The Onerway gateway applies for the merchant's next refund, then the connection is reset before the answer arrives.",
-  "faults": [
-    {"name": "refund-then-reset", "match": {"provider": "onerway", "operation": "onerway.online_refund"}, "action": {"kind": "after", "then": "reset"}, "scope": {"first": 1}}
-  ]
-}`
-
-// losesNextRefundAnswer applies onerwayLostRefundAnswer to the scenario's
-// merchant through the control API.
-func (w *World) losesNextRefundAnswer(ctx context.Context) error {
-	_, err := w.env.Control.ApplyScenarioJSON(ctx, w.merchant.ID, []byte(onerwayLostRefundAnswer))
-	return err
 }
 
 // appliedForRefundOnce checks the gateway holds one refund of the payment:

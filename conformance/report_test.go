@@ -123,7 +123,7 @@ func TestJUnit_EveryOutcome(t *testing.T) {
 // scenario naming the rule it broke.
 func TestJUnit_RunAgainstADefect(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "junit.xml")
-	res, err := Run(context.Background(), Options{Target: &Reference{Defect: "captures-twice"}, Tags: "@capture", JUnit: path, Concurrency: 4})
+	res, err := Run(context.Background(), Options{Target: &Reference{Defect: "captures-twice"}, Tags: "@capture", JUnit: path, Concurrency: 16})
 	if err != nil || res.Passed {
 		t.Fatalf("passed %v, err %v", res.Passed, err)
 	}
@@ -183,7 +183,7 @@ func TestReadiness_EveryItemHasAStatus(t *testing.T) {
 	}
 	dir := t.TempDir()
 	md, html := filepath.Join(dir, "readiness.md"), filepath.Join(dir, "readiness.html")
-	res, err := Run(context.Background(), Options{Target: &Reference{Defect: "captures-twice"}, Report: md, Concurrency: 4})
+	res, err := Run(context.Background(), Options{Target: &Reference{Defect: "captures-twice"}, Report: md, Concurrency: 16})
 	if err != nil || res.Passed {
 		t.Fatalf("passed %v, err %v", res.Passed, err)
 	}

@@ -126,7 +126,6 @@ var vocabulary = []struct {
 	{`Then the gateway refunded 30.00 in total`, []string{"R-OW-REFUND-EXACT"}},
 	{`Then no refund request exceeded what was paid`, []string{"R-OW-REFUND-WITHIN-PAID"}},
 	{`Then the merchant counts no refund Onerway has not made`, []string{"R-OW-REFUND-EXACT"}},
-	{`Given the simulator loses the answer to the merchant's next onlineRefund`, nil},
 	{`Then the merchant applied for the refund once`, []string{"R-OW-REFUND-EXACT"}},
 }
 

@@ -2,10 +2,11 @@
 Feature: The Onerway gateway fails, the merchant copes
   Onerway answers every request with HTTP 200 and tells success from
   failure by respCode (onerway-api.md §10): 11001 "System exception" means
-  nothing was done. The simulator fails on purpose, by running the shipped
-  scenario "onerway-system-errors", which answers the next payment and the
-  next refund so, or a fault rule of its own, and proves from its journal
-  that the failure happened before it judges the merchant.
+  nothing was done. The simulator fails on purpose by running the shipped
+  scenarios "onerway-system-errors" (the next payment and the next refund
+  answered so) and "lost-refund-answers" (the next refund applied for, then
+  its answer lost), and proves from its journal that the failure happened
+  before it judges the merchant.
 
   # onerway-api.md §10: a payment answered 11001 was not made; a merchant
   # that reads only the HTTP status would take it for success.
@@ -38,10 +39,10 @@ Feature: The Onerway gateway fails, the merchant copes
   # new one after a lost answer, it refunds the customer twice.
   @refund @webhook
   Scenario: A refund whose answer was lost is applied for once
-    Given the customer checks out 100.00 SAR of virtual goods
+    Given the simulator runs the scenario "lost-refund-answers"
+    And the customer checks out 100.00 SAR of virtual goods
     And the customer pays on the hosted page
     And webhooks are delivered
-    And the simulator loses the answer to the merchant's next onlineRefund
     When the merchant refunds 30.00
     Then the simulator failed the merchant's refund request on purpose
     And the merchant applied for the refund once

@@ -75,7 +75,7 @@ func conform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Report, "report", "", "write a go-live readiness report to this file: Markdown, or HTML when it ends in .html")
 	fs.BoolVar(&o.Lenient, "lenient", false, "report requests Tabby's contract does not allow as warnings instead of failing their scenario")
 	fs.Int64Var(&o.Seed, "seed", 0, "seed for scenario order and the simulator (default: from the time; printed)")
-	fs.IntVar(&o.Concurrency, "concurrency", 4, "scenarios run at once (external targets always run one at a time)")
+	fs.IntVar(&o.Concurrency, "concurrency", 16, "scenarios run at once (external targets always run one at a time)")
 	fs.StringVar(&o.SimAddr, "sim-addr", "", "simulator address (default: a free port; 127.0.0.1:4600 for an adapter without a command)")
 	fs.BoolVar(&o.ListDefects, "list-defects", false, "print the reference merchant's defects and exit")
 	fs.BoolVar(&o.ListSteps, "list-steps", false, "print the steps feature files may use, with an example each, and exit")

@@ -489,6 +489,21 @@ func TestScenarios_Onerway(t *testing.T) {
 			t.Fatalf("the onlineRefund sent again: %s, %d refunds; want it made", r.body, e.owMade("refund-1"))
 		}
 	})
+	t.Run("lost-refund-answers", func(t *testing.T) {
+		t.Parallel()
+		e := newEnv(t)
+		paid := e.owPaid("order-1")
+		e.apply("lost-refund-answers")
+		refund := func() *reply { return e.owCall(onerway.PathRefund, e.owRefund("refund-1", paid), "") }
+		wantReset(t, refund())
+		if n := e.owMade("refund-1"); n != 1 {
+			t.Fatalf("after the reset: %d refunds, want the refund applied for", n)
+		}
+		// The next refund is answered: the rule lost one answer only.
+		if r := e.owCall(onerway.PathRefund, e.owRefund("refund-2", paid), ""); r.str("respCode") != onerway.RespSuccess {
+			t.Fatalf("the next onlineRefund: %s", r.body)
+		}
+	})
 	t.Run("onerway-signature-rejections", func(t *testing.T) {
 		t.Parallel()
 		e := newEnv(t)

@@ -110,7 +110,7 @@ func median(ds []time.Duration) time.Duration {
 // reference merchant, as `tabbysim conform` does, and times it.
 func conformanceTime(ctx context.Context) (time.Duration, error) {
 	start := time.Now()
-	res, err := conformance.Run(ctx, conformance.Options{Seed: 1, Concurrency: 4})
+	res, err := conformance.Run(ctx, conformance.Options{Seed: 1, Concurrency: 16})
 	d := time.Since(start)
 	if err != nil {
 		return d, err
