@@ -34,7 +34,7 @@ func TestBench_QuickWritesEveryCase(t *testing.T) {
 		t.Errorf("the hand-written part was not kept:\n%s", md)
 	}
 	for _, want := range []string{
-		"- Machine: ", " cores, ", "go1.", "Command: `tabbysim bench --quick", "in-process Go generator",
+		"- Machine: ", " cores, ", "go1.", "- Load average over the minute before the run: ", "Command: `tabbysim bench --quick", "in-process Go generator",
 		"| live heap per stored payment", "| start-up of `tabbysim serve`", "| whole conformance suite",
 		"### Targets", "### Unexpected answers from the simulator\n\nNone.",
 	} {

@@ -22,6 +22,10 @@ type Machine struct {
 	Cores int
 	Go    string
 	OS    string
+	// Load is the load average over the minute before the run, as
+	// /proc/loadavg gives it ("" where there is none): what else was
+	// running, which the ratios depend on.
+	Load string
 }
 
 func thisMachine() Machine {
@@ -32,6 +36,11 @@ func thisMachine() Machine {
 				m.CPU = strings.TrimSpace(value)
 				break
 			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			m.Load = f[0]
 		}
 	}
 	return m

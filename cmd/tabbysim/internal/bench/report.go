@@ -42,6 +42,9 @@ func (r *Report) Markdown() string {
 	m := r.Machine
 	fmt.Fprintf(&b, "## Results\n\n")
 	fmt.Fprintf(&b, "- Machine: %s, %d cores, %s; %s.\n", m.CPU, m.Cores, m.OS, m.Go)
+	if m.Load != "" {
+		fmt.Fprintf(&b, "- Load average over the minute before the run: %s (what else the machine was running).\n", m.Load)
+	}
 	fmt.Fprintf(&b, "- Command: `%s`, run %s; %s a cell; the run took %s.\n",
 		o.Command, r.Started.UTC().Format("2006-01-02 15:04 MST"), o.Duration, r.Took.Round(time.Second))
 	fmt.Fprintf(&b, "- Load: %s. Everything on loopback on this one machine; the simulator and the bare server run in the bench's own process, beside the generator.\n", Generator)
