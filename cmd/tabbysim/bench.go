@@ -71,6 +71,8 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if o.Quick {
 		retrieveIDs = 20
 	}
+	// The simulators run in this process, with serve's garbage collector.
+	tuneGC()
 	fmt.Fprintf(stdout, "tabbysim bench: load from the %s\n", bench.Generator)
 	rep, err := bench.Run(ctx, bench.Options{
 		Duration: o.Duration, Conns: []int{1, 16, 64}, Stored: o.Stored, RetrieveIDs: retrieveIDs,

@@ -119,6 +119,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.Seed == 0 {
 		o.Seed = time.Now().UnixNano()
 	}
+	tuneGC()
 	if err := runServer(ctx, o, scs, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "tabbysim serve:", err)
 		return 1
