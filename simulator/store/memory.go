@@ -337,6 +337,11 @@ func (t *memTx) Get(kind, id string) (Doc, error) {
 	return exported(d)
 }
 
+func (t *memTx) Exists(kind, id string) (bool, error) {
+	_, ok := t.stored(kind, id)
+	return ok, nil
+}
+
 // stored is the document as the store holds it, to be copied before it
 // leaves the store.
 func (t *memTx) stored(kind, id string) (Doc, bool) {

@@ -66,6 +66,9 @@ type Value interface {
 type Tx interface {
 	// Get returns ErrNotFound when there is no such document.
 	Get(kind, id string) (Doc, error)
+	// Exists reports whether a document has the kind and id, without
+	// reading it.
+	Exists(kind, id string) (bool, error)
 	// Create writes a new document; it returns ErrExists, and writes
 	// nothing, when one with the same kind and id is stored.
 	Create(d Doc) error
@@ -141,16 +144,6 @@ func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
 		return d, err
 	}
 	return d, json.Unmarshal(d.Data, v)
-}
-
-// Exists reports whether document kind/id is stored, without reading it.
-func Exists(tx Tx, kind, id string) bool {
-	if mt, ok := tx.(*memTx); ok {
-		_, ok := mt.stored(kind, id)
-		return ok
-	}
-	_, err := tx.Get(kind, id)
-	return err == nil
 }
 
 // ListJSON is Tx.List with every document decoded as GetJSON decodes it.

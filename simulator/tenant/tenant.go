@@ -185,7 +185,8 @@ func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
 
 // Exists reports, inside a transaction, whether merchant id is stored.
 func Exists(tx store.Tx, id string) bool {
-	return store.Exists(tx, kindMerchant, id)
+	ok, err := tx.Exists(kindMerchant, id)
+	return ok && err == nil
 }
 
 // Now is merchant id's time on its own clock. A merchant without a clock is
