@@ -174,6 +174,10 @@ type Store struct {
 	// read).
 	wStmts, rStmts stmts
 	wSetSeq        *sql.Stmt
+	// Listings, prepared on the readers as first run. (An Update's
+	// listings run unprepared: preparing on the writer would wait for the
+	// one connection the Update holds.)
+	rListings listings
 }
 
 // Open opens the store kept in the file at path, creating it if needed.
@@ -263,6 +267,7 @@ func (s *Store) init(path, name, common string) error {
 		return fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	s.r.SetMaxIdleConns(4)
+	s.rListings.db = s.r
 	for i, q := range []string{get: sqlGet, exists: sqlExists} {
 		if s.rStmts[i], err = s.r.PrepareContext(ctx, q); err != nil {
 			return fmt.Errorf("store: prepare statement on %s: %w", path, err)
@@ -283,7 +288,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("store: begin view: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&sqlTx{tx: tx, prepared: &s.rStmts, readOnly: true})
+	return fn(&sqlTx{tx: tx, prepared: &s.rStmts, listings: &s.rListings, readOnly: true})
 }
 
 // Update implements store.Store.
@@ -360,6 +365,7 @@ func (s *Store) Close() error {
 			errs = append(errs, st.Close())
 		}
 	}
+	errs = append(errs, s.rListings.close())
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
@@ -388,7 +394,8 @@ type stmts [nStmts]*sql.Stmt
 type sqlTx struct {
 	tx       *sql.Tx
 	prepared *stmts
-	bound    stmts // prepared, bound to tx as they are first run
+	bound    stmts     // prepared, bound to tx as they are first run
+	listings *listings // nil: run listings unprepared
 	readOnly bool
 	seq      uint64 // last sequence number given out
 	after    []func()
@@ -400,6 +407,61 @@ func (t *sqlTx) stmt(i int) *sql.Stmt {
 		t.bound[i] = t.tx.Stmt(t.prepared[i])
 	}
 	return t.bound[i]
+}
+
+// query runs a listing's SQL, prepared once on the database.
+func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.listings == nil {
+		return t.tx.Query(q, args...)
+	}
+	st, err := t.listings.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.tx.Query(q, args...)
+	}
+	return t.tx.Stmt(st).Query(args...)
+}
+
+// listings are the statements of the listings run on a database, by their
+// SQL. A listing's SQL depends only on which of a query's fields are set
+// and on how many Index entries it has (values and keys are arguments), so
+// there are few; past maxListings more are run unprepared.
+type listings struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+const maxListings = 64
+
+// stmt returns the statement prepared for q, nil when there are too many.
+func (l *listings) stmt(q string) (*sql.Stmt, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st, ok := l.m[q]; ok || len(l.m) >= maxListings {
+		return st, nil
+	}
+	st, err := l.db.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if l.m == nil {
+		l.m = map[string]*sql.Stmt{}
+	}
+	l.m[q] = st
+	return st, nil
+}
+
+func (l *listings) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var errs []error
+	for _, st := range l.m {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func (t *sqlTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
@@ -490,7 +552,11 @@ func (t *sqlTx) Delete(kind, id string) error {
 func (t *sqlTx) List(kind string, q store.Query) ([]store.Doc, int, error) {
 	l := newListing(kind, q)
 	var total int
-	if err := t.tx.QueryRow(l.count, l.countArgs...).Scan(&total); err != nil {
+	rows, err := t.query(l.count, l.countArgs...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: count %s: %w", kind, err)
+	}
+	if err := scanOne(rows, &total); err != nil {
 		return nil, 0, fmt.Errorf("store: count %s: %w", kind, err)
 	}
 	offset := max(q.Offset, 0)
@@ -501,7 +567,7 @@ func (t *sqlTx) List(kind string, q store.Query) ([]store.Doc, int, error) {
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
-	rows, err := t.tx.Query(l.page, append(l.args, limit, offset, kind)...)
+	rows, err = t.query(l.page, append(l.args, limit, offset, kind)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list %s: %w", kind, err)
 	}
@@ -621,6 +687,21 @@ func newListing(kind string, q store.Query) listing {
 }
 
 type scanner interface{ Scan(dest ...any) error }
+
+// scanOne reads the one row of rows, as sql.Row.Scan does, and closes rows.
+func scanOne(rows *sql.Rows, dest ...any) error {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
 
 // scanDoc reads docColumns, preceded by the id when id is not nil.
 func scanDoc(row scanner, d *store.Doc, id *string) error {
