@@ -113,6 +113,12 @@ type Store interface {
 	// it back, so a program can tell its ids from those of earlier starts
 	// on the same store.
 	NewGeneration(ctx context.Context) (uint64, error)
+	// Version is a count that grows, before Update or Reset returns, once
+	// an Update that wrote or deleted a document of kind has committed and
+	// once a Reset is done. Documents read after reading the version are
+	// as stored while the version is the same, so a reader may keep what
+	// it decoded from them until the version changes.
+	Version(kind string) uint64
 	Close() error
 }
 

@@ -178,6 +178,7 @@ type Store struct {
 	// listings run unprepared: preparing on the writer would wait for the
 	// one connection the Update holds.)
 	rListings listings
+	versions  store.Versions
 }
 
 // Open opens the store kept in the file at path, creating it if needed.
@@ -327,6 +328,9 @@ func (s *Store) commit(ctx context.Context, fn func(store.Tx) error) (*sqlTx, er
 		return nil, fmt.Errorf("store: commit update: %w", err)
 	}
 	s.seq = t.seq
+	for kind := range t.wrote {
+		s.versions.Wrote(kind)
+	}
 	return t, nil
 }
 
@@ -338,8 +342,12 @@ func (s *Store) Reset(ctx context.Context) error {
 	if _, err := s.w.ExecContext(context.WithoutCancel(ctx), `DELETE FROM docs`); err != nil {
 		return fmt.Errorf("store: reset: %w", err)
 	}
+	s.versions.Reset()
 	return nil
 }
+
+// Version implements store.Store.
+func (s *Store) Version(kind string) uint64 { return s.versions.Of(kind) }
 
 // NewGeneration implements store.Store. The count is kept beside the sequence,
 // which Reset leaves alone too. A file whose documents were written before
@@ -397,8 +405,17 @@ type sqlTx struct {
 	bound    stmts     // prepared, bound to tx as they are first run
 	listings *listings // nil: run listings unprepared
 	readOnly bool
-	seq      uint64 // last sequence number given out
+	seq      uint64          // last sequence number given out
+	wrote    map[string]bool // the kinds written
 	after    []func()
+}
+
+// writes notes a write of kind, for Store.Version.
+func (t *sqlTx) writes(kind string) {
+	if t.wrote == nil {
+		t.wrote = map[string]bool{}
+	}
+	t.wrote[kind] = true
 }
 
 // stmt is prepared statement i bound to the transaction.
@@ -521,6 +538,7 @@ func (t *sqlTx) write(st int, op string, d store.Doc) (bool, error) {
 	if len(d.Data) > 0 {
 		data = []byte(d.Data)
 	}
+	t.writes(d.Kind)
 	next := t.seq + 1
 	var seq int64
 	err := t.stmt(st).QueryRow(d.Kind, d.ID, d.Merchant, d.Created.Unix(), d.Created.Nanosecond(),
@@ -543,6 +561,7 @@ func (t *sqlTx) Delete(kind, id string) error {
 	if t.readOnly {
 		return store.ErrReadOnly
 	}
+	t.writes(kind)
 	if _, err := t.stmt(del).Exec(kind, id); err != nil {
 		return fmt.Errorf("store: delete %s %s: %w", kind, id, err)
 	}

@@ -32,6 +32,56 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ListFollowsChanges", func(t *testing.T) { testListFollowsChanges(t, open) })
 	t.Run("ListAgreesWithScan", func(t *testing.T) { testListAgreesWithScan(t, open) })
 	t.Run("Values", func(t *testing.T) { testValues(t, open) })
+	t.Run("Version", func(t *testing.T) { testVersion(t, open) })
+}
+
+// testVersion: a kind's version grows with each committed write of the
+// kind and each reset, and with nothing else.
+func testVersion(t *testing.T, open Opener) {
+	s := open(t)
+	a, b := s.Version("a"), s.Version("b")
+	check := func(step string, growA, growB bool) {
+		t.Helper()
+		na, nb := s.Version("a"), s.Version("b")
+		if (na > a) != growA || (nb > b) != growB || na < a || nb < b {
+			t.Errorf("%s: versions a %d -> %d, b %d -> %d; want a grown %v, b grown %v", step, a, na, b, nb, growA, growB)
+		}
+		a, b = na, nb
+	}
+	Put(t, s, NewDoc("a", "1", "m", T0, `1`))
+	check("put a", true, false)
+	err := s.Update(ctx, func(tx store.Tx) error {
+		return store.PutJSON(tx, store.Doc{Kind: "b", ID: "1", Merchant: "m"}, &order{Amount: "1.00"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("put b from a value", false, true)
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Put(NewDoc("a", "2", "m", T0, `2`)); err != nil {
+			return err
+		}
+		return errNo
+	})
+	if !errors.Is(err, errNo) {
+		t.Fatal(err)
+	}
+	check("a rolled back update", false, false)
+	if err := s.View(ctx, func(tx store.Tx) error { _, err := tx.Get("a", "1"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	check("a view", false, false)
+	err = s.Update(ctx, func(tx store.Tx) error {
+		tx.AfterCommit(func() { check("after commit", true, false) })
+		return tx.Delete("a", "1")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("reset", true, true)
 }
 
 var (
