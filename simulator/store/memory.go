@@ -20,6 +20,7 @@ type Memory struct {
 	lists      map[listKey]*entries
 	seq        uint64
 	generation uint64
+	versions   Versions
 }
 
 // NewMemory returns an empty memory store.
@@ -69,6 +70,9 @@ func (m *Memory) commit(tx *memTx, fn func(Tx) error) error {
 		return err
 	}
 	committed = true
+	for k := range tx.undo {
+		m.versions.Wrote(k.kind)
+	}
 	return nil
 }
 
@@ -78,8 +82,12 @@ func (m *Memory) Reset(context.Context) error {
 	defer m.mu.Unlock()
 	m.kinds = map[string]map[string]Doc{}
 	m.lists = map[listKey]*entries{}
+	m.versions.Reset()
 	return nil
 }
+
+// Version implements Store.
+func (m *Memory) Version(kind string) uint64 { return m.versions.Of(kind) }
 
 // NewGeneration implements Store.
 func (m *Memory) NewGeneration(context.Context) (uint64, error) {
@@ -335,6 +343,11 @@ func (t *memTx) Get(kind, id string) (Doc, error) {
 		return Doc{}, ErrNotFound
 	}
 	return exported(d)
+}
+
+func (t *memTx) Exists(kind, id string) (bool, error) {
+	_, ok := t.stored(kind, id)
+	return ok, nil
 }
 
 // stored is the document as the store holds it, to be copied before it

@@ -66,6 +66,9 @@ type Value interface {
 type Tx interface {
 	// Get returns ErrNotFound when there is no such document.
 	Get(kind, id string) (Doc, error)
+	// Exists reports whether a document has the kind and id, without
+	// reading it.
+	Exists(kind, id string) (bool, error)
 	// Create writes a new document; it returns ErrExists, and writes
 	// nothing, when one with the same kind and id is stored.
 	Create(d Doc) error
@@ -110,6 +113,12 @@ type Store interface {
 	// it back, so a program can tell its ids from those of earlier starts
 	// on the same store.
 	NewGeneration(ctx context.Context) (uint64, error)
+	// Version is a count that grows, before Update or Reset returns, once
+	// an Update that wrote or deleted a document of kind has committed and
+	// once a Reset is done. Documents read after reading the version are
+	// as stored while the version is the same, so a reader may keep what
+	// it decoded from them until the version changes.
+	Version(kind string) uint64
 	Close() error
 }
 
@@ -141,16 +150,6 @@ func GetJSON(tx Tx, kind, id string, v any) (Doc, error) {
 		return d, err
 	}
 	return d, json.Unmarshal(d.Data, v)
-}
-
-// Exists reports whether document kind/id is stored, without reading it.
-func Exists(tx Tx, kind, id string) bool {
-	if mt, ok := tx.(*memTx); ok {
-		_, ok := mt.stored(kind, id)
-		return ok
-	}
-	_, err := tx.Get(kind, id)
-	return err == nil
 }
 
 // ListJSON is Tx.List with every document decoded as GetJSON decodes it.

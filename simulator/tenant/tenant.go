@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
@@ -142,6 +143,21 @@ var (
 // Registry stores merchants.
 type Registry struct {
 	Store store.Store
+	// found keeps, by credential id, the merchant ByCredential found and
+	// the versions of the kinds it read: a request finds its merchant
+	// without reading and decoding two documents, and sees any change to a
+	// merchant or credential, and a reset, once its Update has returned.
+	found sync.Map // string -> found
+}
+
+type found struct {
+	m        *Merchant
+	versions [2]uint64
+}
+
+// versions are the versions of the kinds ByCredential reads.
+func (r *Registry) versions() [2]uint64 {
+	return [2]uint64{r.Store.Version(kindCredential), r.Store.Version(kindMerchant)}
 }
 
 func doc(m *Merchant) store.Doc {
@@ -185,7 +201,8 @@ func (r *Registry) Get(ctx context.Context, id string) (*Merchant, error) {
 
 // Exists reports, inside a transaction, whether merchant id is stored.
 func Exists(tx store.Tx, id string) bool {
-	return store.Exists(tx, kindMerchant, id)
+	ok, err := tx.Exists(kindMerchant, id)
+	return ok && err == nil
 }
 
 // Now is merchant id's time on its own clock. A merchant without a clock is
@@ -208,10 +225,16 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	if value == "" {
 		return nil, ErrNotFound
 	}
+	cid := credentialID(c, value)
+	// Read before the documents, so that what they give is at least as new.
+	versions := r.versions()
+	if f, ok := r.found.Load(cid); ok && f.(found).versions == versions {
+		return f.(found).m.CopyValue().(*Merchant), nil
+	}
 	var m Merchant
 	err := r.Store.View(ctx, func(tx store.Tx) error {
 		var id store.Ref
-		_, err := store.GetJSON(tx, kindCredential, credentialID(c, value), &id)
+		_, err := store.GetJSON(tx, kindCredential, cid, &id)
 		if err != nil {
 			return err
 		}
@@ -224,6 +247,7 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	if err != nil {
 		return nil, err
 	}
+	r.found.Store(cid, found{m: m.CopyValue().(*Merchant), versions: versions})
 	return &m, nil
 }
 

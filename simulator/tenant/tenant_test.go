@@ -80,6 +80,75 @@ func TestRegistry_ByCredential(t *testing.T) {
 	}
 }
 
+// TestRegistry_ByCredentialSeesChanges: the merchant a credential finds,
+// found before, is found as changed by a settings patch, a reset, a new
+// merchant with the keys, and a write of the merchant made around the
+// registry, each as soon as it has returned.
+func TestRegistry_ByCredentialSeesChanges(t *testing.T) {
+	ctx := context.Background()
+	for name, st := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			reg := &tenant.Registry{Store: st}
+			one := merchant(1)
+			if err := reg.Create(ctx, one); err != nil {
+				t.Fatal(err)
+			}
+			find := func() *tenant.Merchant {
+				t.Helper()
+				m, err := reg.ByCredential(ctx, tenant.TabbySecretKey, one.Tabby.SecretKey)
+				if errors.Is(err, tenant.ErrNotFound) {
+					return nil
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return m
+			}
+			if m := find(); m == nil || m.Settings.Strict {
+				t.Fatalf("found %+v, want m1 not strict", m)
+			}
+			// What a caller does to the merchant it was given stays its own.
+			find().Settings.Strict = true
+			if find().Settings.Strict {
+				t.Error("a change to a found merchant is found")
+			}
+			if _, err := reg.UpdateSettings(ctx, one.ID, []byte(`{"strict": true}`)); err != nil {
+				t.Fatal(err)
+			}
+			if m := find(); !m.Settings.Strict {
+				t.Error("after the patch: not strict")
+			}
+			// Written around the registry, as an upgrade of the file would.
+			err := st.Update(ctx, func(tx store.Tx) error {
+				m := merchant(1)
+				m.Name = "renamed"
+				return store.PutJSON(tx, store.Doc{Kind: "merchant", ID: m.ID, Merchant: m.ID, Created: m.CreatedAt}, m)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := find(); m.Name != "renamed" {
+				t.Errorf("after a write: name %q, want renamed", m.Name)
+			}
+			if err := st.Reset(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if m := find(); m != nil {
+				t.Errorf("after a reset: found %+v", m)
+			}
+			// The same keys, now another merchant's.
+			other := merchant(1)
+			other.ID = "other"
+			if err := reg.Create(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+			if m := find(); m == nil || m.ID != "other" {
+				t.Errorf("after the keys were given to another: found %+v", m)
+			}
+		})
+	}
+}
+
 // TestRegistry_CreateRefusesTakenCredentials: a merchant whose credential
 // another merchant holds is refused whole; none of its other credentials
 // find anything afterwards.

@@ -132,6 +132,7 @@ var migrations = map[int][]string{
 const (
 	docColumns = `merchant, created_s, created_ns, seq, idx, data`
 	sqlGet     = `SELECT ` + docColumns + ` FROM docs WHERE kind = ? AND id = ?`
+	sqlExists  = `SELECT 1 FROM docs WHERE kind = ? AND id = ?`
 	// sqlPut keeps the seq of an existing row; RETURNING tells whether the
 	// candidate seq was taken (a new row) or not (an existing one).
 	sqlPut = `INSERT INTO docs (kind, id, merchant, created_s, created_ns, seq, idx, data)
@@ -169,9 +170,15 @@ type Store struct {
 	seq uint64 // last sequence number committed
 
 	w, r *sql.DB
-	// Statements prepared on the writer and on the readers.
-	wGet, wPut, wCreate, wDelete, wSetSeq *sql.Stmt
-	rGet                                  *sql.Stmt
+	// Statements prepared on the writer and on the readers (which only
+	// read).
+	wStmts, rStmts stmts
+	wSetSeq        *sql.Stmt
+	// Listings, prepared on the readers as first run. (An Update's
+	// listings run unprepared: preparing on the writer would wait for the
+	// one connection the Update holds.)
+	rListings listings
+	versions  store.Versions
 }
 
 // Open opens the store kept in the file at path, creating it if needed.
@@ -248,7 +255,8 @@ func (s *Store) init(path, name, common string) error {
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		q    string
-	}{{&s.wGet, sqlGet}, {&s.wPut, sqlPut}, {&s.wCreate, sqlCreate}, {&s.wDelete, sqlDelete}, {&s.wSetSeq, sqlSetSeq}} {
+	}{{&s.wStmts[get], sqlGet}, {&s.wStmts[exists], sqlExists}, {&s.wStmts[put], sqlPut}, {&s.wStmts[create], sqlCreate},
+		{&s.wStmts[del], sqlDelete}, {&s.wSetSeq, sqlSetSeq}} {
 		if *p.stmt, err = s.w.PrepareContext(ctx, p.q); err != nil {
 			return fmt.Errorf("store: prepare statement on %s: %w", path, err)
 		}
@@ -260,8 +268,11 @@ func (s *Store) init(path, name, common string) error {
 		return fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	s.r.SetMaxIdleConns(4)
-	if s.rGet, err = s.r.PrepareContext(ctx, sqlGet); err != nil {
-		return fmt.Errorf("store: prepare statement on %s: %w", path, err)
+	s.rListings.db = s.r
+	for i, q := range []string{get: sqlGet, exists: sqlExists} {
+		if s.rStmts[i], err = s.r.PrepareContext(ctx, q); err != nil {
+			return fmt.Errorf("store: prepare statement on %s: %w", path, err)
+		}
 	}
 	return nil
 }
@@ -278,7 +289,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		return fmt.Errorf("store: begin view: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(&sqlTx{tx: tx, get: tx.Stmt(s.rGet), readOnly: true})
+	return fn(&sqlTx{tx: tx, prepared: &s.rStmts, listings: &s.rListings, readOnly: true})
 }
 
 // Update implements store.Store.
@@ -304,10 +315,7 @@ func (s *Store) commit(ctx context.Context, fn func(store.Tx) error) (*sqlTx, er
 		return nil, fmt.Errorf("store: begin update: %w", err)
 	}
 	defer tx.Rollback() // after Commit, a no-op; also covers a panic in fn
-	t := &sqlTx{
-		tx: tx, get: tx.Stmt(s.wGet), put: tx.Stmt(s.wPut), create: tx.Stmt(s.wCreate),
-		del: tx.Stmt(s.wDelete), seq: s.seq,
-	}
+	t := &sqlTx{tx: tx, prepared: &s.wStmts, seq: s.seq}
 	if err := fn(t); err != nil {
 		return nil, err
 	}
@@ -320,6 +328,9 @@ func (s *Store) commit(ctx context.Context, fn func(store.Tx) error) (*sqlTx, er
 		return nil, fmt.Errorf("store: commit update: %w", err)
 	}
 	s.seq = t.seq
+	for kind := range t.wrote {
+		s.versions.Wrote(kind)
+	}
 	return t, nil
 }
 
@@ -331,8 +342,12 @@ func (s *Store) Reset(ctx context.Context) error {
 	if _, err := s.w.ExecContext(context.WithoutCancel(ctx), `DELETE FROM docs`); err != nil {
 		return fmt.Errorf("store: reset: %w", err)
 	}
+	s.versions.Reset()
 	return nil
 }
+
+// Version implements store.Store.
+func (s *Store) Version(kind string) uint64 { return s.versions.Of(kind) }
 
 // NewGeneration implements store.Store. The count is kept beside the sequence,
 // which Reset leaves alone too. A file whose documents were written before
@@ -353,11 +368,12 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
-	for _, st := range []*sql.Stmt{s.wGet, s.wPut, s.wCreate, s.wDelete, s.wSetSeq, s.rGet} {
+	for _, st := range append(append([]*sql.Stmt{s.wSetSeq}, s.wStmts[:]...), s.rStmts[:]...) {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
 	}
+	errs = append(errs, s.rListings.close())
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
@@ -368,21 +384,108 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// The statements a transaction runs, by what they do.
+const (
+	get = iota
+	exists
+	put
+	create
+	del
+	nStmts
+)
+
+// stmts are statements prepared on a database, indexed by what they do.
+type stmts [nStmts]*sql.Stmt
+
 // sqlTx is a store.Tx over one SQL transaction, which gives it its own writes to
 // read and drops them if it is rolled back.
 type sqlTx struct {
-	tx                    *sql.Tx
-	get, put, create, del *sql.Stmt
-	readOnly              bool
-	seq                   uint64 // last sequence number given out
-	after                 []func()
+	tx       *sql.Tx
+	prepared *stmts
+	bound    stmts     // prepared, bound to tx as they are first run
+	listings *listings // nil: run listings unprepared
+	readOnly bool
+	seq      uint64          // last sequence number given out
+	wrote    map[string]bool // the kinds written
+	after    []func()
+}
+
+// writes notes a write of kind, for Store.Version.
+func (t *sqlTx) writes(kind string) {
+	if t.wrote == nil {
+		t.wrote = map[string]bool{}
+	}
+	t.wrote[kind] = true
+}
+
+// stmt is prepared statement i bound to the transaction.
+func (t *sqlTx) stmt(i int) *sql.Stmt {
+	if t.bound[i] == nil {
+		t.bound[i] = t.tx.Stmt(t.prepared[i])
+	}
+	return t.bound[i]
+}
+
+// query runs a listing's SQL, prepared once on the database.
+func (t *sqlTx) query(q string, args ...any) (*sql.Rows, error) {
+	if t.listings == nil {
+		return t.tx.Query(q, args...)
+	}
+	st, err := t.listings.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return t.tx.Query(q, args...)
+	}
+	return t.tx.Stmt(st).Query(args...)
+}
+
+// listings are the statements of the listings run on a database, by their
+// SQL. A listing's SQL depends only on which of a query's fields are set
+// and on how many Index entries it has (values and keys are arguments), so
+// there are few; past maxListings more are run unprepared.
+type listings struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+const maxListings = 64
+
+// stmt returns the statement prepared for q, nil when there are too many.
+func (l *listings) stmt(q string) (*sql.Stmt, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st, ok := l.m[q]; ok || len(l.m) >= maxListings {
+		return st, nil
+	}
+	st, err := l.db.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if l.m == nil {
+		l.m = map[string]*sql.Stmt{}
+	}
+	l.m[q] = st
+	return st, nil
+}
+
+func (l *listings) close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var errs []error
+	for _, st := range l.m {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func (t *sqlTx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
 func (t *sqlTx) Get(kind, id string) (store.Doc, error) {
 	d := store.Doc{Kind: kind, ID: id}
-	err := scanDoc(t.get.QueryRow(kind, id), &d, nil)
+	err := scanDoc(t.stmt(get).QueryRow(kind, id), &d, nil)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Doc{}, store.ErrNotFound
 	}
@@ -392,8 +495,20 @@ func (t *sqlTx) Get(kind, id string) (store.Doc, error) {
 	return d, nil
 }
 
+func (t *sqlTx) Exists(kind, id string) (bool, error) {
+	var one int
+	err := t.stmt(exists).QueryRow(kind, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: exists %s %s: %w", kind, id, err)
+	}
+	return true, nil
+}
+
 func (t *sqlTx) Create(d store.Doc) error {
-	written, err := t.write(t.create, "create", d)
+	written, err := t.write(create, "create", d)
 	if err == nil && !written {
 		return fmt.Errorf("%w: %s %s", store.ErrExists, d.Kind, d.ID)
 	}
@@ -401,13 +516,13 @@ func (t *sqlTx) Create(d store.Doc) error {
 }
 
 func (t *sqlTx) Put(d store.Doc) error {
-	_, err := t.write(t.put, "put", d)
+	_, err := t.write(put, "put", d)
 	return err
 }
 
 // write runs sqlPut or sqlCreate for d and reports whether it wrote a row:
 // sqlCreate writes none when the id is taken.
-func (t *sqlTx) write(st *sql.Stmt, op string, d store.Doc) (bool, error) {
+func (t *sqlTx) write(st int, op string, d store.Doc) (bool, error) {
 	if t.readOnly {
 		return false, store.ErrReadOnly
 	}
@@ -423,9 +538,10 @@ func (t *sqlTx) write(st *sql.Stmt, op string, d store.Doc) (bool, error) {
 	if len(d.Data) > 0 {
 		data = []byte(d.Data)
 	}
+	t.writes(d.Kind)
 	next := t.seq + 1
 	var seq int64
-	err := st.QueryRow(d.Kind, d.ID, d.Merchant, d.Created.Unix(), d.Created.Nanosecond(),
+	err := t.stmt(st).QueryRow(d.Kind, d.ID, d.Merchant, d.Created.Unix(), d.Created.Nanosecond(),
 		int64(next), idx, data).Scan(&seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -445,7 +561,8 @@ func (t *sqlTx) Delete(kind, id string) error {
 	if t.readOnly {
 		return store.ErrReadOnly
 	}
-	if _, err := t.del.Exec(kind, id); err != nil {
+	t.writes(kind)
+	if _, err := t.stmt(del).Exec(kind, id); err != nil {
 		return fmt.Errorf("store: delete %s %s: %w", kind, id, err)
 	}
 	return nil
@@ -454,7 +571,11 @@ func (t *sqlTx) Delete(kind, id string) error {
 func (t *sqlTx) List(kind string, q store.Query) ([]store.Doc, int, error) {
 	l := newListing(kind, q)
 	var total int
-	if err := t.tx.QueryRow(l.count, l.countArgs...).Scan(&total); err != nil {
+	rows, err := t.query(l.count, l.countArgs...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: count %s: %w", kind, err)
+	}
+	if err := scanOne(rows, &total); err != nil {
 		return nil, 0, fmt.Errorf("store: count %s: %w", kind, err)
 	}
 	offset := max(q.Offset, 0)
@@ -465,7 +586,7 @@ func (t *sqlTx) List(kind string, q store.Query) ([]store.Doc, int, error) {
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
-	rows, err := t.tx.Query(l.page, append(l.args, limit, offset, kind)...)
+	rows, err = t.query(l.page, append(l.args, limit, offset, kind)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list %s: %w", kind, err)
 	}
@@ -585,6 +706,21 @@ func newListing(kind string, q store.Query) listing {
 }
 
 type scanner interface{ Scan(dest ...any) error }
+
+// scanOne reads the one row of rows, as sql.Row.Scan does, and closes rows.
+func scanOne(rows *sql.Rows, dest ...any) error {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
+}
 
 // scanDoc reads docColumns, preceded by the id when id is not nil.
 func scanDoc(row scanner, d *store.Doc, id *string) error {

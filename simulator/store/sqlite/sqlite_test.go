@@ -403,3 +403,44 @@ func TestMigrateV1(t *testing.T) {
 		t.Errorf("user_version = %d, %v; want %d", version, err, schemaVersion)
 	}
 }
+
+// TestListingsPrepared lists with more shapes of query than are kept
+// prepared (a listing's SQL has a condition per bound and per Index entry):
+// each listing is right, those past the bound run unprepared.
+func TestListingsPrepared(t *testing.T) {
+	s := open(t)
+	index := map[string]string{}
+	for i := range 10 {
+		index["k"+strconv.Itoa(i)] = "v"
+	}
+	d := storetest.NewDoc("payment", "p", "m", t0, `{}`)
+	d.Index = index
+	storetest.Put(t, s, d, storetest.NewDoc("payment", "other", "m", t0.Add(-time.Second), `{}`))
+	shapes := 0
+	for range 2 {
+		shapes = 0
+		for entries := range len(index) {
+			for _, merchant := range []string{"", "m"} {
+				for _, from := range []time.Time{{}, t0.Add(-time.Hour)} {
+					for _, before := range []time.Time{{}, t0.Add(time.Hour)} {
+						q := store.Query{Merchant: merchant, Index: map[string]string{}, CreatedFrom: from, CreatedBefore: before}
+						for i := range entries {
+							q.Index["k"+strconv.Itoa(i)] = "v"
+						}
+						want := []string{"p"}
+						if entries == 0 {
+							want = []string{"p", "other"}
+						}
+						if ids, total := storetest.List(t, s, "payment", q); total != len(want) || !slices.Equal(ids, want) {
+							t.Fatalf("list by %+v = %v %d, want %v", q, ids, total, want)
+						}
+						shapes++
+					}
+				}
+			}
+		}
+	}
+	if got := len(s.(*Store).rListings.m); shapes <= maxListings || got != maxListings {
+		t.Errorf("%d listings prepared of %d shapes, want %d", got, shapes, maxListings)
+	}
+}

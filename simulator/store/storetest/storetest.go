@@ -32,6 +32,56 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ListFollowsChanges", func(t *testing.T) { testListFollowsChanges(t, open) })
 	t.Run("ListAgreesWithScan", func(t *testing.T) { testListAgreesWithScan(t, open) })
 	t.Run("Values", func(t *testing.T) { testValues(t, open) })
+	t.Run("Version", func(t *testing.T) { testVersion(t, open) })
+}
+
+// testVersion: a kind's version grows with each committed write of the
+// kind and each reset, and with nothing else.
+func testVersion(t *testing.T, open Opener) {
+	s := open(t)
+	a, b := s.Version("a"), s.Version("b")
+	check := func(step string, growA, growB bool) {
+		t.Helper()
+		na, nb := s.Version("a"), s.Version("b")
+		if (na > a) != growA || (nb > b) != growB || na < a || nb < b {
+			t.Errorf("%s: versions a %d -> %d, b %d -> %d; want a grown %v, b grown %v", step, a, na, b, nb, growA, growB)
+		}
+		a, b = na, nb
+	}
+	Put(t, s, NewDoc("a", "1", "m", T0, `1`))
+	check("put a", true, false)
+	err := s.Update(ctx, func(tx store.Tx) error {
+		return store.PutJSON(tx, store.Doc{Kind: "b", ID: "1", Merchant: "m"}, &order{Amount: "1.00"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("put b from a value", false, true)
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.Put(NewDoc("a", "2", "m", T0, `2`)); err != nil {
+			return err
+		}
+		return errNo
+	})
+	if !errors.Is(err, errNo) {
+		t.Fatal(err)
+	}
+	check("a rolled back update", false, false)
+	if err := s.View(ctx, func(tx store.Tx) error { _, err := tx.Get("a", "1"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	check("a view", false, false)
+	err = s.Update(ctx, func(tx store.Tx) error {
+		tx.AfterCommit(func() { check("after commit", true, false) })
+		return tx.Delete("a", "1")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("reset", true, true)
 }
 
 var (
@@ -77,6 +127,27 @@ func Get(t *testing.T, s store.Store, kind, id string) (store.Doc, error) {
 		return err
 	})
 	return d, err
+}
+
+// Exists tells, in one View, whether each document of kind is stored; it
+// fails the test on error.
+func Exists(t *testing.T, s store.Store, kind string, ids ...string) []bool {
+	t.Helper()
+	var out []bool
+	err := s.View(ctx, func(tx store.Tx) error {
+		for _, id := range ids {
+			ok, err := tx.Exists(kind, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, ok)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // List returns the ids a listing of kind gives, in order, and its total;
@@ -223,6 +294,9 @@ func testStore(t *testing.T, open Opener) {
 		if _, err := Get(t, s, "payment", "new"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("new: %v, want ErrNotFound", err)
 		}
+		if got := Exists(t, s, "payment", "new", "keep", "gone"); !reflect.DeepEqual(got, []bool{false, true, true}) {
+			t.Errorf("Exists new, keep, gone = %v, want false, true, true", got)
+		}
 		if d, _ := Get(t, s, "payment", "keep"); string(d.Data) != `1` {
 			t.Errorf("keep = %s, want 1", d.Data)
 		}
@@ -303,6 +377,11 @@ func testStore(t *testing.T, open Opener) {
 			if _, err := tx.Get("payment", "del"); !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("get del = %v", err)
 			}
+			for id, want := range map[string]bool{"new": true, "old": true, "del": false} {
+				if ok, err := tx.Exists("payment", id); ok != want || err != nil {
+					return fmt.Errorf("exists %s = %v, %v; want %v", id, ok, err, want)
+				}
+			}
 			docs, n, err := tx.List("payment", store.Query{Merchant: "m"})
 			if err != nil || n != 1 || len(docs) != 1 || docs[0].ID != "new" {
 				return fmt.Errorf("list m = %v %d %v", docs, n, err)
@@ -313,6 +392,9 @@ func testStore(t *testing.T, open Opener) {
 			}
 			if d, err := tx.Get("payment", "del"); err != nil || string(d.Data) != `4` {
 				return fmt.Errorf("get del again = %s, %v", d.Data, err)
+			}
+			if ok, err := tx.Exists("payment", "del"); !ok || err != nil {
+				return fmt.Errorf("exists del again = %v, %v", ok, err)
 			}
 			return nil
 		})
@@ -486,6 +568,9 @@ func testStore(t *testing.T, open Opener) {
 			if ids, n := List(t, s, k, store.Query{}); ids != nil || n != 0 {
 				t.Errorf("after Reset %s: %v %d", k, ids, n)
 			}
+		}
+		if got := Exists(t, s, "a", "1"); got[0] {
+			t.Error("after Reset, a 1 exists")
 		}
 		Put(t, s, NewDoc("a", "1", "m", T0, `2`))
 		if d, err := Get(t, s, "a", "1"); err != nil || string(d.Data) != `2` {
