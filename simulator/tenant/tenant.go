@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tabbysim/tabbysim/client/money"
@@ -143,21 +144,40 @@ var (
 // Registry stores merchants.
 type Registry struct {
 	Store store.Store
-	// found keeps, by credential id, the merchant ByCredential found and
-	// the versions of the kinds it read: a request finds its merchant
-	// without reading and decoding two documents, and sees any change to a
-	// merchant or credential, and a reset, once its Update has returned.
-	found sync.Map // string -> found
+	// found keeps the merchants ByCredential found, by credential id, while
+	// the store's versions of merchants and credentials are those they
+	// were read at: a request finds its merchant without reading and
+	// decoding two documents, and sees any change to a merchant or a
+	// credential, and a reset, once its Update has returned. Any change
+	// starts an empty set, so only merchants found since are kept.
+	found atomic.Pointer[foundSet]
 }
 
-type found struct {
-	m        *Merchant
-	versions [2]uint64
+// foundSet is the merchants found at one pair of versions.
+type foundSet struct {
+	versions  [2]uint64
+	merchants sync.Map // credential id -> *Merchant
 }
 
 // versions are the versions of the kinds ByCredential reads.
 func (r *Registry) versions() [2]uint64 {
 	return [2]uint64{r.Store.Version(kindCredential), r.Store.Version(kindMerchant)}
+}
+
+// foundAt is the set of merchants found at versions, made when the kept
+// one is older; nil when the kept one is newer (a change since versions
+// were read), which must not be filled with what was read before it.
+func (r *Registry) foundAt(versions [2]uint64) *foundSet {
+	for {
+		set := r.found.Load()
+		if set != nil && set.versions == versions {
+			return set
+		}
+		if set != nil && (set.versions[0] > versions[0] || set.versions[1] > versions[1]) {
+			return nil
+		}
+		r.found.CompareAndSwap(set, &foundSet{versions: versions})
+	}
 }
 
 func doc(m *Merchant) store.Doc {
@@ -228,8 +248,10 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	cid := credentialID(c, value)
 	// Read before the documents, so that what they give is at least as new.
 	versions := r.versions()
-	if f, ok := r.found.Load(cid); ok && f.(found).versions == versions {
-		return f.(found).m.CopyValue().(*Merchant), nil
+	if set := r.found.Load(); set != nil && set.versions == versions {
+		if m, ok := set.merchants.Load(cid); ok {
+			return m.(*Merchant).CopyValue().(*Merchant), nil
+		}
 	}
 	var m Merchant
 	err := r.Store.View(ctx, func(tx store.Tx) error {
@@ -247,7 +269,9 @@ func (r *Registry) ByCredential(ctx context.Context, c Credential, value string)
 	if err != nil {
 		return nil, err
 	}
-	r.found.Store(cid, found{m: m.CopyValue().(*Merchant), versions: versions})
+	if set := r.foundAt(versions); set != nil {
+		set.merchants.Store(cid, m.CopyValue())
+	}
 	return &m, nil
 }
 
