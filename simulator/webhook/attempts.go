@@ -182,8 +182,7 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-// load reads delivery id and the JSON it is stored as, decoding outside
-// the store's lock.
+// load reads delivery id.
 func (e *Engine) load(ctx context.Context, id string) (Delivery, error) {
 	var d Delivery
 	err := e.Store.View(ctx, func(tx store.Tx) error {
