@@ -22,7 +22,7 @@ const (
 
 // Variants is the catalogue of variants, in a stable order.
 var Variants = []Variant{
-	{VariantAsyncWebhooks, "checks a webhook's auth header, answers 200 at once and applies the webhook on a background worker (seed 001: asynchronous processing for webhook payload)"},
+	{VariantAsyncWebhooks, "checks a webhook's auth header, answers 200 at once and applies the webhook on a background worker (asynchronous processing for webhook payload: https://docs.onerway.com/apis/en/v0.6/tabby)"},
 	{VariantAsyncReconcile, "its reconcile endpoint starts the job that retrieves the open payments in the background and answers 202 Accepted"},
 	{VariantRejectionUnprocessable, "answers a checkout Tabby rejected at pre-scoring with 422 Unprocessable Entity, the order and the rejection reason"},
 	{VariantRefusesCancelWhenPaid, "asked to cancel an order whose payment it finds authorized, refuses with 409 Conflict and fulfils the order instead: captures it and marks it paid"},

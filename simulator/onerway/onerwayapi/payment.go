@@ -198,7 +198,7 @@ func merchantURL(r *Request, field, s string) error {
 		return refuse(CodeInvalid, field, "%s must be an absolute http or https URL, got %s", field, quoted(s))
 	}
 	if u.Scheme == "http" {
-		r.warn("https-urls", field+" is plain http: the sandbox accepts it, production Onerway needs HTTPS endpoints", "seed 001 (Tabby: technical prerequisites)")
+		r.warn("https-urls", field+" is plain http: the sandbox accepts it, production Onerway needs HTTPS endpoints", "https://docs.onerway.com/apis/en/v0.6/tabby")
 	}
 	return nil
 }

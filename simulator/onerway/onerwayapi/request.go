@@ -59,7 +59,7 @@ func ReadRequest(r *http.Request) (*Request, error) {
 		return nil, err
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
-		req.warn("content-type", "send Content-Type: application/json exactly, not "+quoted(ct), "onerway-api.md §1")
+		req.warn("content-type", "send Content-Type: application/json exactly, not "+quoted(ct), "https://docs.onerway.com/apis/en/v0.6/tabby")
 	}
 	return req, nil
 }
