@@ -3,8 +3,10 @@ Feature: The merchant cancels an order
   A shop's back office cancels orders it believes unpaid. Tabby's Close a
   payment (docs.tabby.ai/api-reference/payments/close-a-payment): "If an
   order is fully cancelled, please close the payment without capturing it";
-  seed 002: a payment authorized and left uncaptured is captured by Tabby
-  after 21 days. So a cancel in the shop is a close at Tabby.
+  Tabby's Payment processing
+  (docs.tabby.ai/pay-in-4-custom-integration/payment-processing): a payment
+  authorized and left uncaptured is captured by Tabby after 21 days. So a
+  cancel in the shop is a close at Tabby.
 
   # The customer paid, but neither the redirect nor the webhooks reached
   # the shop, which cancels the order it believes pending. Either outcome is

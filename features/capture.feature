@@ -1,15 +1,18 @@
 @tabby @capture
 Feature: Capture rules
-  # Seed 002: capture only AUTHORIZED payments; a capture of a CREATED,
-  # EXPIRED, CLOSED or REJECTED payment is an error.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: capture
+  # only AUTHORIZED payments; a capture of a CREATED, EXPIRED, CLOSED or
+  # REJECTED payment is an error.
   Scenario: Nothing is captured before authorization
     Given the customer checks out 100.00 AED
     When the customer abandons the checkout
     Then the simulator recorded that the customer left the hosted page
     And the merchant made no capture request
 
-  # tabby-api.md §3.6 and §3.8: a partial capture keeps the payment
-  # AUTHORIZED; the merchant closes the rest it will not ship.
+  # docs.tabby.ai/api-reference/payments/capture-a-payment and
+  # docs.tabby.ai/api-reference/payments/close-a-payment: a partial capture
+  # keeps the payment AUTHORIZED; the merchant closes the rest it will not
+  # ship.
   Scenario: A partial shipment is captured and the rest closed
     Given the customer checks out 100.00 AED with 40.00 of it out of stock
     When the customer pays on the hosted page
@@ -18,9 +21,9 @@ Feature: Capture rules
     And the payment is CLOSED
     And the order is paid
 
-  # tabby-api.md §3.6: reference_id is the capture's idempotency key; the
-  # merchant hears of the payment three times (redirect, webhook, its own
-  # job) and still captures once.
+  # docs.tabby.ai/api-reference/payments/capture-a-payment: reference_id is
+  # the capture's idempotency key; the merchant hears of the payment three
+  # times (redirect, webhook, its own job) and still captures once.
   @poll @duplicate
   Scenario: Hearing of a payment again never captures it again
     Given the customer checks out 100.00 AED
@@ -32,8 +35,9 @@ Feature: Capture rules
     And the merchant captured 100.00 exactly once
     And the order is paid
 
-  # Seed 002: Tabby captures an authorized payment left uncaptured for 21
-  # days; the merchant reconciles the order and does not capture again.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: Tabby
+  # captures an authorized payment left uncaptured for 21 days; the merchant
+  # reconciles the order and does not capture again.
   @timeout @poll
   Scenario: Tabby's auto-capture after 21 days is reconciled
     Given webhooks are lost on the way

@@ -2,11 +2,12 @@
 Feature: Checkout with Tabby
   The merchant creates a session, sends the customer to Tabby's hosted page,
   and fulfils the order only once Tabby has authorized the payment. Each
-  scenario names the seed or reference section whose rule it checks.
+  scenario names the public page or RULES.md rule it checks.
 
-  # Seed 002: on the success URL, retrieve the payment, proceed only on
-  # AUTHORIZED, and capture it. Seed 002 and tabby-api.md §6.2: webhooks are
-  # acknowledged with HTTP 200. Tabby's testing guidelines: the store's
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: on the
+  # success URL, retrieve the payment, proceed only on AUTHORIZED, and
+  # capture it. docs.tabby.ai/pay-in-4-custom-integration/webhooks: webhooks
+  # are acknowledged with HTTP 200. Tabby's testing guidelines: the store's
   # Thank you page appears. Create a session: order.reference_id is the
   # merchant's order number.
   @capture @redirect @webhook
@@ -21,8 +22,10 @@ Feature: Checkout with Tabby
     And the order is paid
     And every webhook was acknowledged with 200
 
-  # tabby-api.md §3.1.1, §7 and §8: a pre-scoring rejection means Tabby is
-  # hidden or its reason shown; nothing is captured.
+  # docs.tabby.ai/pay-in-4-custom-integration/checkout-flow and
+  # docs.tabby.ai/testing-guidelines/testing-credentials: a pre-scoring
+  # rejection means Tabby is hidden or its reason shown; nothing is
+  # captured.
   Scenario Outline: Pre-scoring rejection hides Tabby
     Given the customer checks out <amount> AED with the phone "<phone>"
     Then Tabby rejected the customer at pre-scoring with "<reason>"
@@ -41,8 +44,9 @@ Feature: Checkout with Tabby
       | 5.00     | +971500000001 | order_amount_too_low  |
       | 30000.00 | +971500000001 | order_amount_too_high |
 
-  # tabby-api.md §8: otp.rejected@tabby.ai is declined after the OTP and sent
-  # to the failure URL, which shows the reason; the payment is REJECTED.
+  # docs.tabby.ai/testing-guidelines/testing-credentials:
+  # otp.rejected@tabby.ai is declined after the OTP and sent to the failure
+  # URL, which shows the reason; the payment is REJECTED.
   @redirect
   Scenario: Rejection on the hosted page
     Given the customer checks out 100.00 AED as "otp.rejected@tabby.ai"
@@ -52,8 +56,9 @@ Feature: Checkout with Tabby
     And the order is failed
     And the merchant made no capture request
 
-  # Seed 002 and tabby-api.md §4.2, §8: the cancel URL means EXPIRED; the
-  # cart, shown with the reason, must not be emptied.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: the cancel
+  # URL means EXPIRED; docs.tabby.ai/testing-guidelines/testing-credentials:
+  # the cart, shown with the reason, must not be emptied.
   @redirect
   Scenario: Cancellation on the hosted page
     Given the customer checks out 100.00 AED
@@ -63,8 +68,10 @@ Feature: Checkout with Tabby
     And the order is cancelled
     And the merchant made no capture request
 
-  # Seed 000 step 4 and seed 002: do not rely on redirect URLs or query
-  # parameters; verify the status with the Retrieve request.
+  # docs.tabby.ai/pay-in-4-custom-integration/quick-start step 4 and
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: do not
+  # rely on redirect URLs or query parameters; verify the status with the
+  # Retrieve request.
   @redirect
   Scenario: A success redirect without a payment is not trusted
     Given the customer checks out 100.00 AED

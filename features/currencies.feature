@@ -1,13 +1,14 @@
 @tabby
 Feature: Every currency Tabby takes
-  tabby-api.md §1.3: Tabby takes AED and SAR with up to 2 decimals and KWD
-  with up to 3, each under its own merchant code. The merchant charges,
-  captures and refunds exactly what was asked, to the last fils, halala or
-  fils of a dinar. A shop that does not sell in a currency leaves its
-  examples out by tag (--tags "not @kwd").
+  docs.tabby.ai/introduction/technical-requirements: Tabby takes AED and SAR
+  with up to 2 decimals and KWD with up to 3, each under its own merchant
+  code. The merchant charges, captures and refunds exactly what was asked,
+  to the last fils, halala or fils of a dinar. A shop that does not sell in
+  a currency leaves its examples out by tag (--tags "not @kwd").
 
-  # Seed 002: on the success URL, retrieve the payment, proceed only on
-  # AUTHORIZED, and capture it, in the payment's currency.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: on the
+  # success URL, retrieve the payment, proceed only on AUTHORIZED, and
+  # capture it, in the payment's currency.
   @capture @redirect @webhook
   Scenario Outline: A checkout in <currency> is captured once
     Given the customer checks out <amount> <currency>
@@ -34,8 +35,9 @@ Feature: Every currency Tabby takes
       | currency | amount |
       | KWD      | 80.125 |
 
-  # tabby-api.md §3.7: a CLOSED payment is refunded in parts, each exact,
-  # never beyond what was captured.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-statuses: a CLOSED
+  # payment is refunded in parts, each exact, never beyond what was
+  # captured.
   @refund
   Scenario Outline: A partial refund in <currency> is exact
     Given the customer checks out <amount> <currency>

@@ -3,13 +3,15 @@ Feature: Tabby fails, the merchant copes
   The simulator fails on purpose, as Tabby and what stands in front of it
   do, by running one of its shipped scenarios (scenarios/*.json); each
   scenario proves from the simulator's journal that the failure happened
-  before it judges the merchant. tabby-api.md §3.6: captures and refunds
-  are idempotent by reference_id, "so you can safely retry them after a
-  connection error"; §1.4: Tabby rate-limits with 429; §11: real clients
-  guard against answers that are not JSON.
+  before it judges the merchant. Captures and refunds are idempotent by
+  reference_id, "so you can safely retry them after a connection error"
+  (docs.tabby.ai/pay-in-4-custom-integration/payment-processing); Tabby
+  rate-limits with 429 (docs.tabby.ai/introduction/technical-requirements);
+  Tabby's own Magento plugin guards against answers that are not JSON
+  (github.com/tabby-ai/m2-checkout/blob/master/Model/Api/Tabby.php).
 
-  # tabby-api.md §3.6: Tabby made the capture and answered 500; sent again
-  # with the same reference_id, the capture is found, not made twice.
+  # RULES.md R-CAPTURE-ONCE: Tabby made the capture and answered 500; sent
+  # again with the same reference_id, the capture is found, not made twice.
   @capture
   Scenario: A capture that failed after it was made is retried under the same reference_id
     Given the simulator runs the scenario "flaky-captures"
@@ -20,8 +22,8 @@ Feature: Tabby fails, the merchant copes
     And the payment has exactly one capture of 100.00
     And the order is paid
 
-  # tabby-api.md §3.6: Tabby made the capture and the connection dropped
-  # before the answer: the merchant cannot tell, and sends it again.
+  # RULES.md R-CAPTURE-ONCE: Tabby made the capture and the connection
+  # dropped before the answer: the merchant cannot tell, and sends it again.
   @capture
   Scenario: A capture whose answer was lost is retried under the same reference_id
     Given the simulator runs the scenario "lost-capture-answers"
@@ -32,8 +34,8 @@ Feature: Tabby fails, the merchant copes
     And the payment has exactly one capture of 100.00
     And the order is paid
 
-  # tabby-api.md §3.7: a refund sent again with a new reference_id refunds
-  # the customer twice.
+  # RULES.md R-REFUND-EXACT: a refund sent again with a new reference_id
+  # refunds the customer twice.
   @refund
   Scenario: A refund whose answer was lost is retried under the same reference_id and refunds once
     Given the simulator runs the scenario "lost-refund-answers"
@@ -46,8 +48,9 @@ Feature: Tabby fails, the merchant copes
     And the payment has exactly one refund of 30.00
     And the order is partially_refunded
 
-  # tabby-api.md §1.4: Tabby rate-limits create-session calls; a 429 did
-  # nothing, and asks to wait before trying again.
+  # docs.tabby.ai/introduction/technical-requirements: Tabby rate-limits
+  # create-session calls; a 429 did nothing, and asks to wait before trying
+  # again.
   Scenario: A rate-limited request is sent again after Retry-After, not before
     Given the simulator runs the scenario "rate-limiting"
     And the customer checks out 100.00 AED
@@ -57,8 +60,10 @@ Feature: Tabby fails, the merchant copes
     And the payment has exactly one capture of 100.00
     And the order is paid
 
-  # tabby-api.md §11: a web application firewall answers with an HTML page;
-  # the merchant must not take it for a session, nor lose the order.
+  # A web application firewall answers with an HTML page, as Tabby's Magento
+  # plugin guards against
+  # (github.com/tabby-ai/m2-checkout/blob/master/Model/Api/Tabby.php); the
+  # merchant must not take it for a session, nor lose the order.
   Scenario: A firewall page on the checkout neither crashes the merchant nor loses the order
     Given the simulator runs the scenario "firewall-pages"
     When the customer tries to check out 100.00 AED

@@ -3,8 +3,9 @@ Feature: The customer never comes back
   Tabby marks a payment AUTHORIZED once the downpayment is confirmed, even
   when the browser never reaches the success URL.
 
-  # Seed 002: webhooks are required for the corner case of a payment
-  # authorized without a redirect; process the order and capture it.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: webhooks
+  # are required for the corner case of a payment authorized without a
+  # redirect; process the order and capture it.
   @webhook @capture
   Scenario: The customer closes the tab after paying
     Given the customer checks out 100.00 AED
@@ -15,8 +16,9 @@ Feature: The customer never comes back
     And the payment is CLOSED
     And the order is paid
 
-  # Seed 002: the alternative to webhooks is a cron job that retrieves
-  # non-completed payments every couple of minutes.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: the
+  # alternative to webhooks is a cron job that retrieves non-completed
+  # payments every couple of minutes.
   @webhook @poll @capture
   Scenario: The redirect and the webhooks are both lost
     Given webhooks are lost on the way
@@ -30,9 +32,10 @@ Feature: The customer never comes back
     And the payment is CLOSED
     And the order is paid
 
-  # Seed 002: the cron job retrieves the payment "every couple of minutes
-  # until receiving one of these statuses": AUTHORIZED, REJECTED, EXPIRED.
-  # A payment still CREATED at one run is retrieved again at the next.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: the cron
+  # job retrieves the payment "every couple of minutes until receiving one
+  # of these statuses": AUTHORIZED, REJECTED, EXPIRED. A payment still
+  # CREATED at one run is retrieved again at the next.
   @webhook @poll @capture
   Scenario: Polling continues until the payment is final
     Given webhooks are lost on the way

@@ -1,15 +1,17 @@
 @onerway @fault
 Feature: The Onerway gateway fails, the merchant copes
-  Onerway answers every request with HTTP 200 and tells success from
-  failure by respCode (onerway-api.md §10): 11001 "System exception" means
-  nothing was done. The simulator fails on purpose by running the shipped
-  scenarios "onerway-system-errors" (the next payment and the next refund
-  answered so) and "lost-refund-answers" (the next refund applied for, then
-  its answer lost), and proves from its journal that the failure happened
-  before it judges the merchant.
+  Onerway answers every request with HTTP 200 and tells success from failure
+  by respCode
+  (docs.onerway.com/payments/payment-operations/appendix/error-codes): 11001
+  "System exception" means nothing was done. The simulator fails on purpose
+  by running the shipped scenarios "onerway-system-errors" (the next payment
+  and the next refund answered so) and "lost-refund-answers" (the next
+  refund applied for, then its answer lost), and proves from its journal
+  that the failure happened before it judges the merchant.
 
-  # onerway-api.md §10: a payment answered 11001 was not made; a merchant
-  # that reads only the HTTP status would take it for success.
+  # docs.onerway.com/payments/payment-operations/appendix/error-codes: a
+  # payment answered 11001 was not made; a merchant that reads only the HTTP
+  # status would take it for success.
   Scenario: A system error on the payment request is not taken for success
     Given the simulator runs the scenario "onerway-system-errors"
     When the customer tries to check out 100.00 SAR of virtual goods
@@ -17,7 +19,7 @@ Feature: The Onerway gateway fails, the merchant copes
     And the customer is told the checkout failed, or sent to pay
     And the order is kept, not paid
 
-  # onerway-api.md §6, §10: a refund answered 11001 was not applied for;
+  # RULES.md R-OW-REFUND-EXACT: a refund answered 11001 was not applied for;
   # nothing is refunded, and what was paid is still there to refund.
   @refund @webhook
   Scenario: A system error on the refund request is not taken for a refund
@@ -34,7 +36,7 @@ Feature: The Onerway gateway fails, the merchant copes
     Then the gateway refunded 100.00 in total
     And the order is refunded
 
-  # onerway-api.md §6, §7: a refund is named by the merchant's own
+  # RULES.md R-OW-REFUND-EXACT: a refund is named by the merchant's own
   # merchantTxnId, by which /v1/txn/list finds it; applied for again under a
   # new one after a lost answer, it refunds the customer twice.
   @refund @webhook

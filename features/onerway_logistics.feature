@@ -1,12 +1,12 @@
 @onerway @logistics
 Feature: Logistics of physical goods through Onerway
-  Seed 001: physical goods settle only after the shop uploads the signed-for
-  delivery, once the payment succeeded and within 30 days after the
-  delivery; virtual goods settle without it.
+  docs.onerway.com/apis/en/v0.6/tabby: physical goods settle only after the
+  shop uploads the signed-for delivery, once the payment succeeded and
+  within 30 days after the delivery; virtual goods settle without it.
 
-  # Seed 001: upload the delivery after the payment succeeded, within 30
-  # days; the payment then settles (7 days later in the simulator), never
-  # overdue.
+  # docs.onerway.com/apis/en/v0.6/tabby: upload the delivery after the
+  # payment succeeded, within 30 days; the payment then settles (7 days
+  # later in the simulator), never overdue.
   @webhook
   Scenario: The delivery of paid physical goods is uploaded
     Given the customer checks out 250.00 SAR of physical goods
@@ -19,8 +19,9 @@ Feature: Logistics of physical goods through Onerway
     When the clock advances 31 days
     Then the settlement is settled
 
-  # Seed 001: physical goods orders must reach success before their
-  # logistics are uploaded; a package that arrives first waits for it.
+  # docs.onerway.com/apis/en/v0.6/tabby: physical goods orders must reach
+  # success before their logistics are uploaded; a package that arrives
+  # first waits for it.
   @webhook
   Scenario: Logistics wait for the payment's success
     Given the customer checks out 250.00 SAR of physical goods
@@ -31,7 +32,8 @@ Feature: Logistics of physical goods through Onerway
     And the merchant uploaded the logistics within 30 days after the delivery
     And the settlement is scheduled
 
-  # Seed 001: more than 30 days after the delivery, the upload is refused.
+  # RULES.md R-OW-LOGISTICS-WITHIN-30-DAYS: more than 30 days after the
+  # delivery, the upload is refused.
   @webhook
   Scenario: Logistics uploaded more than 30 days after the delivery are refused
     Given the customer checks out 250.00 SAR of physical goods

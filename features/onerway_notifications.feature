@@ -1,13 +1,15 @@
 @onerway @webhook
 Feature: Onerway's notifications
-  Seed 001 and onerway-api.md §2.3, §5: a notification is signed over every
-  field but nine; the shop verifies the sign on the body as received,
-  processes each transactionId once, and acknowledges with HTTP 200 and the
-  transactionId. Anything else counts as not received: Onerway tries 3
-  times, 30 minutes apart.
+  docs.onerway.com/apis/en/v0.6/tabby and
+  docs.onerway.com/apis/en/v0.6/transaction-notification: a notification is
+  signed over every field but nine; the shop verifies the sign on the body
+  as received, processes each transactionId once, and acknowledges with HTTP
+  200 and the transactionId. Anything else counts as not received: Onerway
+  tries 3 times, 30 minutes apart.
 
-  # Seed 001: idempotent webhook processing; a repeated notification is
-  # acknowledged like the first and changes nothing.
+  # docs.onerway.com/apis/en/v0.6/tabby: idempotent webhook processing; a
+  # repeated notification is acknowledged like the first and changes
+  # nothing.
   @duplicate
   Scenario: Every notification arrives twice
     Given every webhook is delivered twice
@@ -19,9 +21,10 @@ Feature: Onerway's notifications
     And every notification was acknowledged with its transactionId
     And the order is paid
 
-  # onerway-api.md §2.3: a notification whose sign does not verify is not
-  # Onerway's; it is refused, never acknowledged, and changes nothing. The
-  # shop's own query still finds the payment.
+  # docs.onerway.com/apis/en/v0.6/transaction-notification: a notification
+  # whose sign does not verify is not Onerway's; it is refused, never
+  # acknowledged, and changes nothing. The shop's own query still finds the
+  # payment.
   @forged @poll
   Scenario: Notifications with a wrong sign are refused
     Given every notification carries a wrong sign
@@ -35,8 +38,9 @@ Feature: Onerway's notifications
     When the merchant's reconciliation job runs
     Then the order is paid
 
-  # onerway-api.md §2.3: a notification made up by someone without the
-  # secret key announces a payment the customer never made.
+  # docs.onerway.com/apis/en/v0.6/transaction-notification: a notification
+  # made up by someone without the secret key announces a payment the
+  # customer never made.
   @forged
   Scenario: A forged notification of success is refused
     Given the customer checks out 250.00 SAR of virtual goods
@@ -46,8 +50,9 @@ Feature: Onerway's notifications
     And the transaction is R
     And the order is pending
 
-  # Seed 001: Onerway retries what was not acknowledged with the
-  # transactionId, 30 minutes apart; one good acknowledgement ends it.
+  # docs.onerway.com/apis/en/v0.6/tabby: Onerway retries what was not
+  # acknowledged with the transactionId, 30 minutes apart; one good
+  # acknowledgement ends it.
   Scenario: A notification acknowledged with its transactionId is not sent again
     Given the customer checks out 250.00 SAR of virtual goods
     When the customer pays on the hosted page
@@ -56,8 +61,9 @@ Feature: Onerway's notifications
     Then every notification was acknowledged with its transactionId
     And the gateway sent every notification once
 
-  # Seed 001: a notification whose acknowledgement never arrived comes
-  # again 30 minutes later, and is acknowledged then.
+  # docs.onerway.com/apis/en/v0.6/tabby: a notification whose
+  # acknowledgement never arrived comes again 30 minutes later, and is
+  # acknowledged then.
   @timeout
   Scenario: A notification whose first try timed out is acknowledged when it comes again
     Given Onerway gives up waiting for the merchant's answers at once

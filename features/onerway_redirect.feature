@@ -1,12 +1,12 @@
 @onerway
 Feature: Through Onerway, the returnUrl proves nothing
-  Seed 001: always rely on the notification for the payment's status; the
-  redirect back to the shop may not reflect the outcome. A shop that
-  queries the transaction (/v1/txn/list) after the redirect, or when no
-  notification came, does it right.
+  docs.onerway.com/apis/en/v0.6/tabby: always rely on the notification for
+  the payment's status; the redirect back to the shop may not reflect the
+  outcome. A shop that queries the transaction (/v1/txn/list) after the
+  redirect, or when no notification came, does it right.
 
-  # Seed 001: the returnUrl's transactionId, status and merchantTxnId are
-  # not proof of payment.
+  # docs.onerway.com/apis/en/v0.6/tabby: the returnUrl's transactionId,
+  # status and merchantTxnId are not proof of payment.
   @redirect
   Scenario: A returnUrl saying success before payment is not trusted
     Given the customer checks out 250.00 SAR of virtual goods
@@ -14,8 +14,8 @@ Feature: Through Onerway, the returnUrl proves nothing
     Then the transaction is R
     And the order is pending
 
-  # Seed 001: the notification decides; a returnUrl saying S after Tabby
-  # declined changes nothing.
+  # docs.onerway.com/apis/en/v0.6/tabby: the notification decides; a
+  # returnUrl saying S after Tabby declined changes nothing.
   @redirect @webhook
   Scenario: The returnUrl says success while the notification says failure
     Given the customer checks out 250.00 SAR of virtual goods as "otp.rejected@tabby.ai"
@@ -25,8 +25,8 @@ Feature: Through Onerway, the returnUrl proves nothing
     Then the transaction is F
     And the order is failed
 
-  # Seed 001: the notification reaches the shop whether or not the browser
-  # comes back.
+  # docs.onerway.com/apis/en/v0.6/tabby: the notification reaches the shop
+  # whether or not the browser comes back.
   @webhook
   Scenario: Through Onerway, the customer closes the tab after paying
     Given the customer checks out 250.00 SAR of physical goods
@@ -36,9 +36,9 @@ Feature: Through Onerway, the returnUrl proves nothing
     And the order is paid
     And every notification was acknowledged with its transactionId
 
-  # Seed 001 (Transaction Status Polling): with neither the redirect nor
-  # the notifications, the shop's job that queries open transactions finds
-  # the payment.
+  # docs.onerway.com/apis/en/v0.6/tabby (Transaction Status Polling): with
+  # neither the redirect nor the notifications, the shop's job that queries
+  # open transactions finds the payment.
   @webhook @poll
   Scenario: Through Onerway, the redirect and the notifications are both lost
     Given webhooks are lost on the way
@@ -51,9 +51,10 @@ Feature: Through Onerway, the returnUrl proves nothing
     And the merchant queried the transaction
     And the order is paid
 
-  # Seed 001 (timeout scenario): Tabby's session expires after 20 minutes and
-  # the payment 5 minutes later; the gateway makes the transaction F and
-  # notifies it.
+  # docs.onerway.com/apis/en/v0.6/tabby asks for a timeout scenario;
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: Tabby's
+  # session expires after 20 minutes and the payment some minutes later (5
+  # here); the gateway makes the transaction F and notifies it.
   @timeout @webhook
   Scenario: Through Onerway, an abandoned checkout times out
     Given the customer checks out 250.00 SAR of virtual goods

@@ -1,10 +1,12 @@
 @tabby @redirect
 Feature: Redirects prove nothing, in any direction
-  Seed 000 step 4: "Always verify the payment status on your backend using
-  Tabby API or webhooks. Do not rely solely on redirect URLs or query
-  parameters." The customer's browser may come back with another payment's
-  id, to the wrong page, or after the webhook did the work; each time the
-  shop retrieves its own order's payment, and shows the customer a page.
+  Tabby's Quick Start
+  (docs.tabby.ai/pay-in-4-custom-integration/quick-start), step 4: "Always
+  verify the payment status on your backend using Tabby API or webhooks. Do
+  not rely solely on redirect URLs or query parameters." The customer's
+  browser may come back with another payment's id, to the wrong page, or
+  after the webhook did the work; each time the shop retrieves its own
+  order's payment, and shows the customer a page.
 
   # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: retrieve
   # the payment_id received at session creation; the one in the URL is
@@ -17,8 +19,9 @@ Feature: Redirects prove nothing, in any direction
     And the order is pending
     And the merchant made no capture request
 
-  # Seed 002: the cancel and failure URLs mean EXPIRED and REJECTED only when
-  # Retrieve says so; a paid order stays paid.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: the cancel
+  # and failure URLs mean EXPIRED and REJECTED only when Retrieve says so; a
+  # paid order stays paid.
   Scenario Outline: The <page> page opened after paying changes nothing
     Given the customer checks out 100.00 AED
     And the customer pays on the hosted page
@@ -34,9 +37,10 @@ Feature: Redirects prove nothing, in any direction
       | cancel  |
       | failure |
 
-  # Seed 002: "If the order was already completed (e.g., after success
-  # redirection) ... no action is required"; the other way round too: the
-  # webhook led to the capture, then the customer's browser arrives.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: "If the
+  # order was already completed (e.g., after success redirection) ... no
+  # action is required"; the other way round too: the webhook led to the
+  # capture, then the customer's browser arrives.
   @webhook @capture
   Scenario: A redirect that arrives after the webhook's capture
     Given the customer checks out 100.00 AED

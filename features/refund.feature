@@ -1,7 +1,8 @@
 @tabby @refund
 Feature: Refunds
-  tabby-api.md §3.7: only a CLOSED payment can be refunded, in full or in
-  parts, and never beyond what was captured.
+  docs.tabby.ai/pay-in-4-custom-integration/payment-statuses: only a CLOSED
+  payment can be refunded, in full or in parts, and never beyond what was
+  captured.
 
   Background:
     Given the customer checks out 100.00 AED

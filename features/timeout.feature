@@ -1,8 +1,9 @@
 @tabby @timeout @poll
 Feature: Abandoned checkouts expire
-  # Seed 002: with no customer action the payment turns EXPIRED after the
-  # session timeout plus 5 minutes (20 + 5); a cron job calling Retrieve
-  # finds it and the order is cancelled.
+  # docs.tabby.ai/pay-in-4-custom-integration/payment-processing: with no
+  # customer action the payment turns EXPIRED some minutes after the session
+  # timeout (20 + 5 here, as the page once said); a cron job calling
+  # Retrieve finds it and the order is cancelled.
   Scenario: An abandoned checkout expires and the order is cancelled
     Given the customer checks out 100.00 AED
     When the customer abandons the checkout
@@ -13,8 +14,9 @@ Feature: Abandoned checkouts expire
     And the order is cancelled
     And the merchant made no capture request
 
-  # tabby-api.md §6.3: a merchant can ask Tabby for "expired" webhooks; with
-  # them the order is cancelled as soon as the payment expires.
+  # docs.tabby.ai/pay-in-4-custom-integration/webhooks: a merchant can ask
+  # Tabby for "expired" webhooks; with them the order is cancelled as soon
+  # as the payment expires.
   @webhook
   Scenario: An expired webhook cancels the order
     Given Tabby sends the optional expired webhooks

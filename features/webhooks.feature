@@ -1,12 +1,13 @@
 @tabby @webhook
 Feature: Webhooks are notifications, not truth
-  tabby-api.md §6.2: webhooks are asynchronous, their order is not
-  guaranteed, they can be duplicated, and their only authentication is the
-  header registered with them; to verify a payment, retrieve it.
+  docs.tabby.ai/pay-in-4-custom-integration/webhooks and
+  docs.tabby.ai/introduction/faq: webhooks are asynchronous, their order is
+  not guaranteed, they can be duplicated, and their only authentication is
+  the header registered with them; to verify a payment, retrieve it.
 
-  # tabby-api.md §6.2: idempotency might lead to duplicate notifications;
-  # a duplicate is acknowledged with 200 like any webhook, and changes
-  # nothing.
+  # docs.tabby.ai/pay-in-4-custom-integration/webhooks: idempotency might
+  # lead to duplicate notifications; a duplicate is acknowledged with 200
+  # like any webhook, and changes nothing.
   @duplicate @capture
   Scenario: Every webhook arrives twice
     Given every webhook is delivered twice
@@ -20,10 +21,11 @@ Feature: Webhooks are notifications, not truth
     And the order is paid
     And every webhook was acknowledged with 200
 
-  # tabby-api.md §6.2: a capture event might be delivered after an
-  # authorization event, and the other way round. Here the authorization
-  # arrives after the capture, and the close event without the refund after
-  # the refund: a stale webhook never sets the order back.
+  # docs.tabby.ai/pay-in-4-custom-integration/webhooks: a capture event
+  # might be delivered after an authorization event, and the other way
+  # round. Here the authorization arrives after the capture, and the close
+  # event without the refund after the refund: a stale webhook never sets
+  # the order back.
   @capture @refund
   Scenario: Webhooks arrive out of order
     Given webhooks arrive out of order
@@ -38,8 +40,8 @@ Feature: Webhooks are notifications, not truth
     And the order is refunded
     And every webhook was acknowledged with 200
 
-  # tabby-api.md §6.2: the registered header authenticates Tabby's webhooks;
-  # a request without it is refused and changes nothing.
+  # RULES.md R-WEBHOOK-AUTH: the registered header authenticates Tabby's
+  # webhooks; a request without it is refused and changes nothing.
   Scenario: A forged webhook is refused
     Given the customer checks out 100.00 AED
     When a forged webhook announces the payment as authorized
@@ -49,8 +51,8 @@ Feature: Webhooks are notifications, not truth
     And the order is pending
     And the merchant made no capture request
 
-  # tabby-api.md §6.2 (3): treat webhooks as notifications only; verify the
-  # payment with the Retrieve request before acting.
+  # docs.tabby.ai/introduction/faq: treat webhooks as notifications only;
+  # verify the payment with the Retrieve request before acting.
   Scenario: A webhook that disagrees with the payment is verified first
     Given the customer checks out 100.00 AED
     When an authentic webhook claims the payment is authorized although it is not
