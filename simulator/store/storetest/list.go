@@ -217,3 +217,106 @@ func hasIndex(d store.Doc, index map[string]string) bool {
 	}
 	return true
 }
+
+// testListOrder: a list is newest first, by creation time, then by Seq among documents created at the same instant.
+func testListOrder(t *testing.T, open Opener) {
+	s := open(t)
+	// Same Created: insertion order, newest first. Earlier Created comes
+	// last whatever its Seq; the zero time is the oldest of all.
+	Put(t, s, NewDoc("e", "a", "m", T0, `1`), NewDoc("e", "b", "m", T0, `1`))
+	Put(t, s, NewDoc("e", "c", "m", T0, `1`))
+	Put(t, s, NewDoc("e", "old", "m", T0.Add(-time.Nanosecond), `1`))
+	Put(t, s, NewDoc("e", "zero", "m", time.Time{}, `1`))
+	Put(t, s, NewDoc("e", "new", "m", T0.Add(time.Nanosecond), `1`))
+	Put(t, s, NewDoc("e", "d", "m", T0, `1`))
+	Put(t, s, NewDoc("e", "b", "m", T0, `2`)) // replacing keeps b's place
+	Put(t, s, NewDoc("other", "x", "m", T0.Add(time.Hour), `1`))
+	want := []string{"new", "d", "c", "b", "a", "old", "zero"}
+	if ids, n := List(t, s, "e", store.Query{}); n != len(want) || !reflect.DeepEqual(ids, want) {
+		t.Errorf("list = %v %d, want %v", ids, n, want)
+	}
+	if ids, n := List(t, s, "none", store.Query{}); ids != nil || n != 0 {
+		t.Errorf("empty kind = %v %d", ids, n)
+	}
+}
+
+// testListFilters: a list keeps the documents of its merchant, index entries and creation times.
+func testListFilters(t *testing.T, open Opener) {
+	s := open(t)
+	mk := func(id, merchant string, created time.Duration, index map[string]string) store.Doc {
+		d := NewDoc("delivery", id, merchant, T0.Add(created), `{}`)
+		d.Index = index
+		return d
+	}
+	Put(t, s,
+		mk("d1", "m1", 1, map[string]string{"payment": "p1", "status": "sent"}),
+		mk("d2", "m1", 2, map[string]string{"payment": "p2", "status": "sent"}),
+		mk("d3", "m1", 3, map[string]string{"payment": "p1", "status": "failed"}),
+		mk("d4", "m2", 4, map[string]string{"payment": "p1", "status": "sent"}),
+		mk("d5", "m2", 5, nil),
+		mk("d6", "m1", 6, map[string]string{"payment": "", "status": "sent"}),
+		mk("d7", "m1", 7, map[string]string{`we"ird.key`: "a'b", "status": "x"}),
+	)
+	for _, c := range []struct {
+		q    store.Query
+		want []string
+	}{
+		{store.Query{}, []string{"d7", "d6", "d5", "d4", "d3", "d2", "d1"}},
+		{store.Query{Merchant: "m1"}, []string{"d7", "d6", "d3", "d2", "d1"}},
+		{store.Query{Merchant: "m2"}, []string{"d5", "d4"}},
+		{store.Query{Merchant: "m3"}, nil},
+		{store.Query{Index: map[string]string{"payment": "p1"}}, []string{"d4", "d3", "d1"}},
+		{store.Query{Merchant: "m1", Index: map[string]string{"payment": "p1"}}, []string{"d3", "d1"}},
+		{store.Query{Index: map[string]string{"payment": "p1", "status": "sent"}}, []string{"d4", "d1"}},
+		{store.Query{Index: map[string]string{"payment": "p9"}}, nil},
+		{store.Query{Index: map[string]string{"nokey": "v"}}, nil},
+		{store.Query{Index: map[string]string{`we"ird.key`: "a'b"}}, []string{"d7"}},
+		// As a Go map reads: a missing key matches "".
+		{store.Query{Index: map[string]string{"payment": ""}}, []string{"d7", "d6", "d5"}},
+		{store.Query{Index: map[string]string{}}, []string{"d7", "d6", "d5", "d4", "d3", "d2", "d1"}},
+	} {
+		ids, n := List(t, s, "delivery", c.q)
+		if n != len(c.want) || !reflect.DeepEqual(ids, c.want) {
+			t.Errorf("List(%+v) = %v %d, want %v", c.q, ids, n, c.want)
+		}
+	}
+	// Listed documents are complete.
+	s.View(ctx, func(tx store.Tx) error {
+		docs, _, err := tx.List("delivery", store.Query{Merchant: "m1", Limit: 1, Offset: 3})
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("list = %v, %v", docs, err)
+		}
+		SameDoc(t, docs[0], mk("d2", "m1", 2, map[string]string{"payment": "p2", "status": "sent"}))
+		return nil
+	})
+}
+
+// testListPaging: a list pages with Offset and Limit and counts every document that matches.
+func testListPaging(t *testing.T, open Opener) {
+	s := open(t)
+	var all []string
+	for i := 0; i < 10; i++ {
+		id := fmt.Sprintf("d%d", i)
+		Put(t, s, NewDoc("e", id, "m", T0, `1`))
+		all = append([]string{id}, all...)
+	}
+	for _, c := range []struct {
+		limit, offset int
+		want          []string
+	}{
+		{0, 0, all},
+		{3, 0, all[:3]},
+		{3, 3, all[3:6]},
+		{3, 9, all[9:]},
+		{3, 10, nil},
+		{0, 4, all[4:]},
+		{20, 0, all},
+		{0, 50, nil},
+		{-1, -1, all},
+	} {
+		ids, n := List(t, s, "e", store.Query{Limit: c.limit, Offset: c.offset})
+		if n != 10 || !reflect.DeepEqual(ids, c.want) {
+			t.Errorf("Limit %d Offset %d = %v %d, want %v 10", c.limit, c.offset, ids, n, c.want)
+		}
+	}
+}

@@ -129,3 +129,39 @@ func conformanceTime(ctx context.Context) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// startup times `tabbysim serve` from exec to its ready line.
+func (b *bencher) startup(ctx context.Context) error {
+	if b.o.Binary == "" || b.o.StartupRuns < 1 {
+		b.problem("start-up: no binary to run")
+		return nil
+	}
+	b.logf("start-up: %d runs of %s serve", b.o.StartupRuns, b.o.Binary)
+	ds, err := startupTimes(ctx, b.o.Binary, b.o.StartupRuns)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b.problem("start-up: %v", err)
+		return nil
+	}
+	b.r.Startup = ds
+	b.logf("start-up: median %s", ms(median(ds)))
+	return nil
+}
+
+// conformance times the whole suite against the reference merchant.
+func (b *bencher) conformance(ctx context.Context) error {
+	b.logf("conformance suite against the reference merchant")
+	d, err := conformanceTime(ctx)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		b.fail("conformance suite: %v", err)
+		return nil
+	}
+	b.r.Conformance = d
+	b.logf("conformance suite: %s", d.Round(time.Millisecond))
+	return nil
+}

@@ -156,3 +156,26 @@ func (w *wiremock) Close() {
 		<-w.exited
 	}
 }
+
+// wireMockFor loads the case's stubs into WireMock and warms it up, or says
+// in the row why WireMock stands in for it not.
+func (b *bencher) wireMockFor(ctx context.Context, s spec, row *Row) *wiremock {
+	switch {
+	case s.noWireMock != "":
+		row.WireMockNote = s.noWireMock
+		return nil
+	case b.wm == nil:
+		row.WireMockNote = b.r.WireMock
+		return nil
+	}
+	for _, st := range s.stubs {
+		if err := b.wm.stub(ctx, st); err != nil {
+			row.WireMockNote = "not measured (" + err.Error() + ")"
+			b.problem("%s: %s", s.title, row.WireMockNote)
+			return nil
+		}
+	}
+	// The JVM compiles what runs hot: warm it before measuring.
+	drive(ctx, b.o.Conns[len(b.o.Conns)-1], max(min(b.o.Duration, 2*time.Second), 300*time.Millisecond), s.stand(b.wm.URL))
+	return b.wm
+}
