@@ -27,15 +27,7 @@ func TestSurfaces_GatewayPanic(t *testing.T) {
 	e := e2e.Start(t, simulator.Config{Seed: 9, Store: st})
 	c := onerway.New(simulator.DefaultOnerwayMerchantNo, simulator.DefaultOnerwaySecretKey, onerway.WithBaseURL(e.URL))
 	st.armed.Store(true)
-	_, err := c.DoTransaction(context.Background(), onerway.PaymentRequest{
-		MerchantTxnID: "order-1", MerchantCustID: "cust-1",
-		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
-		OrderAmount: "10", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
-		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: "https://shop.example/notify",
-			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Card", Type: onerway.GoodsVirtual,
-				ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
-		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
-	})
+	_, err := c.DoTransaction(context.Background(), cardPayment("order-1"))
 	var oe *onerway.Error
 	if !errors.As(err, &oe) || oe.HTTPStatus != 200 || oe.RespCode != "11001" || oe.RespMsg != "System exception" || string(oe.Data) != "null" {
 		t.Fatalf("doTransaction that panicked: %v", err)
@@ -73,15 +65,7 @@ func TestRestart_GatewayCapturesWhatACrashLeft(t *testing.T) {
 	st := &failing{Store: store.NewMemory()}
 	first := e2e.Start(t, simulator.Config{Store: st, Seed: 5})
 	c := onerway.New(simulator.DefaultOnerwayMerchantNo, simulator.DefaultOnerwaySecretKey, onerway.WithBaseURL(first.URL))
-	p, err := c.DoTransaction(context.Background(), onerway.PaymentRequest{
-		MerchantTxnID: "order-1", MerchantCustID: "cust-1",
-		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
-		OrderAmount: "10", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
-		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: "https://shop.example/notify",
-			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Card", Type: onerway.GoodsVirtual,
-				ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
-		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
-	})
+	p, err := c.DoTransaction(context.Background(), cardPayment("order-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,15 +101,7 @@ func TestSurfaces_GatewayFaults(t *testing.T) {
 	}
 	c := onerway.New(simulator.DefaultOnerwayMerchantNo, simulator.DefaultOnerwaySecretKey, onerway.WithBaseURL(e.URL))
 	pay := func() (*onerway.Payment, error) {
-		return c.DoTransaction(ctx, onerway.PaymentRequest{
-			MerchantTxnID: "order-1", MerchantCustID: "cust-1",
-			ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
-			OrderAmount: "10", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
-			TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: "https://shop.example/notify",
-				CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Card", Type: onerway.GoodsVirtual,
-					ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
-			BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
-		})
+		return c.DoTransaction(ctx, cardPayment("order-1"))
 	}
 	journalled := func(op string) {
 		t.Helper()
@@ -146,5 +122,19 @@ func TestSurfaces_GatewayFaults(t *testing.T) {
 	journalled("onerway.online_refund")
 	if _, err := pay(); err != nil {
 		t.Fatalf("the second doTransaction: %v", err)
+	}
+}
+
+// cardPayment is a signed doTransaction of a 10.00 SAR virtual gift card
+// paid with Tabby, as a merchant sends it.
+func cardPayment(merchantTxnID string) onerway.PaymentRequest {
+	return onerway.PaymentRequest{
+		MerchantTxnID: merchantTxnID, MerchantCustID: "cust-1",
+		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
+		OrderAmount: "10", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
+		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: "https://shop.example/notify",
+			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Card", Type: onerway.GoodsVirtual,
+				ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
+		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
 	}
 }

@@ -18,15 +18,7 @@ func TestRestart_ResumesGatewayTimers(t *testing.T) {
 	st := store.NewMemory()
 	first := e2e.Start(t, simulator.Config{Store: st, Seed: 5})
 	c := onerway.New(simulator.DefaultOnerwayMerchantNo, simulator.DefaultOnerwaySecretKey, onerway.WithBaseURL(first.URL))
-	p, err := c.DoTransaction(context.Background(), onerway.PaymentRequest{
-		MerchantTxnID: "order-1", MerchantCustID: "cust-1",
-		ProductType: onerway.ProductLPMS, SubProductType: onerway.SubProductDirect, TxnType: onerway.TxnSale,
-		OrderAmount: "10", OrderCurrency: "SAR", LpmsInfo: &onerway.LpmsInfo{LpmsType: onerway.LpmsTabby},
-		TxnOrderMsg: onerway.TxnOrderMsg{ReturnURL: "https://shop.example/return", NotifyURL: "https://shop.example/notify",
-			CustomerPlatform: "shop.example", Products: []onerway.Product{{Name: "Card", Type: onerway.GoodsVirtual,
-				ProductAvatarURL: "https://cdn.shop.example/card.png"}}},
-		BillingInformation: onerway.Address{FirstName: "Sara", LastName: "Ali", Email: "otp.success@tabby.ai"},
-	})
+	p, err := c.DoTransaction(context.Background(), cardPayment("order-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
