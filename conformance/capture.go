@@ -33,20 +33,20 @@ func (w *World) checkCapturedOnce(ctx context.Context, want money.Amount) error 
 	if err != nil {
 		return err
 	}
-	const rule, source = "capture an authorized payment exactly once, reusing the reference_id on retries", "seed 002, tabby-api.md §3.6"
+	const rule, says = "R-CAPTURE-ONCE", "capture an authorized payment exactly once, reusing the reference_id on retries"
 	if len(calls) == 0 {
-		return broke(rule, source, "the merchant never captured the payment")
+		return broke(rule, says, "the merchant never captured the payment")
 	}
 	refs := map[string]bool{}
 	for _, c := range calls {
 		refs[gjson.Get(c.RequestBody, "reference_id").String()] = true
 	}
 	if len(refs) > 1 {
-		return broke(rule, source, "the merchant sent %d capture requests with %d different reference_ids", len(calls), len(refs))
+		return broke(rule, says, "the merchant sent %d capture requests with %d different reference_ids", len(calls), len(refs))
 	}
 	for _, c := range calls {
 		if c.Status != http.StatusOK {
-			return broke(rule, source, "a capture request was answered HTTP %d %s", c.Status, cut([]byte(c.ResponseBody)))
+			return broke(rule, says, "a capture request was answered HTTP %d %s", c.Status, cut([]byte(c.ResponseBody)))
 		}
 	}
 	p, captured, _, err := w.totals(ctx)
@@ -54,7 +54,7 @@ func (w *World) checkCapturedOnce(ctx context.Context, want money.Amount) error 
 		return err
 	}
 	if captured != want {
-		return broke(rule, source, "the payment's captures total %s %s", captured.Format(p.Currency), p.Currency)
+		return broke(rule, says, "the payment's captures total %s %s", captured.Format(p.Currency), p.Currency)
 	}
 	return nil
 }
@@ -65,7 +65,7 @@ func (w *World) noCaptureRequest(ctx context.Context) error {
 		if err != nil || len(calls) == 0 {
 			return err
 		}
-		return broke("capture only AUTHORIZED payments", "seed 002",
+		return broke("R-CAPTURE-AUTHORIZED-ONLY", "capture only AUTHORIZED payments",
 			"the merchant sent %d capture request(s); the first was answered HTTP %d %s", len(calls), calls[0].Status, cut([]byte(calls[0].ResponseBody)))
 	})
 }
@@ -84,7 +84,7 @@ func (w *World) providerCapturedInFull(ctx context.Context) error {
 			return err
 		}
 		if len(p.Captures) != 1 || p.Captures[0].ReferenceID != "" || len(calls) > 0 {
-			return broke("after Tabby's auto-capture the merchant reconciles the order without capturing again", "seed 002",
+			return broke("R-AUTO-CAPTURE", "after Tabby's auto-capture the merchant reconciles the order without capturing again",
 				"the payment has %d capture(s) and the merchant sent %d capture request(s)", len(p.Captures), len(calls))
 		}
 		return nil
@@ -149,8 +149,8 @@ func (w *World) cancelAgrees(ctx context.Context) error {
 		if known {
 			order = fmt.Sprintf("the merchant reports the order as %q (%s)", raw, state)
 		}
-		return broke("a merchant's cancel is a close: either the order is cancelled and its payment closed at Tabby without a capture, or the cancel is refused and the order is paid and captured once",
-			"tabby-api.md §3.8", "%s while Tabby's payment is %s with %d capture(s) totalling %s %s, %d of them requested by the merchant (history: %s)",
+		return broke("R-CANCEL-IS-CLOSE", "a merchant's cancel is a close: either the order is cancelled and its payment closed at Tabby without a capture, or the cancel is refused and the order is paid and captured once",
+			"%s while Tabby's payment is %s with %d capture(s) totalling %s %s, %d of them requested by the merchant (history: %s)",
 			order, p.Status, len(p.Captures), captured.Format(p.Currency), p.Currency, len(calls), history(p))
 	})
 }
@@ -205,7 +205,7 @@ func (w *World) refundsAsAsked(ctx context.Context) error {
 			shown = append(shown, r.Amount)
 		}
 		if !slices.Equal(got, asked) || len(refs) != len(asked) {
-			return broke("every refund is an operation of its own: its own reference_id, exactly the amount asked", "tabby-api.md §3.7",
+			return broke("R-REFUND-EXACT", "every refund is an operation of its own: its own reference_id, exactly the amount asked",
 				"for the refunds of %s %s asked, the merchant sent %d refund request(s) with %d distinct reference_id(s), and the payment's refunds are [%s]",
 				strings.Join(w.refundsAsked, ", "), p.Currency, len(calls), len(refs), strings.Join(shown, ", "))
 		}
@@ -224,7 +224,7 @@ func (w *World) refundsTotal(ctx context.Context, total string) error {
 			return err
 		}
 		if refunded != want {
-			return broke("refund what was asked for, within what was captured", "tabby-api.md §3.7",
+			return broke("R-REFUND-EXACT", "refund what was asked for, within what was captured",
 				"the payment has refunds totalling %s %s", refunded.Format(p.Currency), p.Currency)
 		}
 		return nil
@@ -256,7 +256,7 @@ func (w *World) noRefundBeyondCaptured(ctx context.Context) error {
 		}
 		for _, c := range calls {
 			if c.Status != http.StatusOK {
-				return broke("never refund beyond the captured amount", "tabby-api.md §3.7",
+				return broke("R-REFUND-WITHIN-CAPTURED", "never refund beyond the captured amount",
 					"the merchant asked Tabby to refund %s and got HTTP %d %s", gjson.Get(c.RequestBody, "amount").String(), c.Status, cut([]byte(c.ResponseBody)))
 			}
 		}

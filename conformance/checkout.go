@@ -216,8 +216,8 @@ func (w *World) shownPages(ctx context.Context) error {
 	}
 	for _, p := range w.pages {
 		if p.status < 200 || p.status >= 300 {
-			return broke("show the customer the outcome when the browser comes back from Tabby: a page (2xx, or a redirect to one), not an error, whether the redirect or the webhook arrived first",
-				"tabby-api.md §8", "the merchant answered HTTP %d at %s", p.status, p.url)
+			return broke("R-CUSTOMER-SEES-OUTCOME", "show the customer the outcome when the browser comes back from Tabby: a page (2xx, or a redirect to one), not an error, whether the redirect or the webhook arrived first",
+				"the merchant answered HTTP %d at %s", p.status, p.url)
 		}
 	}
 	return nil
@@ -225,12 +225,12 @@ func (w *World) shownPages(ctx context.Context) error {
 
 func (w *World) notOffered(ctx context.Context, reason string) error {
 	if w.offered {
-		return broke("hide Tabby when pre-scoring rejects the customer", "tabby-api.md §3.1.1, §7",
+		return broke("R-PRESCORING-HIDE", "hide Tabby when pre-scoring rejects the customer",
 			"the merchant answered HTTP %d and sent the customer to %s", w.checkout.Status, w.redirect)
 	}
 	if path := w.adapter.Checkout.RejectionReason; path != "" {
 		if got := w.checkout.Get(path).String(); got != reason {
-			return broke("show the rejection reason", "tabby-api.md §3.1.1", "the merchant showed %q", got)
+			return broke("R-REJECTION-REASON", "show the rejection reason", "the merchant showed %q", got)
 		}
 	}
 	return nil
@@ -281,7 +281,7 @@ func (w *World) sentTheOrder(ctx context.Context) error {
 	}
 	got, err := money.Parse(p.Amount, p.Currency)
 	if err != nil || p.OrderReference != w.data.OrderRef || p.Currency != w.data.Currency || got != want {
-		return broke("send Tabby the order's own reference, amount and currency", "tabby-api.md §3.1",
+		return broke("R-SESSION-MATCHES-ORDER", "send Tabby the order's own reference, amount and currency",
 			"the order %q of %s %s became a session for order.reference_id %q of %s %s",
 			w.data.OrderRef, w.data.Amount, w.data.Currency, p.OrderReference, p.Amount, p.Currency)
 	}
@@ -326,25 +326,16 @@ func (w *World) orderIs(ctx context.Context, want string) error {
 		if got == want {
 			return nil
 		}
-		rule := "the order is " + want + ", as " + w.driver.name() + "'s payment status says"
+		says := "the order is " + want + ", as " + w.driver.name() + "'s payment status says"
 		if w.paymentID != "" {
 			if status, err := w.driver.paymentStatus(ctx); err == nil {
-				rule = fmt.Sprintf("the order is %s, as %s's payment status (%s) says, whatever a redirect or a webhook claimed", want, w.driver.name(), status)
+				says = fmt.Sprintf("the order is %s, as %s's payment status (%s) says, whatever a redirect or a webhook claimed", want, w.driver.name(), status)
 			}
 		}
-		return broke(rule, w.driver.orderRuleSource(want), "the merchant reports the order as %q (%s)", raw, got)
+		return broke(w.driver.orderRule(want), says, "the merchant reports the order as %q (%s)", raw, got)
 	}
 	if want == "pending" {
 		return w.throughout(ctx, check)
 	}
 	return w.eventually(ctx, check)
-}
-
-var orderRuleSource = map[string]string{
-	"pending":            "seed 000 step 4, seed 002: only Tabby's status decides",
-	"paid":               "seed 002: AUTHORIZED means process the order",
-	"cancelled":          "seed 002: EXPIRED means cancel the order and keep the cart",
-	"failed":             "seed 002: REJECTED means the order failed",
-	"refunded":           "tabby-api.md §3.7",
-	"partially_refunded": "tabby-api.md §3.7",
 }

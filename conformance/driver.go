@@ -49,9 +49,9 @@ type driver interface {
 	// paymentStatus is the status of the scenario's payment as the
 	// provider names it: Tabby's status, or the gateway transaction's.
 	paymentStatus(ctx context.Context) (string, error)
-	// orderRuleSource is where the rule that the order is in state comes
-	// from for the provider.
-	orderRuleSource(state string) string
+	// orderRule is the id in RULES.md of the rule an order that should be
+	// in state and is not breaks with the provider.
+	orderRule(state string) string
 }
 
 // A referenceOpener is a driver whose provider the reference merchant

@@ -100,6 +100,10 @@ func requestAnswer(e simctl.JournalEntry) string {
 	return fmt.Sprintf("HTTP %d", e.Status)
 }
 
+// operationRule is the rule of RULES.md that a capture, or a refund, made
+// once whatever fails on the way keeps.
+var operationRule = map[string]string{"capture": "R-CAPTURE-ONCE", "refund": "R-REFUND-EXACT"}
+
 // retriedSameReference checks that after the first request of op the
 // simulator failed, the merchant sent it again, with the same
 // reference_id, until it succeeded. The merchant may retry in the
@@ -116,11 +120,10 @@ func (w *World) checkRetriedSameReference(ctx context.Context, op string) error 
 	if len(faulted) == 0 {
 		return notArranged("none of the merchant's %s requests was failed", op)
 	}
-	const source = "tabby-api.md §3.6"
-	rule := fmt.Sprintf("send a %s that got a 5xx or no answer again, with the same reference_id", op)
+	says := fmt.Sprintf("send a %s that got a 5xx or no answer again, with the same reference_id", op)
 	tries := all[slices.IndexFunc(all, func(e simctl.JournalEntry) bool { return e.Seq == faulted[0].Seq }):]
 	if len(tries) == 1 {
-		return broke(rule, source, "the merchant sent the %s once, got %s, and never sent it again", op, requestAnswer(tries[0]))
+		return broke(operationRule[op], says, "the merchant sent the %s once, got %s, and never sent it again", op, requestAnswer(tries[0]))
 	}
 	var refs []string
 	for _, t := range tries {
@@ -129,10 +132,10 @@ func (w *World) checkRetriedSameReference(ctx context.Context, op string) error 
 		}
 	}
 	if len(refs) > 1 {
-		return broke(rule, source, "the merchant sent the %s %d times with the reference_ids %s", op, len(tries), strings.Join(refs, ", "))
+		return broke(operationRule[op], says, "the merchant sent the %s %d times with the reference_ids %s", op, len(tries), strings.Join(refs, ", "))
 	}
 	if last := tries[len(tries)-1]; last.Status != http.StatusOK {
-		return broke(rule, source, "the merchant's last %s request got %s %s", op, requestAnswer(last), cut([]byte(last.ResponseBody)))
+		return broke(operationRule[op], says, "the merchant's last %s request got %s %s", op, requestAnswer(last), cut([]byte(last.ResponseBody)))
 	}
 	return nil
 }
@@ -175,7 +178,7 @@ func (w *World) checkExactlyOne(ctx context.Context, kind string, want money.Amo
 			return nil
 		}
 	}
-	return broke(fmt.Sprintf("make one %s of what was asked, whatever failed on the way", kind), "tabby-api.md §3.6, §3.7",
+	return broke(operationRule[kind], fmt.Sprintf("make one %s of what was asked, whatever failed on the way", kind),
 		"the payment has %d %ss: %s %s", len(amounts), kind, strings.Join(amounts, ", "), p.Currency)
 }
 
@@ -194,7 +197,7 @@ func (w *World) checkWaitedRetryAfter(ctx context.Context) error {
 		return err
 	}
 	slices.Reverse(entries)
-	const rule, source = "send a request refused with 429 again once its Retry-After has passed, not before", "tabby-api.md §1.4"
+	const rule, says = "R-PROVIDER-ERRORS", "send a request refused with 429 again once its Retry-After has passed, not before"
 	refused := 0
 	for i, e := range entries {
 		if e.Status != http.StatusTooManyRequests || e.Fault == "" || e.At.Before(w.started) {
@@ -209,11 +212,11 @@ func (w *World) checkWaitedRetryAfter(ctx context.Context) error {
 		wait := time.Duration(seconds) * time.Second
 		j := slices.IndexFunc(entries[i+1:], func(n simctl.JournalEntry) bool { return n.Method == e.Method && n.Path == e.Path })
 		if j < 0 {
-			return broke(rule, source, "the merchant never sent %s %s again", e.Method, e.Path)
+			return broke(rule, says, "the merchant never sent %s %s again", e.Method, e.Path)
 		}
 		answeredAt := e.At.Add(time.Duration(e.LatencyMS * float64(time.Millisecond)))
 		if gap := entries[i+1+j].At.Sub(answeredAt); gap < wait {
-			return broke(rule, source, "the merchant sent %s %s again %s after the 429, which asked for Retry-After: %d",
+			return broke(rule, says, "the merchant sent %s %s again %s after the 429, which asked for Retry-After: %d",
 				e.Method, e.Path, gap.Round(time.Millisecond), int(wait/time.Second))
 		}
 	}
@@ -237,7 +240,7 @@ func (w *World) toldCheckoutFailed(ctx context.Context) error {
 		if err != nil || (ok && (state == "failed" || state == "cancelled")) {
 			return err
 		}
-		return broke("tell the customer when the checkout could not start", "tabby-api.md §11",
+		return broke("R-PROVIDER-ERRORS", "tell the customer when the checkout could not start",
 			"the merchant answered the checkout HTTP %d %s, with no hosted page, and the order is %q", w.checkout.Status, cut(w.checkout.Body), raw)
 	})
 }
@@ -258,9 +261,9 @@ func (w *World) orderKeptNotPaid(ctx context.Context) error {
 		case err != nil:
 			return err
 		case state == "missing":
-			return broke("keep the order when Tabby's answer cannot be used", "tabby-api.md §8, §11", "the order is gone (%s)", raw)
+			return broke("R-PROVIDER-ERRORS", "keep the order when Tabby's answer cannot be used", "the order is gone (%s)", raw)
 		case state == "paid" || state == "refunded" || state == "partially_refunded":
-			return broke("never mark an order paid without a payment", "seed 002", "the order is %q", raw)
+			return broke("R-ORDER-STATUS", "never mark an order paid without a payment", "the order is %q", raw)
 		}
 		return nil
 	})

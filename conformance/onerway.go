@@ -105,7 +105,7 @@ func (d *onerwayDriver) returnURL(ctx context.Context, kind, paymentID string) (
 		return "", err
 	}
 	if t.Order == nil || t.Order.ReturnURL == "" {
-		return "", broke("send txnOrderMsg.returnUrl with the payment", "seed 001", "the transaction has no returnUrl")
+		return "", broke("R-OW-MERCHANT-URLS", "send txnOrderMsg.returnUrl with the payment", "the transaction has no returnUrl")
 	}
 	named := t
 	if paymentID != t.TransactionID {
@@ -161,7 +161,7 @@ func (d *onerwayDriver) webhook(ctx context.Context, status string, forged bool)
 		return nil, nil, err
 	}
 	if t.Order == nil || t.Order.NotifyURL == "" {
-		return nil, nil, broke("send txnOrderMsg.notifyUrl with the payment", "seed 001", "the transaction has no notifyUrl")
+		return nil, nil, broke("R-OW-MERCHANT-URLS", "send txnOrderMsg.notifyUrl with the payment", "the transaction has no notifyUrl")
 	}
 	reason := gateway.Succeeded.Reason("")
 	if status != string(ow.StatusSuccess) {
@@ -204,16 +204,14 @@ func (d *onerwayDriver) tabbyPayment(ctx context.Context) (string, error) {
 	return t.TabbyPaymentID, nil
 }
 
-var onerwayOrderRuleSource = map[string]string{
-	"pending":            "seed 001: rely on the notification or the transaction query, never on the redirect",
-	"paid":               "seed 001: S is a successful payment",
-	"cancelled":          "onerway-api.md §9: N is a cancelled transaction",
-	"failed":             "seed 001: F is a failed payment",
-	"refunded":           "onerway-api.md §6: a refund is done once Onerway's audit passes",
-	"partially_refunded": "onerway-api.md §6: a refund is done once Onerway's audit passes",
+// orderRule: an order still pending shows the returnUrl proved nothing;
+// any other state, that the order follows the transaction's status.
+func (d *onerwayDriver) orderRule(state string) string {
+	if state == "pending" {
+		return "R-OW-POLL"
+	}
+	return "R-ORDER-STATUS"
 }
-
-func (d *onerwayDriver) orderRuleSource(state string) string { return onerwayOrderRuleSource[state] }
 
 func (d *onerwayDriver) paymentStatus(ctx context.Context) (string, error) {
 	t, err := d.transaction(ctx)

@@ -23,12 +23,10 @@ import (
 // notifications acknowledged with the transactionId, and the logistics of
 // physical goods (seed 001, onerway-api.md).
 
-// The rules these steps check, with where they come from.
+// The rules these steps check, in their own words.
 const (
 	ruleSign       = "sign every request over the exact strings it sends"
-	sourceSign     = "onerway-api.md §2.1"
 	ruleNotifySign = "verify the sign of every notification and refuse one that does not verify"
-	sourceNotify   = "seed 001, onerway-api.md §2.3"
 	ruleAck        = "acknowledge every notification with HTTP 200 and its transactionId"
 	ruleLogistics  = "upload the delivery of paid physical goods within 30 days after it, and only then"
 )
@@ -130,14 +128,14 @@ func (w *World) merchantsFault(ctx context.Context) error {
 	code, msg := gjson.Get(last.ResponseBody, "respCode").String(), gjson.Get(last.ResponseBody, "respMsg").String()
 	switch code {
 	case "40001":
-		return broke(ruleSign, sourceSign, "Onerway refused the sign of the merchant's doTransaction: %s %s", code, msg)
+		return broke("R-OW-SIGN", ruleSign, "Onerway refused the sign of the merchant's doTransaction: %s %s", code, msg)
 	case "40006":
-		return broke("give every new payment a merchantTxnId of its own", "onerway-api.md §4: merchantTxnId is unique for each payment",
+		return broke("R-OW-MERCHANT-TXN-ID", "give every new payment a merchantTxnId of its own",
 			"the merchant sent merchantTxnId %s again: %s %s", gjson.Get(last.RequestBody, "merchantTxnId").String(), code, msg)
 	case string(onerwayapi.CodeMissing), string(onerwayapi.CodeInvalid):
 		for _, f := range requiredFields {
 			if strings.Contains(msg, f.field) {
-				return broke(f.rule, "seed 001 (Tabby Special Requirements)", "Onerway refused the merchant's doTransaction: %s %s", code, msg)
+				return broke(f.rule, f.says, "Onerway refused the merchant's doTransaction: %s %s", code, msg)
 			}
 		}
 	}
@@ -145,14 +143,15 @@ func (w *World) merchantsFault(ctx context.Context) error {
 }
 
 // requiredFields are the fields of a Tabby payment the gateway refuses it
-// without, each with the rule that asks for it.
-var requiredFields = []struct{ field, rule string }{
-	{"customerPlatform", "send customerPlatform in txnOrderMsg"},
-	{"productAvatarUrl", "give every product an https productAvatarUrl"},
-	{"returnUrl", "send txnOrderMsg.returnUrl with the payment"},
-	{"notifyUrl", "send txnOrderMsg.notifyUrl with the payment"},
-	{"lpmsInfo", "request the payment with productType LPMS and lpmsInfo naming tabby"},
-	{"productType", "request the payment with productType LPMS and lpmsInfo naming tabby"},
+// without, each with the rule that asks for it: its id in RULES.md and
+// what it asks of the field.
+var requiredFields = []struct{ field, rule, says string }{
+	{"customerPlatform", "R-OW-CUSTOMER-PLATFORM", "send customerPlatform in txnOrderMsg"},
+	{"productAvatarUrl", "R-OW-PRODUCT-IMAGE", "give every product an https productAvatarUrl"},
+	{"returnUrl", "R-OW-MERCHANT-URLS", "send txnOrderMsg.returnUrl with the payment"},
+	{"notifyUrl", "R-OW-MERCHANT-URLS", "send txnOrderMsg.notifyUrl with the payment"},
+	{"lpmsInfo", "R-OW-PAYMENT-REQUEST", "request the payment with productType LPMS and lpmsInfo naming tabby"},
+	{"productType", "R-OW-PAYMENT-REQUEST", "request the payment with productType LPMS and lpmsInfo naming tabby"},
 }
 
 // triesToCheckOutGoods checks out as checksOutGoods does, the merchant
@@ -231,7 +230,7 @@ func (w *World) refusedWith(ctx context.Context, code string) error {
 
 func (w *World) sentToNoCashier(ctx context.Context) error {
 	if w.redirect != "" {
-		return broke("send the customer to the redirectUrl only when the payment's status is R", "seed 001 (Response Handling)",
+		return broke("R-OW-REDIRECT", "send the customer to the redirectUrl only when the payment's status is R",
 			"the merchant sent the customer to %s", w.redirect)
 	}
 	return nil
@@ -246,7 +245,7 @@ func (w *World) merchantTxnIDsNew(ctx context.Context) error {
 	for _, c := range calls {
 		id := gjson.Get(c.RequestBody, "merchantTxnId").String()
 		if seen[id] {
-			return broke("give every new payment a merchantTxnId of its own", "onerway-api.md §4: merchantTxnId is unique for each payment",
+			return broke("R-OW-MERCHANT-TXN-ID", "give every new payment a merchantTxnId of its own",
 				"the merchant sent merchantTxnId %s twice", id)
 		}
 		seen[id] = true
@@ -259,7 +258,7 @@ func (w *World) queriedTransaction(ctx context.Context) error {
 	if err != nil || len(calls) > 0 {
 		return err
 	}
-	return broke("query the transaction's status when no notification came", "seed 001 (Transaction Status Polling)",
+	return broke("R-OW-POLL", "query the transaction's status when no notification came",
 		"the merchant never called %s", ow.PathList)
 }
 
@@ -319,7 +318,7 @@ func (w *World) notificationsAcknowledged(ctx context.Context) error {
 		if slices.ContainsFunc(d.Attempts, func(a simctl.Attempt) bool { return a.Accepted }) {
 			return nil
 		}
-		return broke(ruleAck, "seed 001 (Webhook Configuration)", "the merchant answered the %s notification's %d tries, the last with %s",
+		return broke("R-OW-WEBHOOK-ACK", ruleAck, "the merchant answered the %s notification's %d tries, the last with %s",
 			d.Event, len(d.Attempts), attemptAnswer(d.Attempts[len(d.Attempts)-1]))
 	})
 }
@@ -329,7 +328,7 @@ func (w *World) notificationsSentOnce(ctx context.Context) error {
 		if len(d.Attempts) == 1 {
 			return nil
 		}
-		return broke(ruleAck, "seed 001 (Webhook Configuration)", "Onerway tried the %s notification %d times, the first answered %s",
+		return broke("R-OW-WEBHOOK-ACK", ruleAck, "Onerway tried the %s notification %d times, the first answered %s",
 			d.Event, len(d.Attempts), attemptAnswer(d.Attempts[0]))
 	})
 }
@@ -337,7 +336,7 @@ func (w *World) notificationsSentOnce(ctx context.Context) error {
 func (w *World) noNotificationAcknowledged(ctx context.Context) error {
 	return w.eachNotification(ctx, func(d simctl.Delivery) error {
 		if i := slices.IndexFunc(d.Attempts, func(a simctl.Attempt) bool { return a.Accepted }); i >= 0 {
-			return broke(ruleNotifySign, sourceNotify, "the merchant acknowledged the %s notification, whose sign does not verify, with %s",
+			return broke("R-OW-WEBHOOK-SIGNATURE", ruleNotifySign, "the merchant acknowledged the %s notification, whose sign does not verify, with %s",
 				d.Event, attemptAnswer(d.Attempts[i]))
 		}
 		return nil
@@ -352,7 +351,7 @@ func (w *World) notificationRefused(ctx context.Context) error {
 		return err
 	}
 	if gateway.WebhookPolicy.Accepts(s.answer.Status, s.answer.Body, &webhook.Delivery{AckToken: w.paymentID}) {
-		return broke(ruleNotifySign, sourceNotify, "the merchant acknowledged it with HTTP %d %q", s.answer.Status, cut(s.answer.Body))
+		return broke("R-OW-WEBHOOK-SIGNATURE", ruleNotifySign, "the merchant acknowledged it with HTTP %d %q", s.answer.Status, cut(s.answer.Body))
 	}
 	return nil
 }
@@ -405,7 +404,7 @@ func (w *World) goodsTakenAs(ctx context.Context, goods string) error {
 		if t.Order != nil {
 			got = t.Order.Goods
 		}
-		return broke("give every product its type, physical or virtual, as it is", "seed 001: the type decides settlement",
+		return broke("R-OW-PRODUCT-TYPE", "give every product its type, physical or virtual, as it is",
 			"the products of %s goods were sent as %s goods", goods, got)
 	}
 	return nil
@@ -416,7 +415,7 @@ func (w *World) noLogistics(ctx context.Context) error {
 	if err != nil || len(calls) == 0 {
 		return err
 	}
-	return broke("upload logistics for physical goods only", "seed 001: virtual goods need no logistics",
+	return broke("R-OW-LOGISTICS-PHYSICAL-ONLY", "upload logistics for physical goods only",
 		"the merchant uploaded logistics %d time(s), answered %s", len(calls), respOf(calls[0]))
 }
 
@@ -435,9 +434,9 @@ func (w *World) logisticsUploaded(ctx context.Context) error {
 		}
 	}
 	if len(calls) == 0 {
-		return broke(ruleLogistics, "seed 001 (Settlement Process Requirements)", "the merchant never uploaded the logistics of the delivered order")
+		return broke("R-OW-LOGISTICS", ruleLogistics, "the merchant never uploaded the logistics of the delivered order")
 	}
-	return broke(ruleLogistics, "seed 001 (Settlement Process Requirements)", "the gateway refused every upload; the last: %s", respOf(calls[len(calls)-1]))
+	return broke("R-OW-LOGISTICS", ruleLogistics, "the gateway refused every upload; the last: %s", respOf(calls[len(calls)-1]))
 }
 
 func (w *World) everyUploadAccepted(ctx context.Context) error {
@@ -447,7 +446,7 @@ func (w *World) everyUploadAccepted(ctx context.Context) error {
 	}
 	for _, c := range calls {
 		if gjson.Get(c.ResponseBody, "respCode").String() != ow.RespSuccess {
-			return broke(ruleLogistics, "seed 001: physical goods orders must reach success status before uploading",
+			return broke("R-OW-LOGISTICS-AFTER-SUCCESS", ruleLogistics,
 				"the merchant uploaded logistics the gateway refused: %s", respOf(c))
 		}
 	}
@@ -483,7 +482,7 @@ func (w *World) settlementIs(ctx context.Context, want string) error {
 	case st.State == want:
 		return nil
 	case st.Goods == string(ow.GoodsPhysical) && (st.State == "awaiting_logistics" || st.State == "overdue"):
-		return broke(ruleLogistics, "seed 001 (Settlement Process Requirements)",
+		return broke("R-OW-LOGISTICS", ruleLogistics,
 			"Onerway still waits for the logistics of the %s goods: the settlement is %s, not %s", st.Goods, st.State, want)
 	}
 	return fmt.Errorf("the settlement of %s goods is %s, expected %s", st.Goods, st.State, want)
@@ -510,10 +509,10 @@ func (w *World) latestRefund(ctx context.Context) (*simctl.OnerwayTransaction, e
 	if len(rs) == 0 {
 		calls, _ := w.apiCalls(ctx, "refund")
 		if len(calls) > 0 {
-			return nil, broke("refund through onlineRefund, within what was paid", "onerway-api.md §6",
+			return nil, broke("R-OW-REFUND-WITHIN-PAID", "refund through onlineRefund, within what was paid",
 				"the gateway refused the merchant's refund: %s", respOf(calls[len(calls)-1]))
 		}
-		return nil, broke("refund through onlineRefund", "onerway-api.md §6", "the merchant asked the gateway for no refund")
+		return nil, broke("R-OW-REFUND-EXACT", "refund through onlineRefund", "the merchant asked the gateway for no refund")
 	}
 	return &rs[len(rs)-1], nil
 }
@@ -570,7 +569,7 @@ func (w *World) refundedInTotal(ctx context.Context, total string) error {
 		return err
 	}
 	if got != want {
-		return broke("refund what was asked for, within what was paid", "onerway-api.md §6",
+		return broke("R-OW-REFUND-EXACT", "refund what was asked for, within what was paid",
 			"Onerway refunded %s %s after its audit", got.Format(w.data.Currency), w.data.Currency)
 	}
 	return nil
@@ -583,7 +582,7 @@ func (w *World) noRefundBeyondPaid(ctx context.Context) error {
 	}
 	for _, c := range calls {
 		if gjson.Get(c.ResponseBody, "respCode").String() != ow.RespSuccess {
-			return broke("never refund beyond what is left of the payment", "onerway-api.md §6",
+			return broke("R-OW-REFUND-WITHIN-PAID", "never refund beyond what is left of the payment",
 				"the merchant asked for a refund of %s and Onerway answered %s", gjson.Get(c.RequestBody, "refundAmount").String(), respOf(c))
 		}
 	}
@@ -611,7 +610,7 @@ func (w *World) noRefundNotMade(ctx context.Context) error {
 	for i, c := range calls {
 		answers[i] = respOf(c)
 	}
-	return broke("count a refund only once Onerway made it: respCode 20000, then the audit passed", "onerway-api.md §6, §10",
+	return broke("R-OW-REFUND-EXACT", "count a refund only once Onerway made it: respCode 20000, then the audit passed",
 		"the merchant reports the order as %q while Onerway refunded nothing; it answered the merchant's refunds %s", raw, strings.Join(answers, ", "))
 }
 
@@ -626,12 +625,12 @@ func (w *World) appliedForRefundOnce(ctx context.Context) error {
 		return err
 	}
 	if len(rs) == 0 {
-		return broke("refund through onlineRefund", "onerway-api.md §6", "the gateway has no refund of the payment")
+		return broke("R-OW-REFUND-EXACT", "refund through onlineRefund", "the gateway has no refund of the payment")
 	}
 	shown := make([]string, len(rs))
 	for i, r := range rs {
 		shown[i] = fmt.Sprintf("%s %s under merchantTxnId %s", r.Amount, r.Currency, r.MerchantTxnID)
 	}
-	return broke("apply for a refund whose answer was lost once: find it by its merchantTxnId, never send it under a new one", "onerway-api.md §6, §7",
+	return broke("R-OW-REFUND-EXACT", "apply for a refund whose answer was lost once: find it by its merchantTxnId, never send it under a new one",
 		"the gateway holds %d refunds of the payment: %s", len(rs), strings.Join(shown, "; "))
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // TestRules_MatchRULESmd: every rule has its section in RULES.md and every
-// section of RULES.md is a rule; every row of citations names one.
+// section of RULES.md is a rule.
 func TestRules_MatchRULESmd(t *testing.T) {
 	b, err := os.ReadFile("../RULES.md")
 	if err != nil {
@@ -40,22 +40,20 @@ func TestRules_MatchRULESmd(t *testing.T) {
 	if !slices.Equal(ids, sections) {
 		t.Errorf("the rules are %q;\nRULES.md has %q", ids, sections)
 	}
-	for _, c := range citations {
-		if _, ok := ruleByID(c.rule); !ok {
-			t.Errorf("citation %q %q names %s, which is not a rule", c.says, c.cites, c.rule)
-		}
-	}
 }
 
 // TestRules_EveryBrokenRuleIsListed reads every call of broke in the
-// package whose rule and citation are constants and checks citations maps
-// it to a rule of RULES.md: a failure never reaches a merchant with the
-// files the features were written from in place of a public page.
+// package whose rule is a constant, and every string that looks like a
+// rule's id (the maps and functions that give one at run time), and checks
+// each names a rule of RULES.md: a failure always reaches a merchant with
+// its rule and the public pages it comes from.
 func TestRules_EveryBrokenRuleIsListed(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	known := func(id string) bool { _, ok := ruleByID(id); return ok }
+	looksLikeID := regexp.MustCompile(`^R-[A-Z0-9-]+$`)
 	fset := token.NewFileSet()
 	calls := 0
 	for _, name := range files {
@@ -66,6 +64,14 @@ func TestRules_EveryBrokenRuleIsListed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil && looksLikeID.MatchString(s) && !known(s) {
+					t.Errorf("%s: %q is not a rule of RULES.md", fset.Position(lit.Pos()), s)
+				}
+			}
+			return true
+		})
 		// The file's own constants: those of a function are its alone.
 		global := map[string]string{}
 		for _, d := range f.Decls {
@@ -89,14 +95,21 @@ func TestRules_EveryBrokenRuleIsListed(t *testing.T) {
 				if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "broke" {
 					return true
 				}
-				says, err1 := stringValue(call.Args[0], local, global)
-				cites, err2 := stringValue(call.Args[1], local, global)
-				if err1 != nil || err2 != nil {
-					return true // built at run time: findingOf's prefix rows cover it
+				rule, err := stringValue(call.Args[0], local, global)
+				if err != nil {
+					// Given at run time, by a map or a function whose
+					// strings are checked above, not built from words.
+					ast.Inspect(call.Args[0], func(n ast.Node) bool {
+						if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							t.Errorf("%s: broke's rule is built from %s: give it the id of the rule it checks", fset.Position(call.Pos()), lit.Value)
+						}
+						return true
+					})
+					return true
 				}
 				calls++
-				if _, ok := ruleFor(says, cites); !ok {
-					t.Errorf("%s: broke(%q, %q) is not in citations (rules.go): add a row naming its rule in RULES.md", fset.Position(call.Pos()), says, cites)
+				if !known(rule) {
+					t.Errorf("%s: broke(%q, ...) names no rule of RULES.md: give it the id of the rule it checks", fset.Position(call.Pos()), rule)
 				}
 				return true
 			})
@@ -107,20 +120,22 @@ func TestRules_EveryBrokenRuleIsListed(t *testing.T) {
 	}
 }
 
-// TestFindingOf: a step's failure becomes the rule of RULES.md and what
-// the merchant did; the files the features were written from never show.
+// TestFindingOf: a step's failure becomes the rule of RULES.md, in the
+// step's own words, and what the merchant did.
 func TestFindingOf(t *testing.T) {
-	f := findingOf(broke("the order is paid, consistent with Tabby's payment status", orderRuleSource["paid"], "the merchant reports %q", "pending"))
-	if f.Rule.ID != "R-ORDER-STATUS" || f.Rule.Says != "the order is paid, consistent with Tabby's payment status" || f.Instead != `the merchant reports "pending"` {
+	d := &tabbyDriver{}
+	f := findingOf(broke(d.orderRule("paid"), "the order is paid, consistent with Tabby's payment status", "the merchant reports %q", "pending"))
+	if f.Rule.ID != "R-ORDER-STATUS" || f.Rule.Says != "the order is paid, consistent with Tabby's payment status" ||
+		!slices.Equal(f.Rule.Sources, []string{pageProcessing, pageStatuses}) || f.Instead != `the merchant reports "pending"` {
 		t.Fatalf("finding %+v", f)
 	}
-	f = findingOf(broke("the order is pending, consistent with Tabby's payment status", orderRuleSource["pending"], "paid"))
+	f = findingOf(broke(d.orderRule("pending"), "the order is pending, consistent with Tabby's payment status", "paid"))
 	if f.Rule.ID != "R-REDIRECT-UNTRUSTED" {
 		t.Fatalf("finding %+v", f)
 	}
-	f = findingOf(broke("a rule no row lists yet", "seed 002, tabby-api.md §3.6, §3.8", "x"))
-	if f.Rule.ID != "" || !slices.Equal(f.Rule.Sources, []string{pageProcessing, pageCapture, pageClose}) {
-		t.Fatalf("an unlisted rule names its pages: %+v", f)
+	f = findingOf(broke("R-NO-SUCH-RULE", "a rule RULES.md does not have", "x"))
+	if f.Rule.ID != "" || f.Rule.Says != "a rule RULES.md does not have" || f.Instead != "x" {
+		t.Fatalf("an unknown rule keeps its words: %+v", f)
 	}
 	f = findingOf(errors.New("the merchant answered the checkout with HTTP 500"))
 	if f.Rule.ID != "" || f.Instead != "the merchant answered the checkout with HTTP 500" {

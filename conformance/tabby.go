@@ -140,14 +140,21 @@ func (d *tabbyDriver) returnURL(ctx context.Context, kind, paymentID string) (st
 	}
 	u := map[string]string{"success": sess.MerchantURLs.Success, "cancel": sess.MerchantURLs.Cancel, "failure": sess.MerchantURLs.Failure}[kind]
 	if u == "" {
-		return "", broke("send merchant_urls."+kind+" with the session", "tabby-api.md §3.1", "the session has no %s URL", kind)
+		return "", broke("R-MERCHANT-URLS", "send merchant_urls."+kind+" with the session", "the session has no %s URL", kind)
 	}
 	return tabby.WithPaymentID(u, paymentID), nil
 }
 
 func (d *tabbyDriver) tabbyPayment(context.Context) (string, error) { return d.w.paymentID, nil }
 
-func (d *tabbyDriver) orderRuleSource(state string) string { return orderRuleSource[state] }
+// orderRule: an order still pending shows a redirect proved nothing; any
+// other state, that the order follows Tabby's payment status.
+func (d *tabbyDriver) orderRule(state string) string {
+	if state == "pending" {
+		return "R-REDIRECT-UNTRUSTED"
+	}
+	return "R-ORDER-STATUS"
+}
 
 func (d *tabbyDriver) paymentStatus(ctx context.Context) (string, error) {
 	p, err := d.w.env.Control.Payment(ctx, d.w.paymentID)
@@ -194,7 +201,7 @@ func (d *tabbyDriver) webhook(ctx context.Context, status string, forged bool) (
 		return nil, nil, err
 	}
 	if len(hooks) == 0 {
-		return nil, nil, broke("register a webhook for the merchant code", "seed 002, tabby-api.md §3.10",
+		return nil, nil, broke("R-WEBHOOK-REGISTERED", "register a webhook for the merchant code",
 			"no webhook is registered for merchant code %s", p.MerchantCode)
 	}
 	hook := hooks[0]
@@ -220,7 +227,7 @@ func (d *tabbyDriver) webhook(ctx context.Context, status string, forged bool) (
 		req.Header.Set(h.Title, value)
 		sent.authentic = value == h.Value
 	} else {
-		sent.unprotected = broke("register the webhook with an auth header", "tabby-api.md §6.2",
+		sent.unprotected = broke("R-WEBHOOK-AUTH", "register the webhook with an auth header",
 			"the webhook is registered without one, so a forged webhook cannot be told from Tabby's")
 	}
 	return req, sent, nil

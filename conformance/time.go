@@ -60,7 +60,7 @@ func (w *World) retrievedWhile(ctx context.Context, status string) error {
 			}
 			found = append(found, got)
 		}
-		return broke("poll open payments until AUTHORIZED, REJECTED or EXPIRED", "seed 002",
+		return broke("R-POLL-UNTIL-TERMINAL", "poll open payments until AUTHORIZED, REJECTED or EXPIRED",
 			"the merchant retrieved the payment %d time(s), never while it was %s (found: %s)", len(found), status, strings.Join(found, ", "))
 	})
 }

@@ -108,7 +108,7 @@ func (w *World) everyWebhookAcknowledged(ctx context.Context) error {
 			continue
 		}
 		if a := d.Attempts[0]; !a.Accepted {
-			return broke("acknowledge every webhook with HTTP 200", "tabby-api.md §6.2",
+			return broke("R-WEBHOOK-ACK-200", "acknowledge every webhook with HTTP 200",
 				"the %s webhook was answered HTTP %d %s%s", d.Event, a.Status, a.Error, cut([]byte(a.ResponseBody)))
 		}
 	}
@@ -121,7 +121,7 @@ func (w *World) forgedWebhookRefused(ctx context.Context) error {
 		return err
 	}
 	if s.answer.Status < 400 || s.answer.Status >= 500 {
-		return broke("refuse a webhook without the registered auth header", "tabby-api.md §6.2",
+		return broke("R-WEBHOOK-AUTH", "refuse a webhook without the registered auth header",
 			"the merchant answered HTTP %d", s.answer.Status)
 	}
 	return nil
@@ -133,7 +133,7 @@ func (w *World) merchantRetrievedPayment(ctx context.Context) error {
 		if err != nil || len(calls) > 0 {
 			return err
 		}
-		return broke("retrieve the payment before acting on a webhook", "tabby-api.md §6.2 (3)", "the merchant never called GET /api/v2/payments/%s", w.paymentID)
+		return broke("R-WEBHOOK-VERIFY", "retrieve the payment before acting on a webhook", "the merchant never called GET /api/v2/payments/%s", w.paymentID)
 	})
 }
 
@@ -147,7 +147,7 @@ func (w *World) deliveries(ctx context.Context) ([]simctl.Delivery, error) {
 		return nil, err
 	}
 	if len(ds) == 0 {
-		return nil, broke("register a webhook so Tabby can notify the merchant", "seed 002", "no webhook was sent: none is registered")
+		return nil, broke("R-WEBHOOK-REGISTERED", "register a webhook so Tabby can notify the merchant", "no webhook was sent: none is registered")
 	}
 	slices.Reverse(ds)
 	return ds, nil

@@ -107,10 +107,10 @@ func (w *World) close() {
 	}
 }
 
-// broke is a failed rule: which rule, where it comes from, and what the
-// merchant did instead.
-func broke(rule, source, did string, args ...any) error {
-	return fmt.Errorf("rule broken (%s): %s; instead %s", source, rule, fmt.Sprintf(did, args...))
+// broke is a failed rule: its id in RULES.md, what the step checked in the
+// rule's own words, and what the merchant did instead.
+func broke(rule, says, did string, args ...any) error {
+	return fmt.Errorf("rule broken (%s): %s; instead %s", rule, says, fmt.Sprintf(did, args...))
 }
 
 // amount reads an amount a step names, in the scenario's currency.
